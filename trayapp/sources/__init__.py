@@ -1,0 +1,71 @@
+"""Feed adapters: one per status-page format, each a pure function.
+
+An adapter turns the fetched documents of one feed into a
+:class:`~trayapp.model.FeedReport`. It never raises on bad input and never
+does I/O: the poller fetches ``entry(base)`` first, and when the adapter
+answers :class:`NeedDocuments` it fetches those URLs too and asks again
+(documents that could not be fetched are passed as ``None``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from trayapp.model import FeedReport, SourceProblem, failed_feed
+
+
+@dataclass(frozen=True, slots=True)
+class NeedDocuments:
+    """The adapter needs these URLs fetched too before it can answer."""
+
+    urls: tuple[str, ...]
+
+
+Documents = Mapping[str, bytes | None]
+ParseFn = Callable[[str, Documents, datetime], "FeedReport | NeedDocuments"]
+
+
+@dataclass(frozen=True, slots=True)
+class Adapter:
+    kind: str
+    label: str                        # the platform's human name
+    entry: Callable[[str], str]       # feed url -> the first document to fetch
+    parse: ParseFn
+
+
+# kind -> (module, human label). Modules are imported on first use.
+_KINDS: dict[str, tuple[str, str]] = {
+    "statuspage": ("trayapp.sources.statuspage", "Atlassian Statuspage"),
+    "incidentio": ("trayapp.sources.incidentio", "incident.io"),
+}
+
+
+def kinds() -> tuple[str, ...]:
+    return tuple(_KINDS)
+
+
+def register(kind: str, module: str, label: str) -> None:
+    """Add a feed format (used by adapters that live outside this table)."""
+    _KINDS[kind] = (module, label)
+
+
+def get(kind: str) -> Adapter | None:
+    spec = _KINDS.get(kind)
+    if spec is None:
+        return None
+    mod = importlib.import_module(spec[0])
+    return Adapter(kind=kind, label=spec[1], entry=mod.entry, parse=mod.parse)
+
+
+def run_parse(adapter: Adapter, base: str, docs: Documents,
+              now: datetime) -> FeedReport | NeedDocuments:
+    """Call an adapter, turning a bug in it into a broken-source report."""
+    try:
+        return adapter.parse(base, docs, now)
+    except Exception as exc:  # an adapter bug must never kill the loop
+        return failed_feed(adapter.kind, SourceProblem.BROKEN,
+                           f"status source broken: could not read the page ({type(exc).__name__})",
+                           base)

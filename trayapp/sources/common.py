@@ -1,0 +1,153 @@
+"""Tolerant readers shared by the feed adapters.
+
+Feeds are untrusted and drift over time: every reader here returns a default
+instead of raising, so an adapter can keep what it understands and report
+the rest as ``unknown``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from trayapp.model import FeedReport, SourceProblem, failed_feed
+
+JSONValue = Any
+
+_CHALLENGE_MARKERS = (
+    b"<title>just a moment...</title>",
+    b"cf-browser-verification",
+    b"challenge-platform",
+    b"_cf_chl_opt",
+    b"attention required! | cloudflare",
+    b"request could not be satisfied",  # CloudFront
+    b"captcha",
+)
+
+
+def looks_like_html(body: bytes) -> bool:
+    head = body[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in head
+
+
+def looks_like_challenge(body: bytes) -> bool:
+    """A bot challenge / WAF page (Cloudflare "Just a moment...", CloudFront)."""
+    sample = body[:65536].lower()
+    return looks_like_html(body) and any(m in sample for m in _CHALLENGE_MARKERS)
+
+
+def not_json_report(platform: str, body: bytes, expected: str,
+                    page_url: str | None = None) -> FeedReport:
+    """The report for a body that is not the JSON we expected."""
+    if looks_like_challenge(body):
+        return failed_feed(platform, SourceProblem.BLOCKED,
+                           "status page answered with a bot challenge (blocked)", page_url)
+    if looks_like_html(body):
+        return failed_feed(platform, SourceProblem.BROKEN,
+                           f"status source broken: the page serves HTML, not {expected}", page_url)
+    if not body.strip():
+        return failed_feed(platform, SourceProblem.BROKEN,
+                           f"status source broken: empty answer instead of {expected}", page_url)
+    return failed_feed(platform, SourceProblem.BROKEN,
+                       f"status source broken: the page no longer serves {expected}", page_url)
+
+
+def load_json(body: bytes) -> tuple[JSONValue, str | None]:
+    """(value, None) or (None, a one-line reason)."""
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "not valid UTF-8"
+    try:
+        return json.loads(text), None
+    except (ValueError, RecursionError):
+        return None, "not valid JSON"
+
+
+def as_dict(value: JSONValue) -> dict[str, JSONValue]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: JSONValue) -> list[JSONValue]:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: JSONValue, default: str = "") -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return default
+    if isinstance(value, int | float):
+        return str(value)
+    return default
+
+
+def get_str(obj: Mapping[str, JSONValue], key: str, default: str = "") -> str:
+    return as_str(obj.get(key), default)
+
+
+def dicts(value: JSONValue) -> list[dict[str, JSONValue]]:
+    """The dict items of a list; anything else is dropped."""
+    return [item for item in as_list(value) if isinstance(item, dict)]
+
+
+_JS_DATE = re.compile(
+    r"^\w{3} (\w{3}) (\d{1,2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT([+-]\d{4})")
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+
+
+def parse_time(value: JSONValue) -> datetime | None:
+    """ISO-8601 (with Z, offsets, ms), RFC 2822, JS date strings or epoch seconds.
+
+    Always an aware datetime (UTC when the text has no offset), or None.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        try:
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 100:
+        return None
+    text = value.strip()
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        match = _JS_DATE.match(text)
+        if match and match.group(1) in _MONTHS:
+            mon, day, year, hh, mm, ss, off = match.groups()
+            try:
+                parsed = datetime.strptime(
+                    f"{year}-{_MONTHS[mon]:02d}-{int(day):02d}T{hh}:{mm}:{ss}{off}",
+                    "%Y-%m-%dT%H:%M:%S%z")
+            except ValueError:
+                parsed = None
+    if parsed is None:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            parsed = None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def join_url(base: str, path: str) -> str:
+    """``https://status.x.com/`` + ``/api/v2/summary.json``, without a double slash."""
+    return base.rstrip("/") + "/" + path.lstrip("/")
+
+
+def first(items: Sequence[str]) -> str | None:
+    return items[0] if items else None
