@@ -1,0 +1,46 @@
+"""Finding and reading the configuration file (the file-system edge of config)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from trayapp.config import Config, ConfigError, default_config, parse_text
+from trayapp.paths import config_file
+
+
+def locate(arg: str | None) -> tuple[Path, bool]:
+    """(path, explicit): explicit when named by --config or TRAYAPP_CONFIG."""
+    if arg:
+        return Path(arg).expanduser(), True
+    return config_file(), bool(os.environ.get("TRAYAPP_CONFIG"))
+
+
+def load(arg: str | None = None) -> Config:
+    """The config named by ``--config``/``TRAYAPP_CONFIG``, the user's file, or the default."""
+    path, explicit = locate(arg)
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(where, "", "file not found") from None
+        return default_config()
+    except IsADirectoryError:
+        raise ConfigError(where, "", "is a directory, not a file") from None
+    except OSError as exc:
+        raise ConfigError(where, "", f"cannot read ({exc.strerror or type(exc).__name__})") \
+            from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(where, "", "not UTF-8 text") from None
+    return parse_text(text, where)
+
+
+def readable_by_others(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
+    except OSError:
+        return False

@@ -1,0 +1,159 @@
+"""The loop: tick -> poll -> decide -> save -> show, shared by ``watch`` and the tray.
+
+:class:`Engine` runs one cycle (poller + monitor + state file).
+:class:`Runner` repeats cycles on its own asyncio loop (run it in a worker
+thread under the tray: pystray owns the main thread), sleeping between polls
+so an idle app costs nothing. It is the only place that catches broad
+exceptions: a failing cycle is logged and retried, the loop never dies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from trayapp.config import Config
+from trayapp.http import HttpClient
+from trayapp.monitor import MonitorState, StepResult, step
+from trayapp.poller import Poller
+from trayapp.state import StateStore
+
+log = logging.getLogger(__name__)
+SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a wall-clock jump
+RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def next_delay(result: StepResult, config: Config) -> float:
+    """Poll a quarter as often while something is wrong, so recovery is seen sooner."""
+    snap = result.snapshot
+    troubled = snap.offline or any(s.level.is_problem or s.probe_disagrees
+                                   for s in snap.services)
+    if troubled:
+        return float(max(config.interval / 4, config.min_interval))
+    return float(config.interval)
+
+
+def make_client(config: Config) -> HttpClient:
+    return HttpClient(connect_timeout=config.connect_timeout, timeout=config.timeout,
+                      max_body_bytes=config.max_body_bytes)
+
+
+class Engine:
+    """One poll cycle with memory: poller + monitor + state file."""
+
+    def __init__(self, config: Config, client: HttpClient, store: StateStore | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.poller = Poller(config, client, environ)
+        self.state = store.load() if store is not None else MonitorState()
+        self._silent_baseline = bool(store is not None and store.was_corrupt)
+
+    def reconfigure(self, config: Config) -> None:
+        self.config = config
+        self.poller = Poller(config, self.poller.client, self.poller.environ)
+
+    async def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
+        poll = await self.poller.poll(now, retry_probes=retry_probes)
+        result = step(self.config, self.state, poll.connectivity, poll.observations, now)
+        if self._silent_baseline and not result.snapshot.offline:
+            # The state file was lost: re-learn quietly instead of re-announcing.
+            result = replace(result, events=())
+            self._silent_baseline = False
+        self.state = result.state
+        if self.store is not None:
+            self.store.save(self.state)
+        return result
+
+
+class Runner:
+    """Repeats :meth:`Engine.cycle` until stopped. Thread-safe controls."""
+
+    def __init__(self, config: Config, on_result: Callable[[StepResult], None], *,
+                 store: StateStore | None = None, environ: Mapping[str, str] | None = None,
+                 clock: Callable[[], datetime] = wall_clock) -> None:
+        self.config = config
+        self.on_result = on_result
+        self.store = store
+        self.environ = environ
+        self.clock = clock
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = threading.Event()
+        self._pending_config: Config | None = None
+        self._poll_requested = False
+        self.engine: Engine | None = None
+
+    # -- controls, callable from any thread ---------------------------------
+    def request_poll(self) -> None:
+        self._poll_requested = True
+        self._kick()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._kick()
+
+    def reconfigure(self, config: Config) -> None:
+        self._pending_config = config
+        self.request_poll()
+
+    def _kick(self) -> None:
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:   # the loop already closed
+                pass
+
+    # -- the loop ---------------------------------------------------------------
+    def run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        client = make_client(self.config)
+        self.engine = Engine(self.config, client, self.store, self.environ)
+        try:
+            while not self._stopping.is_set():
+                if self._pending_config is not None:
+                    self.config, self._pending_config = self._pending_config, None
+                    self.engine.reconfigure(self.config)
+                self._poll_requested = False
+                delay = float(self.config.interval)
+                try:
+                    result = await self.engine.cycle(self.clock())
+                    delay = next_delay(result, self.config)
+                    self.on_result(result)
+                except Exception:
+                    log.exception("poll cycle failed; trying again in %.0f s", delay)
+                await self._sleep(delay)
+        finally:
+            await client.aclose()
+
+    async def _sleep(self, delay: float) -> None:
+        assert self._wake is not None
+        mono_start, wall_start = time.monotonic(), self.clock()
+        deadline = mono_start + delay
+        while not self._stopping.is_set() and not self._poll_requested:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                await asyncio.wait_for(self._wake.wait(), min(remaining, SLEEP_SLICE))
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            wall = (self.clock() - wall_start).total_seconds()
+            if wall - (time.monotonic() - mono_start) > RESUME_SLACK:
+                log.info("the clock jumped %.0f s ahead (sleep/resume?); polling now", wall)
+                return

@@ -1,0 +1,197 @@
+"""The HTTP edge: the only module that touches the network.
+
+Every request ends as a plain value, :class:`Fetched` or :class:`FetchFailed`;
+httpx's exceptions are translated here, once. Policies enforced here:
+
+* a total time limit per request (httpx's timeouts are per phase, so a server
+  dribbling one byte every few seconds is cut by ``asyncio.wait_for``);
+* a body size cap, read as a stream so memory stays flat;
+* redirects followed by hand, at most 5, to http(s) only, never from https
+  down to http (except on loopback);
+* conditional requests: ETag / Last-Modified remembered per URL, so an
+  unchanged feed costs a 304 (the cached body is returned);
+* ``User-Agent: trayapp/<version>``; proxies from the environment; TLS
+  verification always on.
+Error texts are built from our own words, never from headers, so an API key
+can never leak into a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from trayapp import __version__
+from trayapp.config import is_loopback_host
+from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
+
+log = logging.getLogger(__name__)
+USER_AGENT = f"trayapp/{__version__} (+https://github.com/trayapp/trayapp)"
+MAX_REDIRECTS = 5
+CHUNK = 64 * 1024
+# Quiet httpx's per-request INFO lines: our own log says what matters.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+@dataclass(slots=True)
+class _Cached:
+    etag: str | None
+    last_modified: str | None
+    body: bytes
+    status: int
+    headers: dict[str, str]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class _BadRedirect(Exception):
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, kinds):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
+
+
+def translate(exc: BaseException) -> tuple[FailKind, str]:
+    """httpx (and asyncio) exceptions -> our failure kinds. The one place."""
+    if isinstance(exc, asyncio.TimeoutError | httpx.TimeoutException):
+        return FailKind.TIMEOUT, "timed out"
+    if isinstance(exc, _TooLarge):
+        return FailKind.TOO_LARGE, "answer larger than the size cap"
+    if isinstance(exc, _BadRedirect):
+        return FailKind.BAD_REDIRECT, exc.why
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return FailKind.INVALID_URL, "invalid or unsupported URL"
+    if _caused_by(exc, (ssl.SSLError, ssl.CertificateError)):
+        return FailKind.TLS, "TLS handshake or certificate verification failed"
+    if _caused_by(exc, (socket.gaierror,)):
+        return FailKind.DNS, "host name could not be resolved"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "name or service" in text or "nodename" in text or "name resolution" in text \
+                or "no address associated" in text:
+            return FailKind.DNS, "host name could not be resolved"
+        if "ssl" in text or "certificate" in text:
+            return FailKind.TLS, "TLS handshake or certificate verification failed"
+        return FailKind.REFUSED, "connection refused or unreachable"
+    if isinstance(exc, httpx.NetworkError | OSError):
+        return FailKind.REFUSED, "connection failed"
+    return FailKind.PROTOCOL, f"broken HTTP answer ({type(exc).__name__})"
+
+
+class HttpClient:
+    """An async HTTP client for one event loop. Create it inside the loop."""
+
+    def __init__(self, *, connect_timeout: float = 5.0, timeout: float = 10.0,
+                 max_body_bytes: int = 4 * 1024 * 1024, max_connections: int = 64) -> None:
+        self.total_timeout = timeout
+        self.max_body_bytes = max_body_bytes
+        self._cache: dict[str, _Cached] = {}
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max_connections,
+                                max_keepalive_connections=min(max_connections, 32),
+                                keepalive_expiry=120),
+            follow_redirects=False, verify=True, trust_env=True,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str, headers: Mapping[str, str] | None = None, *,
+                    conditional: bool = True) -> Outcome:
+        """GET ``url``; never raises (except cancellation)."""
+        started = time.monotonic()
+        try:
+            return await asyncio.wait_for(
+                self._fetch(url, dict(headers or {}), conditional, started),
+                self.total_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            kind, message = translate(exc)
+            elapsed = int((time.monotonic() - started) * 1000)
+            log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
+            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
+
+    async def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
+                     started: float) -> Outcome:
+        current = url
+        cached = self._cache.get(url) if conditional else None
+        if cached is not None:
+            if cached.etag:
+                headers["If-None-Match"] = cached.etag
+            if cached.last_modified:
+                headers["If-Modified-Since"] = cached.last_modified
+        for _ in range(MAX_REDIRECTS + 1):
+            request = self._client.build_request("GET", current, headers=headers)
+            response = await self._client.send(request, stream=True)
+            try:
+                if response.status_code in (301, 302, 303, 307, 308) and \
+                        "location" in response.headers:
+                    current = self._redirect_target(current, response.headers["location"])
+                    headers.pop("If-None-Match", None)
+                    headers.pop("If-Modified-Since", None)
+                    cached = None
+                    continue
+                elapsed = int((time.monotonic() - started) * 1000)
+                resp_headers = {k.lower(): v for k, v in response.headers.items()}
+                if response.status_code == 304 and cached is not None:
+                    return Fetched(url=url, status=cached.status, body=cached.body,
+                                   elapsed_ms=elapsed, headers=cached.headers,
+                                   not_modified=True)
+                body = await self._read_capped(response)
+                elapsed = int((time.monotonic() - started) * 1000)
+                if conditional and response.status_code == 200 and current == url and (
+                        resp_headers.get("etag") or resp_headers.get("last-modified")):
+                    self._cache[url] = _Cached(resp_headers.get("etag"),
+                                               resp_headers.get("last-modified"),
+                                               body, 200, resp_headers)
+                return Fetched(url=url, status=response.status_code, body=body,
+                               elapsed_ms=elapsed, headers=resp_headers)
+            finally:
+                await response.aclose()
+        raise _BadRedirect(f"more than {MAX_REDIRECTS} redirects")
+
+    def _redirect_target(self, current: str, location: str) -> str:
+        target = urljoin(current, location.strip())
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _BadRedirect("redirect to a non-http(s) URL refused")
+        if urlsplit(current).scheme == "https" and parts.scheme == "http" and \
+                not is_loopback_host(parts.hostname):
+            raise _BadRedirect("redirect from https to plain http refused")
+        return target
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes(CHUNK):
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)

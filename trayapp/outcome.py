@@ -1,0 +1,62 @@
+"""What a request produced, as plain values: :class:`Fetched` or :class:`FetchFailed`.
+
+The HTTP edge (:mod:`trayapp.http`) is the only producer; the pure rules
+(probe classification, feed reading, connectivity) are the consumers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FailKind(StrEnum):
+    TIMEOUT = "timeout"
+    REFUSED = "refused"          # connection refused / reset / unreachable
+    DNS = "dns"
+    TLS = "tls"
+    TOO_LARGE = "too_large"
+    BAD_REDIRECT = "bad_redirect"
+    PROTOCOL = "protocol"        # malformed HTTP, truncated answer
+    INVALID_URL = "invalid_url"
+
+
+FAIL_WORDS = {
+    FailKind.TIMEOUT: "timed out",
+    FailKind.REFUSED: "connection refused",
+    FailKind.DNS: "name not found (DNS)",
+    FailKind.TLS: "TLS error",
+    FailKind.TOO_LARGE: "answer too large",
+    FailKind.BAD_REDIRECT: "bad redirect",
+    FailKind.PROTOCOL: "broken HTTP answer",
+    FailKind.INVALID_URL: "invalid URL",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str
+    status: int
+    body: bytes
+    elapsed_ms: int
+    headers: Mapping[str, str] = field(default_factory=dict)   # lower-case names
+    not_modified: bool = False      # answered 304; body is the cached one
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchFailed:
+    url: str
+    kind: FailKind
+    message: str                    # one line, safe to show (no secrets)
+    elapsed_ms: int = 0
+
+    @property
+    def words(self) -> str:
+        return FAIL_WORDS[self.kind]
+
+
+Outcome = Fetched | FetchFailed
