@@ -40,6 +40,7 @@ class Adapter:
 _KINDS: dict[str, tuple[str, str]] = {
     "statuspage": ("trayapp.sources.statuspage", "Atlassian Statuspage"),
     "incidentio": ("trayapp.sources.incidentio", "incident.io"),
+    "rss": ("trayapp.sources.rss", "Atom/RSS incident history"),
 }
 
 
