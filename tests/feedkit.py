@@ -51,3 +51,23 @@ def full_parse(parse: Any, base: str, docs: Mapping[str, bytes | None],
         for url in got.urls:
             current[url] = fill
     raise AssertionError("adapter kept asking for documents")
+
+
+def assert_total(parse: Any, base: str, entry_url: str, body: bytes, now: datetime) -> None:
+    """The adapter answers ``body`` (as every document) with a report, never raising."""
+    for fill in (None, body):
+        report = full_parse(parse, base, {entry_url: body}, now, fill)
+        assert isinstance(report, FeedReport)
+        assert isinstance(report.summary, str) and "\n" not in report.summary
+
+
+def assert_standard_failures(read: Any, truncated: bytes) -> None:
+    """Challenge -> blocked; invalid UTF-8, truncated -> broken; not fetched -> unreachable."""
+    from trayapp.model import SourceProblem
+    assert read(CHALLENGE).problem is SourceProblem.BLOCKED
+    assert read(b"\xff\xfe\xc3\x28{").problem is SourceProblem.BROKEN
+    assert read(truncated).problem is SourceProblem.BROKEN
+    assert read(None).problem is SourceProblem.UNREACHABLE
+    for body in (CHALLENGE, truncated, None):
+        report = read(body)
+        assert report.level.value == "unknown" and report.error and "\n" not in report.error

@@ -24,7 +24,7 @@ from trayapp.model import (
     Update,
     failed_feed,
 )
-from trayapp.text import one_line, safe_url
+from trayapp.text import html_to_text, one_line, safe_url
 
 JSONValue = Any
 
@@ -239,3 +239,26 @@ def page_report(platform: str, *, indicator: Level | None, components: Sequence[
         components=tuple(components), incidents=tuple(incidents),
         maintenances=tuple(maintenances), page_url=page_url, error=error,
         indicator=indicator, warnings=tuple(warnings))
+
+
+def json_document(docs: Mapping[str, bytes | None], url: str, platform: str, expected: str,
+                  page_url: str | None) -> tuple[JSONValue, FeedReport | None]:
+    """(the parsed JSON of ``docs[url]``, None), or (None, the report for its failure)."""
+    body = fetched(docs, url, platform, page_url)
+    if isinstance(body, FeedReport):
+        return None, body
+    obj, err = load_json(body)
+    if err is not None:
+        return None, not_json_report(platform, body, expected, page_url)
+    return obj, None
+
+
+def wrong_shape(platform: str, expected: str, page_url: str | None) -> FeedReport:
+    return failed_feed(platform, SourceProblem.BROKEN,
+                       f"status source broken: the page no longer serves {expected}", page_url)
+
+
+def plain(value: JSONValue, limit: int = 200) -> str:
+    """An untrusted name that may hold markup -> one line of its visible text."""
+    text = as_str(value)
+    return one_line(html_to_text(text) if "<" in text or "&" in text else text, limit)
