@@ -44,6 +44,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "google-cloud": ("trayapp.sources.google_cloud", "Google Cloud Service Health"),
     "instatus": ("trayapp.sources.instatus", "Instatus"),
     "betterstack": ("trayapp.sources.betterstack", "Better Stack"),
+    "datadog": ("trayapp.sources.datadog", "Datadog Status Pages"),
     "auto": ("trayapp.sources.auto", "auto-detected platform"),
 }
 
