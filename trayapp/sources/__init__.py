@@ -45,6 +45,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "instatus": ("trayapp.sources.instatus", "Instatus"),
     "betterstack": ("trayapp.sources.betterstack", "Better Stack"),
     "datadog": ("trayapp.sources.datadog", "Datadog Status Pages"),
+    "flashduty": ("trayapp.sources.flashduty", "Flashcat/Flashduty"),
     "auto": ("trayapp.sources.auto", "auto-detected platform"),
 }
 
