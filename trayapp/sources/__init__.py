@@ -40,6 +40,13 @@ class Adapter:
 _KINDS: dict[str, tuple[str, str]] = {
     "statuspage": ("trayapp.sources.statuspage", "Atlassian Statuspage"),
     "incidentio": ("trayapp.sources.incidentio", "incident.io"),
+    "rss": ("trayapp.sources.rss", "Atom/RSS incident history"),
+    "google-cloud": ("trayapp.sources.google_cloud", "Google Cloud Service Health"),
+    "instatus": ("trayapp.sources.instatus", "Instatus"),
+    "betterstack": ("trayapp.sources.betterstack", "Better Stack"),
+    "datadog": ("trayapp.sources.datadog", "Datadog Status Pages"),
+    "flashduty": ("trayapp.sources.flashduty", "Flashcat/Flashduty"),
+    "auto": ("trayapp.sources.auto", "auto-detected platform"),
 }
 
 

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from trayapp.model import FeedReport, SourceProblem, failed_feed
+from trayapp.levels import Level, worst
+from trayapp.model import (
+    Component,
+    FeedReport,
+    Incident,
+    Maintenance,
+    SourceProblem,
+    Update,
+    failed_feed,
+)
+from trayapp.text import html_to_text, one_line, safe_url
 
 JSONValue = Any
 
@@ -151,3 +161,104 @@ def join_url(base: str, path: str) -> str:
 
 def first(items: Sequence[str]) -> str | None:
     return items[0] if items else None
+
+
+# --- helpers shared by the adapters added with the extra feed formats ------
+
+STALE_AFTER = timedelta(days=7)
+"""An unresolved item not updated for this long no longer counts (feeds
+without a current-state field, e.g. RSS history, must not hold an outage
+forever)."""
+
+
+def fetched(docs: Mapping[str, bytes | None], url: str, platform: str,
+            page_url: str | None) -> bytes | FeedReport:
+    """The body fetched for ``url``, or the report for a failed fetch."""
+    body = docs.get(url)
+    if body is None:
+        return failed_feed(platform, SourceProblem.UNREACHABLE, "status page not fetched",
+                           page_url)
+    return body
+
+
+def origin(url: str) -> str | None:
+    """``https://host`` of an http(s) URL, or None."""
+    match = re.match(r"^(https?://[^/?#\s]+)", url.strip(), re.IGNORECASE)
+    return safe_url(match.group(1)) if match else None
+
+
+def newest_first(updates: Iterable[Update]) -> tuple[Update, ...]:
+    """Updates sorted newest first; undated ones keep their order, last."""
+    return tuple(sorted(updates, key=lambda u: u.at.timestamp() if u.at else float("-inf"),
+                        reverse=True))
+
+
+def level_of(word: str, table: Mapping[str, Level], what: str,
+             warnings: list[str]) -> Level:
+    """``table[word]``, or ``unknown`` with a warning naming ``what``."""
+    level = table.get(word)
+    if level is None:
+        warnings.append(f"{what}: unknown status {one_line(word, 40)!r}")
+        return Level.UNKNOWN
+    return level
+
+
+def summary_line(incidents: Sequence[Incident], maintenances: Sequence[Maintenance],
+                 level: Level, description: str = "",
+                 quiet: str = "All systems operational") -> str:
+    """The one-line summary: worst active incident, maintenance, or the page's words."""
+    if incidents:
+        top = max(incidents, key=lambda i: (i.impact.rank, i.updated_at.timestamp()
+                                            if i.updated_at else 0.0))
+        more = f" (+{len(incidents) - 1} more)" if len(incidents) > 1 else ""
+        return f"{top.name}{more}"
+    active = [m for m in maintenances if m.in_progress]
+    if active:
+        return f"Maintenance: {active[0].name}"
+    if description:
+        return one_line(description, 120)
+    return quiet if level is Level.OPERATIONAL else level.label.capitalize()
+
+
+def page_report(platform: str, *, indicator: Level | None, components: Sequence[Component],
+                incidents: Sequence[Incident], maintenances: Sequence[Maintenance],
+                page_url: str | None, warnings: Sequence[str], description: str = "",
+                quiet: str = "All systems operational",
+                extra_levels: Iterable[Level] = ()) -> FeedReport:
+    """Assemble a report: level = worst of indicator, components, maintenance in progress."""
+    levels = [c.level for c in components]
+    if indicator is not None:
+        levels.append(indicator)
+    levels.extend(Level.MAINTENANCE for m in maintenances if m.in_progress)
+    levels.extend(extra_levels)
+    level = worst(levels)
+    error = "the page gives no readable status" if level is Level.UNKNOWN else None
+    return FeedReport(
+        platform=platform, level=level,
+        summary=summary_line(incidents, maintenances, level, description, quiet),
+        components=tuple(components), incidents=tuple(incidents),
+        maintenances=tuple(maintenances), page_url=page_url, error=error,
+        indicator=indicator, warnings=tuple(warnings))
+
+
+def json_document(docs: Mapping[str, bytes | None], url: str, platform: str, expected: str,
+                  page_url: str | None) -> tuple[JSONValue, FeedReport | None]:
+    """(the parsed JSON of ``docs[url]``, None), or (None, the report for its failure)."""
+    body = fetched(docs, url, platform, page_url)
+    if isinstance(body, FeedReport):
+        return None, body
+    obj, err = load_json(body)
+    if err is not None:
+        return None, not_json_report(platform, body, expected, page_url)
+    return obj, None
+
+
+def wrong_shape(platform: str, expected: str, page_url: str | None) -> FeedReport:
+    return failed_feed(platform, SourceProblem.BROKEN,
+                       f"status source broken: the page no longer serves {expected}", page_url)
+
+
+def plain(value: JSONValue, limit: int = 200) -> str:
+    """An untrusted name that may hold markup -> one line of its visible text."""
+    text = as_str(value)
+    return one_line(html_to_text(text) if "<" in text or "&" in text else text, limit)
