@@ -118,7 +118,7 @@ def test_committed_art_matches_the_definition(tmp_path: Path) -> None:
 
 def test_terminal_modules_do_not_import_pillow() -> None:
     code = (
-        "import sys, trayapp, trayapp.levels, trayapp.instance;"
+        "import sys, trayapp, trayapp.levels, trayapp.instance, trayapp.autostart;"
         "assert 'PIL' not in sys.modules, sorted(m for m in sys.modules if 'PIL' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
