@@ -85,6 +85,14 @@ def test_corners_are_transparent_so_the_panel_shows_through() -> None:
     assert corner[3] == 0
 
 
+@pytest.mark.parametrize("panel", [(0, 0, 0), (255, 255, 255), (60, 90, 120)])
+def test_background_fills_the_corners_for_alpha_blind_trays(panel: tuple[int, int, int]) -> None:
+    image = render_icon(Level.MAINTENANCE, frozenset({"paused"}), 24, background=panel)
+    assert image.getpixel((0, 0)) == (*panel, 255)
+    assert image.getpixel((12, 12)) == (*LEVEL_COLOURS[Level.MAINTENANCE], 255)
+    assert image.getchannel("A").getextrema() == (255, 255)
+
+
 def test_rejects_unknown_marks_and_tiny_sizes() -> None:
     with pytest.raises(ValueError, match="sparkles"):
         render_icon(Level.OPERATIONAL, frozenset({"sparkles"}))

@@ -62,8 +62,17 @@ _MARK_BODY: RGBA = (45, 45, 50, 255)
 _SUPERSAMPLE_TARGET = 512  # draw at about this many pixels, then box-reduce
 
 
-def render_icon(level: Level, marks: frozenset[str] = frozenset(), size: int = 64) -> Image.Image:
+def render_icon(
+    level: Level,
+    marks: frozenset[str] = frozenset(),
+    size: int = 64,
+    background: RGB | None = None,
+) -> Image.Image:
     """The icon for ``level`` with ``marks``, as a ``size``x``size`` RGBA image.
+
+    The corners are transparent; with ``background`` they are that colour
+    instead (fully opaque), for tray backends that ignore alpha: pystray's
+    xorg backend pastes the image onto black.
 
     Raises ValueError for an unknown mark or a size below 8.
     """
@@ -72,7 +81,12 @@ def render_icon(level: Level, marks: frozenset[str] = frozenset(), size: int = 6
         raise ValueError(f"unknown icon mark(s): {', '.join(sorted(unknown))}")
     if size < 8:
         raise ValueError(f"icon size must be at least 8, not {size}")
-    return _render(level, frozenset(marks), size).copy()
+    image = _render(level, frozenset(marks), size).copy()
+    if background is None:
+        return image
+    flat = Image.new("RGBA", image.size, (*background, 255))
+    flat.alpha_composite(image)
+    return flat
 
 
 @lru_cache(maxsize=64)

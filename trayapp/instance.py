@@ -18,6 +18,7 @@ it open lets two processes each lock a different file of the same name.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -70,11 +71,17 @@ class InstanceLock:
         self.release()
 
     def __del__(self) -> None:
-        self.release()
+        # A lock that is garbage-collected is released: keep a reference to
+        # it for as long as the app runs. Quiet at interpreter shutdown.
+        with contextlib.suppress(Exception):
+            self.release()
 
 
 def acquire(directory: Path) -> InstanceLock | None:
     """Take the lock in ``directory``; None when another instance holds it.
+
+    Keep the returned lock referenced while the app runs (dropping it
+    releases the lock).
 
     Raises InstanceLockError when the directory or file cannot be made.
     """
