@@ -280,13 +280,12 @@ def _service(raw: Any, index: int, where: str,
     prefix = f"services[{index}]"
     if not isinstance(raw, dict):
         raise ConfigError(where, prefix, "must be a table ([[services]])")
-    r = _Reader(raw, where, f"{prefix}.")
-    r.refuse_unknown(_SERVICE_KEYS)
-    sid = r.opt_str("id")
-    if not sid or not SERVICE_ID.fullmatch(sid):
-        raise ConfigError(where, r.key("id"), "missing or not of the form [a-z0-9-]+")
+    sid = raw.get("id")
+    if not isinstance(sid, str) or not SERVICE_ID.fullmatch(sid):
+        raise ConfigError(where, f"{prefix}.id", "missing or not of the form [a-z0-9-]+")
     prefix = f"services.{sid}"
     r = _Reader(raw, where, f"{prefix}.")
+    r.refuse_unknown(_SERVICE_KEYS)
     preset_name = r.opt_str("preset")
     preset: Mapping[str, Any] = {}
     if preset_name is not None:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
+from trayapp.levels import Level
 from trayapp.model import (
     Component,
     FeedReport,
@@ -36,7 +36,9 @@ from trayapp.sources.common import (
     get_str,
     join_url,
     load_json,
+    newest_first,
     not_json_report,
+    page_report,
     parse_time,
 )
 from trayapp.text import one_line, paragraph, safe_url
@@ -118,19 +120,10 @@ def read_summary(obj: Mapping[str, Any], platform: str, base: str,
     maintenances = tuple(m for raw in dicts(obj.get("scheduled_maintenances"))
                          if (m := _maintenance(raw, page_url)) is not None)
 
-    levels = [c.level for c in components]
-    if indicator is not None:
-        levels.append(indicator)
-    levels.extend(Level.MAINTENANCE for m in maintenances if m.in_progress)
-    level = worst(levels)
-    error = None
-    if level is Level.UNKNOWN:
-        error = "the page gives no readable status"
-    summary = _summary(status, level, incidents, maintenances)
-    return FeedReport(platform=platform, level=level, summary=summary,
-                      components=components, incidents=incidents,
-                      maintenances=maintenances, page_url=page_url, error=error,
-                      indicator=indicator, warnings=tuple(warnings))
+    description = get_str(as_dict(status), "description")
+    return page_report(platform, indicator=indicator, components=components,
+                       incidents=incidents, maintenances=maintenances, page_url=page_url,
+                       warnings=warnings, description=description)
 
 
 def _components(value: Any, warnings: list[str]) -> tuple[Component, ...]:
@@ -170,8 +163,7 @@ def _updates(value: Any) -> tuple[tuple[Update, ...], list[str], list[str]]:
                 names.append(n)
             if (c := get_str(ac, "code")) and c not in ids:
                 ids.append(c)
-    updates.sort(key=lambda u: u.at.timestamp() if u.at else float("-inf"), reverse=True)
-    return tuple(updates), names, ids
+    return newest_first(updates), names, ids
 
 
 def incident_url(raw: Mapping[str, Any], page_url: str | None) -> str | None:
@@ -220,19 +212,3 @@ def _maintenance(raw: Mapping[str, Any], page_url: str | None) -> Maintenance | 
         ends_at=parse_time(raw.get("scheduled_until")),
         components=tuple(one_line(get_str(c, "name"), 120) for c in comps if get_str(c, "name")),
         component_ids=tuple(get_str(c, "id") for c in comps if get_str(c, "id")))
-
-
-def _summary(status: Any, level: Level, incidents: tuple[Incident, ...],
-             maintenances: tuple[Maintenance, ...]) -> str:
-    if incidents:
-        top = max(incidents, key=lambda i: (i.impact.rank, i.updated_at.timestamp()
-                                            if i.updated_at else 0.0))
-        more = f" (+{len(incidents) - 1} more)" if len(incidents) > 1 else ""
-        return f"{top.name}{more}"
-    active = [m for m in maintenances if m.in_progress]
-    if active:
-        return f"Maintenance: {active[0].name}"
-    description = one_line(get_str(as_dict(status), "description"), 120)
-    if description:
-        return description
-    return "All systems operational" if level is Level.OPERATIONAL else level.label.capitalize()
