@@ -145,7 +145,14 @@ class HttpClient:
                 headers["If-Modified-Since"] = cached.last_modified
         for _ in range(MAX_REDIRECTS + 1):
             request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL):
+                # httpx prepares the next request of a redirect even when it does not
+                # follow it; a Location it cannot even parse is a refused redirect.
+                if request.url.scheme in ("http", "https"):
+                    raise _BadRedirect("redirect to a non-http(s) URL refused") from None
+                raise
             try:
                 if response.status_code in (301, 302, 303, 307, 308) and \
                         "location" in response.headers:

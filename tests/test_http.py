@@ -1,0 +1,81 @@
+"""The HTTP edge against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from trayapp import __version__
+from trayapp.http import HttpClient
+from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
+from tests.loopback import LoopbackServer, free_port
+
+
+def fetch(url: str, *, times: int = 1, headers: dict[str, str] | None = None,
+          **client_kw: float | int) -> list[Outcome]:
+    async def go() -> list[Outcome]:
+        client = HttpClient(**client_kw)  # type: ignore[arg-type]
+        try:
+            return [await client.fetch(url, headers) for _ in range(times)]
+        finally:
+            await client.aclose()
+    return asyncio.run(go())
+
+
+def test_user_agent_and_headers(server: LoopbackServer) -> None:
+    server.set("/x", b"{}")
+    (out,) = fetch(server.url("/x"), headers={"x-api-key": "k1"})
+    assert isinstance(out, Fetched) and out.status == 200
+    (seen,) = server.requests_to("/x")
+    assert seen.headers["user-agent"].startswith(f"trayapp/{__version__}")
+    assert seen.headers["x-api-key"] == "k1"
+
+
+def test_etag_turns_repeat_polls_into_304s(server: LoopbackServer) -> None:
+    server.set("/feed", b'{"status": 1}', etag='"v1"')
+    first, second, third = fetch(server.url("/feed"), times=3)
+    assert isinstance(first, Fetched) and not first.not_modified
+    for later in (second, third):
+        assert isinstance(later, Fetched) and later.not_modified
+        assert later.body == b'{"status": 1}' and later.status == 200
+    sent = [s.headers.get("if-none-match") for s in server.requests_to("/feed")]
+    assert sent == [None, '"v1"', '"v1"']
+
+
+def test_body_over_the_cap_is_refused(server: LoopbackServer) -> None:
+    server.set("/big", b"x" * 300_000)
+    (out,) = fetch(server.url("/big"), max_body_bytes=100_000)
+    assert isinstance(out, FetchFailed) and out.kind is FailKind.TOO_LARGE
+
+
+def test_redirects_followed_to_http_only(server: LoopbackServer) -> None:
+    server.set("/old", status=302, headers={"Location": "/new"})
+    server.set("/new", b'{"ok": true}')
+    (out,) = fetch(server.url("/old"))
+    assert isinstance(out, Fetched) and out.body == b'{"ok": true}'
+    for target in ("file:///etc/passwd", "javascript:alert(1)"):
+        server.set("/evil", status=302, headers={"Location": target})
+        (bad,) = fetch(server.url("/evil"))
+        assert isinstance(bad, FetchFailed) and bad.kind is FailKind.BAD_REDIRECT
+    server.set("/loop", status=302, headers={"Location": "/loop"})
+    (loop,) = fetch(server.url("/loop"))
+    assert isinstance(loop, FetchFailed) and loop.kind is FailKind.BAD_REDIRECT
+
+
+def test_total_timeout_cuts_a_dribbling_body(server: LoopbackServer) -> None:
+    server.set("/slow", b"x" * 100, drip=0.5)
+    started = time.monotonic()
+    (out,) = fetch(server.url("/slow"), timeout=1.5, connect_timeout=1.0)
+    took = time.monotonic() - started
+    assert isinstance(out, FetchFailed) and out.kind is FailKind.TIMEOUT
+    assert took < 10        # bounded by the total timeout, not 100 x 0.5 s
+
+
+def test_refused_connection() -> None:
+    (out,) = fetch(f"http://127.0.0.1:{free_port()}/x")
+    assert isinstance(out, FetchFailed) and out.kind is FailKind.REFUSED
+
+
+def test_dns_failure() -> None:
+    (out,) = fetch("https://status.example.invalid/api/v2/summary.json")
+    assert isinstance(out, FetchFailed) and out.kind is FailKind.DNS
