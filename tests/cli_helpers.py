@@ -43,7 +43,8 @@ def write_config(tmp: Path, server: LoopbackServer, *, feed: str | None = "statu
     return path
 
 
-def trayapp(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def trayapp(*args: str, env: dict[str, str],
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "trayapp", *args], env=env, text=True,
                           capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 
+from tests.loopback import LoopbackServer, free_port
 from trayapp import __version__
 from trayapp.http import HttpClient
 from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
-from tests.loopback import LoopbackServer, free_port
 
 
 def fetch(url: str, *, times: int = 1, headers: dict[str, str] | None = None,
