@@ -91,7 +91,8 @@ def test_no_network_says_offline_not_outage(server: LoopbackServer, tmp_path: Pa
     dead = f"http://127.0.0.1:{free_port()}"
     cfg = tmp_path / "c.toml"
     cfg.write_text(f'connectivity_url = "{dead}/generate_204"\ntimeout = 2\n'
-                   f'[[services]]\nid = "claude"\nfeed = {{ kind = "statuspage", url = "{dead}" }}\n'
+                   f'[[services]]\nid = "claude"\n'
+                   f'feed = {{ kind = "statuspage", url = "{dead}" }}\n'
                    f'probe = {{ url = "{dead}/v1/models" }}\n')
     rc, data, _ = status_json(cfg, env)
     assert data["offline"] is True and data["reason"] == "offline: no network"
