@@ -57,6 +57,7 @@ class Engine:
         self.poller = Poller(config, client, environ)
         self.state = store.load() if store is not None else MonitorState()
         self._silent_baseline = bool(store is not None and store.was_corrupt)
+        self._source_trouble: dict[str, str] = {}    # service id -> the feed error logged
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
@@ -69,10 +70,27 @@ class Engine:
             # The state file was lost: re-learn quietly instead of re-announcing.
             result = replace(result, events=())
             self._silent_baseline = False
+        self._log_source_health(result)
         self.state = result.state
         if self.store is not None:
             self.store.save(self.state)
         return result
+
+
+    def _log_source_health(self, result: StepResult) -> None:
+        """Say once when a status source breaks, is blocked or recovers."""
+        if result.snapshot.offline:
+            return
+        for svc in result.snapshot.services:
+            feed = svc.feed
+            error = feed.error if feed is not None and feed.problem is not None else None
+            before = self._source_trouble.get(svc.id)
+            if error and before is None:
+                log.warning("%s: %s", svc.id, error)
+                self._source_trouble[svc.id] = error
+            elif error is None and before is not None:
+                log.info("%s: status source readable again", svc.id)
+                del self._source_trouble[svc.id]
 
 
 class Runner:

@@ -9,12 +9,15 @@ backs off and, where the preset documents one, switches to the alternate host.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from trayapp.model import FeedReport, SourceProblem, failed_feed
 from trayapp.outcome import FetchFailed, Outcome
 from trayapp.probe import is_challenge
+from trayapp import sources
 from trayapp.sources import Adapter, NeedDocuments, run_parse
+from trayapp.sources.detect import detect
 
 BLOCKING_STATUSES = frozenset({403, 405, 429})
 
@@ -60,4 +63,16 @@ def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
         return NeedDocuments(missing)
     if failure is not None and result.problem is not None:
         return failure     # auto: nothing recognisable, report the first answer's problem
+    if result.problem is SourceProblem.BROKEN and not isinstance(first, FetchFailed):
+        return _name_the_new_platform(adapter, result, first.body)
     return result
+
+
+def _name_the_new_platform(adapter: Adapter, report: FeedReport, body: bytes) -> FeedReport:
+    """A page that moved platform says where it went: "it now looks like incident.io"."""
+    found = detect(body)
+    if found is None or found == adapter.kind:
+        return report
+    label = sources.label(found)
+    error = f"{report.error}; it now looks like {label} (try kind = \"{found}\" or \"auto\")"
+    return replace(report, error=error, summary=error)

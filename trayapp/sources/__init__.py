@@ -54,6 +54,12 @@ def kinds() -> tuple[str, ...]:
     return tuple(_KINDS)
 
 
+def label(kind: str) -> str:
+    """The platform's human name ("incident.io"), or the kind itself."""
+    spec = _KINDS.get(kind)
+    return spec[1] if spec else kind
+
+
 def register(kind: str, module: str, label: str) -> None:
     """Add a feed format (used by adapters that live outside this table)."""
     _KINDS[kind] = (module, label)

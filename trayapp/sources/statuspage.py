@@ -89,7 +89,7 @@ def parse_document(body: bytes, platform: str, expected: str, base: str) -> Feed
     obj, err = load_json(body)
     if err is not None or not isinstance(obj, dict):
         return not_json_report(platform, body, expected, base)
-    known = ("page", "status", "components", "incidents", "scheduled_maintenances")
+    known = ("status", "components", "incidents", "scheduled_maintenances")
     if not any(k in obj for k in known):
         return failed_feed(platform, SourceProblem.BROKEN,
                            f"status source broken: the page no longer serves {expected}", base)
