@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from trayapp import sources
 from trayapp.model import FeedReport, SourceProblem, failed_feed
 from trayapp.outcome import FetchFailed, Outcome
 from trayapp.probe import is_challenge
-from trayapp import sources
 from trayapp.sources import Adapter, NeedDocuments, run_parse
 from trayapp.sources.detect import detect
 
