@@ -70,6 +70,9 @@ def gcp_with_open_gemini_incident() -> bytes:
       fixture("flashduty/deepseek-summary-active-1.json")}, None, "operational", None),
     ("datadog", "", {"/config.json": fixture("datadog-statuspage/openrouter-page-1.json")},
      None, "operational", None),
+    ("checkly", "/api/status-page/mistral-ai/uptime",
+     {"/api/status-page/mistral-ai/uptime": fixture("checkly/mistral-uptime-1.json")},
+     None, "operational", None),
 ])
 def test_each_format_end_to_end(server: LoopbackServer, tmp_path: Path, env: dict[str, str],
                                 kind: str, path: str, docs: dict[str, bytes],

@@ -41,6 +41,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "statuspage": ("trayapp.sources.statuspage", "Atlassian Statuspage"),
     "incidentio": ("trayapp.sources.incidentio", "incident.io"),
     "rss": ("trayapp.sources.rss", "Atom/RSS incident history"),
+    "checkly": ("trayapp.sources.checkly", "Checkly"),
     "google-cloud": ("trayapp.sources.google_cloud", "Google Cloud Service Health"),
     "instatus": ("trayapp.sources.instatus", "Instatus"),
     "betterstack": ("trayapp.sources.betterstack", "Better Stack"),
