@@ -101,8 +101,6 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
         print(dumps(snapshot_json(snapshot)), file=out)
     else:
         print(snapshot_text(snapshot), file=out)
-        for w in snapshot.warnings:
-            log.debug("config warning: %s", w)
     return exit_code(snapshot)
 
 

@@ -146,24 +146,19 @@ def _events(svc: ServiceConfig, mem: ServiceMemory, new_mem: ServiceMemory,
         events.append(Event(kind, svc.id, old, level, status.summary, now))
     if not mem.feed_seen:
         return events          # the first readable feed is the baseline
-    before, after = dict(mem.incidents), dict(new_mem.incidents)
-    for iid, name in after.items():
-        if iid not in before:
-            events.append(Event(EventKind.INCIDENT_NEW, svc.id, old, level,
-                                f"new incident: {name}", now, incident=name))
-    for iid, name in before.items():
-        if iid not in after:
-            events.append(Event(EventKind.INCIDENT_RESOLVED, svc.id, old, level,
-                                f"incident resolved: {name}", now, incident=name))
-    m_before, m_after = dict(mem.maintenances), dict(new_mem.maintenances)
-    for mid, name in m_after.items():
-        if mid not in m_before:
-            events.append(Event(EventKind.MAINTENANCE_STARTED, svc.id, old, level,
-                                f"maintenance started: {name}", now, incident=name))
-    for mid, name in m_before.items():
-        if mid not in m_after:
-            events.append(Event(EventKind.MAINTENANCE_ENDED, svc.id, old, level,
-                                f"maintenance ended: {name}", now, incident=name))
+    def changes(before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...],
+                started: tuple[EventKind, str], ended: tuple[EventKind, str]) -> None:
+        was, is_ = dict(before), dict(after)
+        for kind, phrase, names in ((*started, [n for k, n in is_.items() if k not in was]),
+                                    (*ended, [n for k, n in was.items() if k not in is_])):
+            events.extend(Event(kind, svc.id, old, level, f"{phrase}: {name}", now,
+                                incident=name) for name in names)
+
+    changes(mem.incidents, new_mem.incidents, (EventKind.INCIDENT_NEW, "new incident"),
+            (EventKind.INCIDENT_RESOLVED, "incident resolved"))
+    changes(mem.maintenances, new_mem.maintenances,
+            (EventKind.MAINTENANCE_STARTED, "maintenance started"),
+            (EventKind.MAINTENANCE_ENDED, "maintenance ended"))
     return events
 
 
