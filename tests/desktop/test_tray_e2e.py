@@ -130,7 +130,7 @@ def notifications(desk: DesktopSession) -> list[tuple[str, str]]:
 def save(image, name: str) -> None:  # type: ignore[no-untyped-def]
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        image.save(Path(SHOTS) / name, optimize=True)
+        image.quantize(colors=128).save(Path(SHOTS) / name, optimize=True)
 
 
 @pytest.fixture
