@@ -1,0 +1,173 @@
+"""A throwaway virtual desktop for end-to-end tests: Xvfb, a private D-Bus, tint2, dunst.
+
+    with DesktopSession(tmp_dir) as desk:
+        subprocess.Popen(argv, env=desk.env(...))
+
+* Xvfb on a free display (``-displayfd``: the server picks it, no race), with
+  ``-noreset`` so root-window properties survive clients coming and going;
+* ``_NET_NUMBER_OF_DESKTOPS`` set with xprop, so tint2 starts its tray at
+  once instead of waiting 15 s for a window manager;
+* a private ``dbus-daemon`` (never the user's bus), then tint2 with a
+  tray-only config (HOME/XDG dirs inside the session dir), then dunst;
+* each step waits for a real condition (the display answers, the bus answers,
+  the tray selection has an owner, the notification name has an owner);
+* stop() ends only the processes it started, newest first.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+PROGRAMS = ("Xvfb", "xprop", "xdpyinfo", "dbus-daemon", "dbus-send", "tint2", "dunst",
+            "dunstctl", "xdotool")
+TIMEOUT = 20.0
+
+TINT2RC = """\
+panel_items = S
+panel_size = 100% 40
+panel_position = bottom center horizontal
+panel_background_id = 1
+rounded = 0
+border_width = 0
+background_color = #404040 100
+panel_padding = 4 4 4
+systray_padding = 4 4 4
+systray_icon_size = 24
+systray_icon_asb = 100 0 0
+wm_menu = 0
+disable_transparency = 1
+mouse_effects = 0
+startup_notifications = 0
+"""
+
+
+def missing_programs() -> list[str]:
+    return [p for p in PROGRAMS if shutil.which(p) is None]
+
+
+def poll(check: object, what: str, timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"desktop session: timed out waiting for {what}")
+
+
+class DesktopSession:
+    def __init__(self, root: Path, geometry: str = "1024x768x24") -> None:
+        self.root = root
+        self.geometry = geometry
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.display = ""
+        self.bus = f"unix:path={root / 'bus.sock'}"
+        self.home = root / "home"
+
+    # -- environment for programs in this session --------------------------
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("XDG_", "DBUS_", "PYSTRAY_", "TRAYAPP_"))
+               and k not in ("DISPLAY", "WAYLAND_DISPLAY", "HOME")}
+        env.update(DISPLAY=self.display, DBUS_SESSION_BUS_ADDRESS=self.bus, NO_AT_BRIDGE="1",
+                   HOME=str(self.home), XDG_CONFIG_HOME=str(self.home / ".config"),
+                   XDG_CACHE_HOME=str(self.home / ".cache"),
+                   XDG_DATA_HOME=str(self.home / ".local/share"),
+                   XDG_STATE_HOME=str(self.home / ".local/state"),
+                   XDG_RUNTIME_DIR=str(self.root / "run"))
+        env.update(extra)
+        return env
+
+    def run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(argv, env=self.env(), capture_output=True, text=True,
+                              check=check, timeout=TIMEOUT)
+
+    def _ok(self, *argv: str) -> bool:
+        try:
+            return self.run(*argv, check=False).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def _spawn(self, name: str, argv: list[str], **kw: object) -> subprocess.Popen[bytes]:
+        log = open(self.root / f"{name}.log", "wb")  # noqa: SIM115 (closed by the child's exit)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                env=self.env(), start_new_session=True, **kw)  # type: ignore[call-overload]
+        log.close()
+        self.procs.append(proc)
+        return proc
+
+    # -- lifecycle -------------------------------------------------------------
+    def start(self) -> DesktopSession:
+        for d in (self.home, self.root / "run"):
+            d.mkdir(parents=True, exist_ok=True)
+        (self.root / "run").chmod(0o700)
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        read_fd, write_fd = os.pipe()
+        self._spawn("xvfb", ["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                             self.geometry, "-nolisten", "tcp", "-noreset"],
+                    pass_fds=(write_fd,))
+        os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number.isdigit():
+            raise RuntimeError("Xvfb did not report a display number; see xvfb.log")
+        self.display = f":{number}"
+        poll(lambda: self._ok("xdpyinfo"), "the X server")
+        for prop in ("_NET_NUMBER_OF_DESKTOPS 1", "_NET_CURRENT_DESKTOP 0"):
+            name, value = prop.split()
+            self.run("xprop", "-root", "-f", name, "32c", "-set", name, value)
+        self._spawn("dbus", ["dbus-daemon", "--session", "--nofork", "--nopidfile",
+                             f"--address={self.bus}"])
+        poll(lambda: self._ok("dbus-send", "--session", "--dest=org.freedesktop.DBus",
+                              "--print-reply", "/org/freedesktop/DBus",
+                              "org.freedesktop.DBus.GetId"), "the session bus")
+        rc = self.root / "tint2rc"
+        rc.write_text(TINT2RC)
+        self._spawn("tint2", ["tint2", "-c", str(rc)])
+        poll(self.tray_owned, "tint2's system tray")
+        self._spawn("dunst", ["dunst"])
+        poll(lambda: "boolean true" in self.run(
+            "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+            "string:org.freedesktop.Notifications", check=False).stdout, "dunst")
+
+    def tray_owned(self) -> bool:
+        """True once some client owns the _NET_SYSTEM_TRAY_S0 selection."""
+        import Xlib.display
+        import Xlib.X
+
+        display = Xlib.display.Display(self.display)
+        try:
+            atom = display.intern_atom("_NET_SYSTEM_TRAY_S0")
+            return bool(display.get_selection_owner(atom) != Xlib.X.NONE)
+        finally:
+            display.close()
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(5)
+        self.procs.clear()
+
+    def __enter__(self) -> DesktopSession:
+        return self.start()
+
+    def __exit__(self, t: type[BaseException] | None, e: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,379 @@
+"""The tray application: wires the poll loop, the icon, the menu, notifications and details.
+
+Threads and processes:
+
+* main thread: pystray's ``Icon.run()`` (X event loop or GTK main loop);
+  menu callbacks run here and only do quick things;
+* ``poller``: :class:`trayapp.engine.Runner` (asyncio); each result is
+  handled on that thread (policy, config reload, icon/tooltip/menu update:
+  pystray marshals those onto its own loop);
+* ``notifier``: delivers notifications from a queue;
+* the details window: a child process (``python -m trayapp.tray.details``)
+  with one reader thread for its stdout (button actions, "shown").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from trayapp import __version__, paths
+from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError
+from trayapp.levels import Level
+from trayapp.model import Snapshot
+from trayapp.monitor import StepResult
+from trayapp.text import one_line
+from trayapp.tray import policy
+from trayapp.tray.backend import Backend
+from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
+from trayapp.tray.notifier import Notifier
+from trayapp.tray.notify_memory import PolicyStore
+from trayapp.tray.tooltip import tooltip
+
+log = logging.getLogger(__name__)
+ICON_SIZE = 64
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class ConfigWatcher:
+    """Reloads the config file when its mtime changes; a bad edit keeps the last good one."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.mtime = self._mtime()
+        self.bad_mtime: float | None = None
+
+    def _mtime(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime if self.path else None
+        except OSError:
+            return None
+
+    def check(self) -> tuple[Config | None, str | None]:
+        """(new config, None), (None, error once per bad edit), or (None, None)."""
+        current = self._mtime()
+        if current is None or current in (self.mtime, self.bad_mtime):
+            return None, None
+        from trayapp.configfile import load
+        try:
+            config = load(str(self.path))
+        except ConfigError as exc:
+            self.bad_mtime = current
+            return None, str(exc)
+        self.mtime, self.bad_mtime = current, None
+        return config, None
+
+
+class TrayApp:
+    def __init__(self, config: Config, backend: Backend, config_path: Path | None) -> None:
+        from trayapp.engine import Runner
+        from trayapp.state import StateStore
+
+        self.config = config
+        self.backend = backend
+        self.lock = threading.RLock()
+        self.snapshot: Snapshot | None = None
+        self.watcher = ConfigWatcher(config_path)
+        self.config_path = config_path or paths.config_file()
+        state = paths.state_dir()
+        self.store = PolicyStore(state / "notify-state.json")
+        self.policy_state = self.store.load()
+        self.settings = policy.Settings.from_config(config)
+        self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
+        self.details_proc: subprocess.Popen[bytes] | None = None
+        self.autostart: Any = _autostart_module()
+        self.icon: Any = backend.icon_class(
+            "trayapp", icon=self._image(), title=self._tooltip(),
+            menu=self._pystray_menu())
+        self.notifier = Notifier(
+            backend.platform, self.icon.notify if backend.has_notification else None)
+
+    # ----------------------------------------------------------------- views
+    def _now(self) -> datetime:
+        return now_utc()
+
+    def _paused(self) -> bool:
+        return policy.is_paused(self.policy_state, self._now())
+
+    def _image(self) -> Any:
+        from trayapp.icon import render_icon
+        snap = self.snapshot
+        marks = set()
+        if snap is not None and snap.offline:
+            marks.add("offline")
+        if self._paused():
+            marks.add("paused")
+        if snap is not None and not snap.offline and any(s.probe_disagrees for s in snap.watched):
+            marks.add("disagree")
+        level = snap.overall if snap is not None else Level.UNKNOWN
+        return render_icon(level, frozenset(marks), ICON_SIZE, background=self.backend.background)
+
+    def _tooltip(self) -> str:
+        return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
+
+    def menu_items(self) -> tuple[Item, ...]:
+        enabled = None
+        if self.autostart is not None:
+            try:
+                enabled = bool(self.autostart.is_enabled())
+            except Exception:
+                enabled = None
+        fallbacks = tuple(dict.fromkeys(
+            f for s in self.config.services if s.role == "watch" for f in s.fallbacks))
+        state = MenuState(paused_until=self.policy_state.paused_until, autostart=enabled,
+                          local_ids=self.settings.local_ids, fallback_ids=fallbacks)
+        return build_menu(self.snapshot, state, self._now())
+
+    def _pystray_menu(self) -> Any:
+        b = self.backend
+        if not b.has_menu:
+            # Only the default (click) action: opening the details window.
+            return b.menu_class(b.item_class("Details", self._callback(Action(Act.DETAILS)),
+                                             default=True, visible=False))
+        return b.menu_class(*[self._pystray_item(i) for i in self.menu_items()])
+
+    def _pystray_item(self, item: Item) -> Any:
+        b = self.backend
+        if item.separator:
+            return b.menu_class.SEPARATOR
+        if item.children:
+            return b.item_class(item.text, b.menu_class(
+                *[self._pystray_item(c) for c in item.children]), enabled=item.enabled)
+        action = self._callback(item.action) if item.action else _noop
+        checked = None if item.checked is None else (lambda _i, v=item.checked: v)
+        return b.item_class(item.text, action, checked=checked, enabled=item.enabled,
+                            default=item.default and b.has_default_action)
+
+    def _callback(self, action: Action) -> Any:
+        def run(_icon: Any = None, _item: Any = None) -> None:
+            try:
+                self.do(action)
+            except Exception as exc:   # a menu action must never kill the tray
+                log.warning("%s failed: %s", action.kind, one_line(exc, 200))
+        return run
+
+    def refresh(self) -> None:
+        with self.lock:
+            image, title = self._image(), self._tooltip()
+            menu = self._pystray_menu() if self.backend.has_menu else None
+        try:
+            self.icon.icon = image
+            self.icon.title = title
+            if menu is not None:
+                self.icon.menu = menu
+        except Exception as exc:
+            log.warning("cannot update the tray icon (%s)", one_line(exc, 200))
+
+    # ----------------------------------------------------------------- worker
+    def on_result(self, result: StepResult) -> None:
+        """Called on the poller thread after each cycle."""
+        new_config, error = self.watcher.check()
+        if error:
+            log.warning("config not reloaded: %s", one_line(error, 300))
+            self.notifier.send("trayapp: configuration not reloaded",
+                               f"{error}\nStill using the last good configuration.")
+        elif new_config is not None:
+            log.info("configuration reloaded from %s", new_config.source)
+            with self.lock:
+                self.config = new_config
+                self.settings = policy.Settings.from_config(new_config)
+            self.runner.reconfigure(new_config)
+        with self.lock:
+            self.snapshot = result.snapshot
+            decision = policy.decide(result.events, result.snapshot, self.policy_state,
+                                     self.settings, self._now())
+            self.policy_state = decision.state
+            self.store.save(self.policy_state)
+        for sid, why in decision.held:
+            log.info("notification for %s held back (%s)", sid, why)
+        for n in decision.notifications:
+            self.notifier.send(n.title, n.body)
+        self.refresh()
+
+    # ----------------------------------------------------------------- actions
+    def do(self, action: Action) -> None:
+        from trayapp.tray.opener import open_path, open_url
+        kind = action.kind
+        if kind is Act.DETAILS:
+            self.open_details()
+        elif kind is Act.OPEN_URL:
+            open_url(action.arg)
+        elif kind is Act.CHECK_NOW:
+            self.runner.request_poll()
+        elif kind in (Act.PAUSE_HOUR, Act.PAUSE_TOMORROW, Act.RESUME):
+            how = {Act.PAUSE_HOUR: "hour", Act.PAUSE_TOMORROW: "tomorrow"}.get(kind, "")
+            with self.lock:
+                until = policy.pause_until(self._now(), how, self.settings)
+                self.policy_state = replace(self.policy_state, paused_until=until)
+                self.store.save(self.policy_state)
+            log.info("notifications %s", f"paused until {until.isoformat()}" if until
+                     else "resumed")
+            self.refresh()
+        elif kind is Act.AUTOSTART:
+            self.toggle_autostart()
+        elif kind is Act.OPEN_CONFIG:
+            if not self.config_path.exists():
+                paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
+            open_path(self.config_path)
+        elif kind is Act.OPEN_LOG:
+            open_path(paths.log_dir() / "trayapp.log")
+        elif kind is Act.ABOUT:
+            self.notifier.send(f"trayapp {__version__}",
+                               "Watches AI vendors' status pages and APIs, and says what "
+                               f"to use instead when one is down.\nConfig: {self.config_path}")
+        elif kind is Act.QUIT:
+            self.quit()
+
+    def toggle_autostart(self) -> None:
+        if self.autostart is None:
+            return
+        try:
+            if self.autostart.is_enabled():
+                self.autostart.disable()
+            else:
+                self.autostart.enable()
+        except self.autostart.AutostartError as exc:
+            self.notifier.send("trayapp: start at login", one_line(exc, 200))
+        self.refresh()
+
+    def details_payload(self) -> dict[str, Any]:
+        from trayapp.render import snapshot_json
+        with self.lock:
+            snap = snapshot_json(self.snapshot) if self.snapshot is not None else {}
+            actions = [] if self.backend.has_menu else [
+                {"text": i.text + ("" if i.checked is None else (" (on)" if i.checked
+                                                                 else " (off)")),
+                 "kind": str(i.action.kind), "arg": i.action.arg}
+                for i in flat_actions(self.menu_items()) if i.action is not None]
+        return {"snapshot": snap, "actions": actions}
+
+    def open_details(self) -> None:
+        proc = self.details_proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()                     # replace it with fresh data
+        base = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
+        payload = json.dumps(self.details_payload()).encode()
+        target = base / f"details-{os.getpid()}-{threading.get_ident()}.json"
+        paths.write_atomic(target, payload, 0o600)
+        env = dict(os.environ)
+        env.setdefault("NO_AT_BRIDGE", "1")
+        self.details_proc = subprocess.Popen(
+            [sys.executable, "-m", "trayapp.tray.details", str(target)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+        threading.Thread(target=self._read_details, args=(self.details_proc,),
+                         name="details-reader", daemon=True).start()
+
+    def _read_details(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            try:
+                msg = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(msg, dict):
+                continue
+            if "shown" in msg:
+                log.info("details window shown: %s", one_line(msg.get("shown"), 120))
+                log.debug("details text: %s", one_line(msg.get("text"), 4000))
+            elif "action" in msg:
+                try:
+                    kind = Act(str(msg["action"]))
+                except ValueError:
+                    continue
+                if kind in (Act.DETAILS, Act.OPEN_URL):
+                    continue                      # the window opens its own links
+                self._callback(Action(kind, str(msg.get("arg") or "")))()
+        proc.wait()
+
+    # ----------------------------------------------------------------- lifecycle
+    def _setup(self, icon: Any) -> None:
+        icon.visible = True
+        threading.Thread(target=self._poll, name="poller", daemon=True).start()
+
+    def _poll(self) -> None:
+        try:
+            self.runner.run()
+        except Exception as exc:
+            log.error("the poll loop stopped: %s", one_line(exc, 200))
+
+    def quit(self) -> None:
+        self.runner.stop()
+        proc = self.details_proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+        self.icon.stop()
+
+    def run(self) -> int:
+        log.info("tray started (backend %s, menu %s)", self.backend.name,
+                 "yes" if self.backend.has_menu else "no: click opens the details window")
+        import signal
+        signal.signal(signal.SIGTERM, lambda _s, _f: self.quit())
+        try:
+            self.icon.run(setup=self._setup)
+        finally:
+            self.runner.stop()
+            self.notifier.close()
+        return 0
+
+
+def _noop(_icon: Any = None, _item: Any = None) -> None:
+    return None
+
+
+def _autostart_module() -> Any:
+    try:
+        from trayapp import autostart
+        return autostart
+    except Exception:
+        return None
+
+
+def run(config: Config, args: argparse.Namespace) -> int | str:
+    """The tray, until Quit: an exit code; or a one-line reason when no tray can be shown."""
+    from trayapp import instance
+    from trayapp.configfile import locate
+    from trayapp.tray.backend import load
+
+    try:
+        lock_dir = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
+    except Exception:
+        lock_dir = paths.state_dir()
+    try:
+        lock = instance.acquire(lock_dir)
+    except Exception as exc:
+        log.warning("single-instance lock unavailable (%s)", one_line(exc, 200))
+        lock = None
+    else:
+        if lock is None:
+            print(instance.already_running_message(lock_dir), file=sys.stderr)
+            return 1
+    backend = load()
+    if isinstance(backend, str):
+        if lock is not None:
+            lock.release()
+        return backend
+    path, explicit = locate(getattr(args, "config", None))
+    watch_path = path if (explicit or path.exists()) else None
+    try:
+        app = TrayApp(config, backend, watch_path)
+    except Exception as exc:
+        if lock is not None:
+            lock.release()
+        return f"the tray icon cannot be created ({one_line(exc, 200)})"
+    try:
+        return app.run()
+    finally:
+        if lock is not None:
+            lock.release()

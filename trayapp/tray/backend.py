@@ -1,0 +1,132 @@
+"""The one place that picks a tray backend and says what it can do.
+
+``load()`` returns a :class:`Backend` (pystray's classes plus capability
+flags, like pystray's own ``HAS_MENU``/``HAS_DEFAULT_ACTION``) or a one-line
+reason when no tray can be shown. Nothing else in trayapp looks at the
+platform or at pystray's backend names.
+
+Linux: pystray's own order (``appindicator``, ``gtk``, ``xorg``), i.e. the
+PyGObject backends when PyGObject and the GTK typelibs are there, else plain
+``xorg``. ``TRAYAPP_TRAY_BACKEND=xorg|gtk|appindicator`` forces one (it sets
+``PYSTRAY_BACKEND``). ``import pystray`` connects to the X server at import
+time and raises non-ImportError exceptions (no display; a ValueError when
+PyGObject is there but the GTK typelibs are not): it is imported lazily here
+and any exception becomes a reason, after one retry with ``xorg``.
+
+pystray 0.19.5's xorg backend creates its window without ``ButtonPressMask``
+(upstream issue #151), so X delivers clicks to the tray host, never to the
+icon. :func:`_clickable_xorg` subclasses its Icon and adds the mask when the
+window is created (the version is pinned in pyproject.toml because this
+overrides a private method).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+log = logging.getLogger(__name__)
+ENV = "TRAYAPP_TRAY_BACKEND"
+CHOICES = ("xorg", "gtk", "appindicator")
+TOOLTIP_LIMITS = {"win32": 127}          # NOTIFYICONDATA.szTip is 128 with the NUL
+XORG_BACKGROUND = (64, 64, 64)           # xorg pastes the icon on black: a neutral panel grey
+
+
+@dataclass(frozen=True, slots=True)
+class Backend:
+    name: str
+    icon_class: Any
+    menu_class: Any
+    item_class: Any
+    has_menu: bool
+    has_default_action: bool
+    has_notification: bool
+    background: tuple[int, int, int] | None   # paint the icon's corners (alpha-blind trays)
+    tooltip_limit: int
+    platform: str
+
+
+def requested(environ: MutableMapping[str, str]) -> str | None:
+    """Apply ``TRAYAPP_TRAY_BACKEND``; returns the forced name, or None. Raises ValueError."""
+    want = environ.get(ENV, "").strip().lower()
+    if not want:
+        return environ.get("PYSTRAY_BACKEND") or None
+    if want not in CHOICES:
+        raise ValueError(f"{ENV}={want!r} is not one of {', '.join(CHOICES)}")
+    environ["PYSTRAY_BACKEND"] = want
+    return want
+
+
+def no_display_reason(environ: MutableMapping[str, str], platform: str) -> str | None:
+    if platform in ("win32", "darwin"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return "no graphical display: DISPLAY is not set"
+    return None
+
+
+def _import_pystray() -> Any:
+    for name in [m for m in sys.modules if m == "pystray" or m.startswith("pystray.")]:
+        del sys.modules[name]          # a failed attempt may leave half-imported modules
+    import pystray
+    return pystray
+
+
+def _clickable_xorg(base: Any) -> Any:
+    import Xlib.X
+
+    class ClickableIcon(base):  # type: ignore[misc]
+        """pystray's xorg Icon that really receives clicks (pystray#151)."""
+
+        def _create_window(self) -> Any:
+            window = super()._create_window()
+            window.change_attributes(event_mask=Xlib.X.ExposureMask
+                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+            return window
+
+        def _on_button_press(self, event: Any) -> None:
+            if event.detail in (1, 3):      # no menu here: either button opens the details
+                self()
+
+    return ClickableIcon
+
+
+def load(environ: MutableMapping[str, str] | None = None,
+         platform: str | None = None) -> Backend | str:
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    why = no_display_reason(env, plat)
+    if why:
+        return why
+    try:
+        forced = requested(env)
+    except ValueError as exc:
+        return str(exc)
+    try:
+        pystray = _import_pystray()
+    except Exception as exc:
+        first = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        if forced or plat in ("win32", "darwin"):
+            return f"the tray backend cannot start ({first})"
+        log.warning("tray backend failed (%s); trying the plain xorg backend", first)
+        env["PYSTRAY_BACKEND"] = "xorg"
+        try:
+            pystray = _import_pystray()
+        except Exception as exc2:
+            return f"the tray backend cannot start ({type(exc2).__name__}: {exc2})"[:300]
+    icon_class = pystray.Icon
+    name = icon_class.__module__.rsplit("._", 1)[-1]
+    background = None
+    if name == "xorg":
+        icon_class = _clickable_xorg(icon_class)
+        background = XORG_BACKGROUND
+    return Backend(name=name, icon_class=icon_class, menu_class=pystray.Menu,
+                   item_class=pystray.MenuItem, has_menu=bool(icon_class.HAS_MENU),
+                   has_default_action=bool(icon_class.HAS_DEFAULT_ACTION),
+                   has_notification=bool(icon_class.HAS_NOTIFICATION),
+                   background=background, tooltip_limit=TOOLTIP_LIMITS.get(plat, 255),
+                   platform=plat)

@@ -1,0 +1,173 @@
+"""The tray menu as plain data, built from a snapshot. Pure.
+
+:func:`build_menu` returns a tuple of :class:`Item`; ``trayapp.tray.app``
+maps it onto ``pystray.MenuItem`` and the details window turns the actions
+into buttons. Every label is sanitized feed text (:func:`one_line`, capped);
+every URL is checked with :func:`safe_url` here, so an item either opens an
+http(s) link or has no link at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from trayapp.model import ServiceStatus, Snapshot
+from trayapp.text import safe_url
+from trayapp.tray.textclean import line
+from trayapp.tray.timefmt import ago
+
+LABEL = 60         # cap for any label built from feed text
+MAX_INCIDENTS = 5
+MAX_COMPONENTS = 8
+MAX_MAINTENANCES = 3
+
+
+class Act(StrEnum):
+    DETAILS = "details"
+    OPEN_URL = "open_url"
+    CHECK_NOW = "check_now"
+    PAUSE_HOUR = "pause_hour"
+    PAUSE_TOMORROW = "pause_tomorrow"
+    RESUME = "resume"
+    AUTOSTART = "autostart"
+    OPEN_CONFIG = "open_config"
+    OPEN_LOG = "open_log"
+    ABOUT = "about"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: Act
+    arg: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    text: str
+    action: Action | None = None
+    children: tuple[Item, ...] = ()
+    checked: bool | None = None        # None: not a checkbox
+    enabled: bool = True
+    default: bool = False              # the icon's left-click action
+    separator: bool = False
+
+
+SEPARATOR = Item("", separator=True)
+
+
+@dataclass(frozen=True, slots=True)
+class MenuState:
+    """What the menu shows besides the snapshot."""
+
+    paused_until: datetime | None = None
+    autostart: bool | None = None      # None: autostart is not available here
+    local_ids: frozenset[str] = frozenset()
+    fallback_ids: tuple[str, ...] = ()
+
+
+def fallback_name(service: ServiceStatus, local_ids: frozenset[str]) -> str:
+    name = line(service.name, 40)
+    if service.id in local_ids and "local" not in name.lower():
+        name += " (local)"
+    return name
+
+
+def _label(text: object, limit: int = LABEL) -> str:
+    return line(text, limit) or "-"
+
+
+def _open(text: str, url: str | None) -> Item:
+    safe = safe_url(url)
+    return Item(text, Action(Act.OPEN_URL, safe) if safe else None, enabled=safe is not None)
+
+
+def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
+    items: list[Item] = [Item(_label(s.summary), enabled=False)]
+    feed = s.feed
+    if feed is not None and feed.incidents:
+        items.append(SEPARATOR)
+        for inc in feed.incidents[:MAX_INCIDENTS]:
+            since = f", since {ago(inc.created_at, now)}" if inc.created_at else ""
+            sub: list[Item] = [Item(f"Status: {_label(inc.status, 30)}{since}", enabled=False)]
+            if inc.updates:
+                sub.append(Item(f"Latest: {_label(inc.updates[0].body)}", enabled=False))
+            if inc.components:
+                sub.append(Item("Affects: " + _label(", ".join(inc.components)), enabled=False))
+            sub.append(_open("Open incident", inc.url))
+            items.append(Item(f"Incident: {_label(inc.name, 50)}", children=tuple(sub)))
+    if feed is not None:
+        hurt = [c for c in feed.components if c.level.is_problem][:MAX_COMPONENTS]
+        if hurt:
+            items.append(SEPARATOR)
+            items += [Item(f"{_label(c.name, 40)}: {c.level.label}", enabled=False) for c in hurt]
+        upcoming = feed.maintenances[:MAX_MAINTENANCES]
+        if upcoming:
+            items.append(SEPARATOR)
+            for m in upcoming:
+                start = m.starts_at.astimezone().strftime("%a %d %b %H:%M") if m.starts_at else ""
+                when = "in progress" if m.in_progress else (start or "planned")
+                items.append(Item(f"Maintenance: {_label(m.name, 40)} ({when})", enabled=False))
+    items.append(SEPARATOR)
+    items.append(_open("Open status page", s.page_url))
+    return tuple(items)
+
+
+def service_line(s: ServiceStatus) -> str:
+    return f"{_label(s.name, 30)}: {s.level.label}"
+
+
+def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tuple[Item, ...]:
+    items: list[Item] = [Item("Details…", Action(Act.DETAILS), default=True)]
+    if snapshot is None:
+        items.append(Item("Checking…", enabled=False))
+    else:
+        if snapshot.offline:
+            items.append(Item(f"Offline: {_label(snapshot.reason or 'no network')}",
+                              enabled=False))
+        for s in snapshot.watched:
+            items.append(Item(service_line(s), children=_service_items(s, now)))
+        fallbacks = [f for fid in state.fallback_ids if (f := snapshot.service(fid))]
+        if fallbacks:
+            items.append(SEPARATOR)
+            items.append(Item("Fallbacks", enabled=False))
+            for f in fallbacks:
+                name = fallback_name(f, state.local_ids)
+                sub = [_open(f"Open {name}", f.web_url)]
+                if f.page_url:
+                    sub.append(_open("Open status page", f.page_url))
+                items.append(Item(f"{name}: {f.level.label}", children=tuple(sub)))
+    items.append(SEPARATOR)
+    items.append(Item("Check now", Action(Act.CHECK_NOW)))
+    paused = state.paused_until is not None and state.paused_until > now
+    pause_label = "Pause notifications"
+    if paused and state.paused_until is not None:
+        pause_label += f" (until {state.paused_until.astimezone().strftime('%a %H:%M')})"
+    items.append(Item(pause_label, children=(
+        Item("For 1 hour", Action(Act.PAUSE_HOUR)),
+        Item("Until tomorrow", Action(Act.PAUSE_TOMORROW)),
+        Item("Resume", Action(Act.RESUME), enabled=paused),
+    )))
+    if state.autostart is not None:
+        items.append(Item("Start at login", Action(Act.AUTOSTART), checked=state.autostart))
+    items.append(Item("Open config file", Action(Act.OPEN_CONFIG)))
+    items.append(Item("Open log", Action(Act.OPEN_LOG)))
+    items.append(Item("About", Action(Act.ABOUT)))
+    items.append(Item("Quit", Action(Act.QUIT)))
+    return tuple(items)
+
+
+def flat_actions(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """The top-level commands (no feed text), as buttons for menu-less backends."""
+    keep = {Act.CHECK_NOW, Act.PAUSE_HOUR, Act.PAUSE_TOMORROW, Act.RESUME, Act.AUTOSTART,
+            Act.OPEN_CONFIG, Act.OPEN_LOG, Act.ABOUT, Act.QUIT}
+    out: list[Item] = []
+    for item in items:
+        if item.action is not None and item.action.kind in keep:
+            out.append(item)
+        elif item.text.startswith("Pause notifications"):
+            out += [c for c in item.children if c.action is not None and c.enabled]
+    return tuple(out)
+

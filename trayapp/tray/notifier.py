@@ -1,0 +1,107 @@
+"""Delivering notifications: plyer, else the tray icon's own ``notify``. Never blocks the UI.
+
+Notifications go through a small queue to one worker thread, so neither the
+poll loop nor the UI thread ever waits for ``notify-send`` or D-Bus. Text is
+made safe per platform (:mod:`trayapp.tray.notify_text`). A delivery
+problem is logged once and never raised.
+
+plyer on Linux uses dbus-python when importable, else runs ``notify-send``
+(whose failures plyer swallows, and whose notifications plyer makes sticky
+with ``-t 0``). So on Linux without dbus-python, trayapp calls plyer's
+notify-send implementation with an expiry; where neither dbus-python nor
+``notify-send`` exists, the icon's ``notify`` (gtk backend) is used instead.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import queue
+import shutil
+import threading
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from trayapp.text import one_line
+from trayapp.tray.notify_text import for_platform
+
+log = logging.getLogger(__name__)
+APP_NAME = "trayapp"
+EXPIRE_MS = 15000
+
+
+def plyer_can_deliver(platform: str) -> bool:
+    if platform.startswith("linux") or platform.startswith("freebsd"):
+        return importlib.util.find_spec("dbus") is not None or bool(shutil.which("notify-send"))
+    return True
+
+
+class Notifier:
+    def __init__(self, platform: str, icon_notify: Callable[[str, str], None] | None = None,
+                 icon_path: str = "") -> None:
+        self.platform = platform
+        self.icon_notify = icon_notify
+        self.icon_path = icon_path
+        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=50)
+        self._warned: set[str] = set()
+        self._thread = threading.Thread(target=self._loop, name="notifier", daemon=True)
+        self._thread.start()
+
+    def send(self, title: str, body: str) -> None:
+        try:
+            self._queue.put_nowait(for_platform(title, body, self.platform))
+        except queue.Full:
+            self._warn_once("full", "too many notifications queued; dropping some")
+
+    def close(self, timeout: float = 2.0) -> None:
+        try:
+            self._queue.put_nowait(None)
+        except queue.Full:
+            return
+        self._thread.join(timeout)
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning("%s", message)
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            title, body = item
+            try:
+                self._deliver(title, body)
+                log.info("notified: %s | %s", title, body.replace("\n", " / "))
+            except Exception as exc:
+                self._warn_once("deliver", f"cannot show notifications ({one_line(exc, 160)})")
+
+    def _deliver(self, title: str, body: str) -> None:
+        if plyer_can_deliver(self.platform):
+            try:
+                self._plyer(title, body)
+                return
+            except Exception as exc:
+                if self.icon_notify is None:
+                    raise
+                self._warn_once("plyer", f"plyer cannot notify ({one_line(exc, 160)}); "
+                                         "using the tray icon's notifications")
+        elif self.icon_notify is None:
+            raise RuntimeError("no notification service (install libnotify-bin for notify-send)")
+        else:
+            self._warn_once("plyer", "plyer cannot notify here (no dbus-python, no "
+                                     "notify-send); using the tray icon's notifications")
+        assert self.icon_notify is not None
+        self.icon_notify(body, title)
+
+    def _plyer(self, title: str, body: str) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")       # plyer warns about dbus on every process
+            from plyer import notification
+            impl: Any = getattr(notification._notify, "__self__", None)
+            if type(impl).__name__ == "NotifySendNotification":
+                # plyer's public call makes notify-send notifications sticky (-t 0)
+                impl._notify(title=title, message=body, app_name=APP_NAME,
+                             icon=self.icon_path, expire_time=str(EXPIRE_MS))
+                return
+            notification.notify(title=title, message=body, app_name=APP_NAME,
+                                app_icon=self.icon_path, timeout=EXPIRE_MS // 1000)
