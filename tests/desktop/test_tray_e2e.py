@@ -130,7 +130,7 @@ def notifications(desk: DesktopSession) -> list[tuple[str, str]]:
 def save(image, name: str) -> None:  # type: ignore[no-untyped-def]
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        image.quantize(colors=128).save(Path(SHOTS) / name, optimize=True)
+        image.convert("RGB").save(Path(SHOTS) / name, optimize=True)
 
 
 @pytest.fixture
@@ -181,7 +181,7 @@ def wait_notification(desk: DesktopSession, title: str, body_part: str) -> tuple
 def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: LoopbackServer,
                          backend: str) -> None:
     if backend == "gtk":
-        pytest.importorskip("gi", reason="PyGObject is not installed (see docs/TRAY.md)")
+        pytest.importorskip("gi", reason="PyGObject is not installed (see the README: "Backends, and how to get the full menu")")
     fallback = f"Backup {backend}"
     tray = Tray(desktop, tmp_path, backend, feed, fallback)
     try:
