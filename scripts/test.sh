@@ -6,6 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
-"$VENV/bin/ruff" check trayapp tests scripts packaging bench assets
+"$VENV/bin/ruff" check trayapp tests scripts packaging bench assets docs
 "$VENV/bin/mypy" trayapp
 exec "$VENV/bin/python" -m pytest "$@"

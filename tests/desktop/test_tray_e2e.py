@@ -181,7 +181,8 @@ def wait_notification(desk: DesktopSession, title: str, body_part: str) -> tuple
 def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: LoopbackServer,
                          backend: str) -> None:
     if backend == "gtk":
-        pytest.importorskip("gi", reason="PyGObject is not installed (see the README: "Backends, and how to get the full menu")")
+        pytest.importorskip("gi", reason="PyGObject is not installed (see the README, "
+                            "section Backends)")
     fallback = f"Backup {backend}"
     tray = Tray(desktop, tmp_path, backend, feed, fallback)
     try:
