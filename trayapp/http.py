@@ -145,7 +145,12 @@ class HttpClient:
                 headers["If-Modified-Since"] = cached.last_modified
         for _ in range(MAX_REDIRECTS + 1):
             request = self._client.build_request("GET", current, headers=headers)
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except httpx.InvalidURL:
+                # The request's own URL was valid (build_request parsed it): httpx
+                # failed on the answer's Location (e.g. "javascript:alert(1)").
+                raise _BadRedirect("redirect to a non-http(s) URL refused") from None
             try:
                 if response.status_code in (301, 302, 303, 307, 308) and \
                         "location" in response.headers:
