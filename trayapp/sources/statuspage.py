@@ -123,14 +123,17 @@ def read_summary(obj: Mapping[str, Any], platform: str, base: str,
         levels.append(indicator)
     levels.extend(Level.MAINTENANCE for m in maintenances if m.in_progress)
     level = worst(levels)
-    error = None
-    if level is Level.UNKNOWN:
-        error = "the page gives no readable status"
+    error = problem = None
     summary = _summary(status, level, incidents, maintenances)
+    if level is Level.UNKNOWN:
+        # No indicator or component could be read: the JSON has the wrong shape.
+        # Broken, so the monitor keeps what it knew (incidents included).
+        error = summary = "status source broken: the page gives no readable status"
+        problem = SourceProblem.BROKEN
     return FeedReport(platform=platform, level=level, summary=summary,
                       components=components, incidents=incidents,
                       maintenances=maintenances, page_url=page_url, error=error,
-                      indicator=indicator, warnings=tuple(warnings))
+                      problem=problem, indicator=indicator, warnings=tuple(warnings))
 
 
 def _components(value: Any, warnings: list[str]) -> tuple[Component, ...]:
