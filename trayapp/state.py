@@ -71,7 +71,9 @@ class StateStore:
     def load(self) -> MonitorState:
         try:
             data = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No file can be there (a parent is not a directory): nothing was lost,
+            # and save() says once that it cannot write.
             return MonitorState()
         except OSError as exc:
             log.warning("cannot read state file %s (%s); starting fresh", self.path,
