@@ -214,7 +214,10 @@ def _optional(module: str) -> Any:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    # Stop as Ctrl-C does: inside asyncio.run, its SIGINT handler cancels the loop's
+    # main task (which then closes cleanly) instead of raising KeyboardInterrupt in
+    # the middle of whatever task code runs right now.
+    signal.raise_signal(signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
