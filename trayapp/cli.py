@@ -241,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         log_dir = None
     logsetup.setup(args.verbose, log_dir, _secret_envs(config))
+    secret = configfile.secret_warning(config, args.config)
+    if secret:
+        log.warning("warning: %s", secret)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if command == "status":
