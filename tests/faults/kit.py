@@ -167,3 +167,77 @@ def _cryptography_cert(cert: Path, key: Path) -> tuple[Path, Path]:
                                        serialization.PrivateFormat.TraditionalOpenSSL,
                                        serialization.NoEncryption()))
     return cert, key
+
+
+class Watch:
+    """A running `trayapp watch --json` (or any trayapp command), read line by line."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        import threading
+        self.proc = subprocess.Popen(trayapp_argv(*args), env=env, cwd=ROOT, text=True,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self._readers = [threading.Thread(target=self._pump, args=(s, into), daemon=True)
+                         for s, into in ((self.proc.stdout, self.out),
+                                         (self.proc.stderr, self.err))]
+        for t in self._readers:
+            t.start()
+
+    @staticmethod
+    def _pump(stream: Any, into: list[str]) -> None:
+        for line in stream:
+            into.append(line.rstrip("\n"))
+
+    @property
+    def events(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in list(self.out) if line.startswith("{")]
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.err)
+
+    def proc_status(self, field: str) -> int:
+        """A number from /proc/<pid>/status, e.g. VmRSS (kB) or Threads."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
+
+    def fds(self) -> int:
+        return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            rc = self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait(5)
+        for t in self._readers:
+            t.join(5)
+        return rc
+
+    def __enter__(self) -> Watch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def watch(env: dict[str, str], config: Path, *extra: str) -> Watch:
+    return Watch(env, "watch", "--json", "--config", str(config), *extra)
+
+
+def state_file(env: dict[str, str]) -> Path:
+    return Path(env["XDG_STATE_HOME"]) / "trayapp" / "watch-state.json"
+
+
+def loopback_config(path: Path, server: Any, services: list[dict[str, Any]],
+                    **top: Any) -> Path:
+    """A config polling every second, with the connectivity check on ``server``."""
+    server.set("/generate_204", b"", status=204)
+    settings: dict[str, Any] = {"interval": 1, "connectivity_url": server.url("/generate_204")}
+    settings.update(top)
+    return write_config(path, services, **settings)
