@@ -231,3 +231,28 @@ def test_fault(fault: Fault, target: str, server: LoopbackServer, env: dict[str,
     if expect.offline:
         assert_one_line(snap["reason"])
         assert run.rc == 3
+
+
+PAGE_FAULTS = ["500", "no-answer", "cloudflare-challenge", "json-nulls", "tls-untrusted"]
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.id in PAGE_FAULTS],
+                         ids=PAGE_FAULTS)
+def test_an_unreadable_page_says_nothing_about_a_healthy_api(
+        fault: Fault, server: LoopbackServer, env: dict[str, str], tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    """Feed fault + a healthy probe on one service: the API's level stands, with the reason."""
+    ctx = Ctx(server, "feed", request)
+    config = configure(ctx, fault, tmp_path / "config.toml")
+    server.set("/probe", OK_PROBE, status=401)
+    text = config.read_text().replace("probe = false",
+                                      f'probe = {{ url = "{server.url("/probe")}" }}')
+    config.write_text(text)
+
+    run = run_status(env, config)
+
+    assert_no_crash(run)
+    svc = run.service()
+    assert svc["level"] == "operational" and run.rc == 0, svc
+    assert svc["feed"]["problem"] == fault.feed.problem
+    assert fault.feed.says.lower() in svc["summary"].lower(), svc["summary"]
