@@ -216,7 +216,10 @@ def _optional(module: str) -> Any:
 def _terminate(signum: int, frame: object) -> None:
     # Stop as Ctrl-C does: inside asyncio.run, its SIGINT handler cancels the loop's
     # main task (which then closes cleanly) instead of raising KeyboardInterrupt in
-    # the middle of whatever task code runs right now.
+    # the middle of whatever task code runs right now. When SIGINT is ignored (a
+    # `trayapp watch &` from a script), raising it would do nothing.
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        raise KeyboardInterrupt
     signal.raise_signal(signal.SIGINT)
 
 
