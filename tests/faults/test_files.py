@@ -238,3 +238,30 @@ def test_no_tray_backend_falls_back_to_watch_with_one_line(
     explanation = [line for line in app.err if "no tray icon" in line]
     assert len(explanation) == 1 and "(" in explanation[0], app.err
     assert "Traceback" not in app.stderr
+
+
+_IGNORING_SIGINT = ("import os, signal, sys\n"
+                    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n")
+
+
+@pytest.mark.parametrize("ignore_sigint", [False, True], ids=["plain", "sigint-ignored"])
+def test_sigterm_stops_watch_cleanly(ignore_sigint: bool, server: LoopbackServer,
+                                     env: dict[str, str], tmp_path: Path) -> None:
+    """SIGTERM mid-run: exit 0, no traceback; also when started with SIGINT ignored
+    (as `cmd &` from a non-interactive shell does)."""
+    server.set("/probe", b"{}", status=500)
+    config = loopback_config(tmp_path / "c.toml", server, [probe_service(server.url("/probe"))])
+    argv = ["-m", "trayapp", "watch", "--json", "--config", str(config)]
+    prefix = [sys.executable, "-c", _IGNORING_SIGINT] if ignore_sigint else [sys.executable]
+    proc = subprocess.Popen([*prefix, *argv], env=env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert wait_until(lambda: server.hits["/probe"] >= 2, 20)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0 and "Traceback" not in err, (proc.returncode, err)
