@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import http.server
 import socket
+import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,7 @@ class Route:
     drip: float = 0.0                  # seconds between body bytes (after headers)
     content_length: int | None = None  # override (e.g. to truncate)
     hang: bool = False                 # accept, read the request, never answer
+    repeat: int = 1                    # send the body this many times, chunked, no length
 
 
 @dataclass
@@ -40,9 +43,20 @@ class Seen:
     headers: dict[str, str]
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up (a cut answer, a failed TLS handshake) is expected."""
+        import sys
+        if not isinstance(sys.exc_info()[1], ConnectionError | ssl.SSLError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class LoopbackServer:
-    def __init__(self) -> None:
+    """``tls=(certfile, keyfile)`` serves https with that certificate."""
+
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.routes: dict[str, Route] = {}
+        self.scripts: dict[str, Callable[[int], Route]] = {}
         self.hits: Counter[str] = Counter()
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
@@ -61,6 +75,9 @@ class LoopbackServer:
                     owner.hits[path] += 1
                     owner.seen.append(Seen(path, {k.lower(): v for k, v in self.headers.items()}))
                     route = owner.routes.get(path)
+                    script = owner.scripts.get(path)
+                    if script is not None:
+                        route = script(owner.hits[path])
                 if route is None:
                     self._send(404, b'{"error":"not found"}', {"Content-Type": "application/json"})
                     return
@@ -79,6 +96,9 @@ class LoopbackServer:
                 headers = dict(route.headers)
                 if route.etag:
                     headers["ETag"] = route.etag
+                if route.repeat > 1:
+                    self._send_chunked(route.status, route.body, headers, route.repeat)
+                    return
                 self._send(route.status, route.body, headers, route.drip, route.content_length)
 
             def _send(self, status: int, body: bytes, headers: dict[str, str],
@@ -105,15 +125,41 @@ class LoopbackServer:
                 if length is not None and length != len(body):
                     self.close_connection = True
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            def _send_chunked(self, status: int, body: bytes, headers: dict[str, str],
+                              repeat: int) -> None:
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                self.close_connection = True
+                chunk = f"{len(body):x}\r\n".encode() + body + b"\r\n"
+                try:
+                    for _ in range(repeat):
+                        if owner._release.is_set():
+                            return
+                        self.wfile.write(chunk)
+                    self.wfile.write(b"0\r\n\r\n")
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = _Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            # The handshake runs in the request's thread, not in accept().
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True,
+                                                    do_handshake_on_connect=False)
+            self.scheme = "https"
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -127,6 +173,11 @@ class LoopbackServer:
         with self._lock:
             self.routes[path] = route
         return route
+
+    def script(self, path: str, answer: Callable[[int], Route]) -> None:
+        """Answer ``path`` with ``answer(n)`` for its n-th request (1-based)."""
+        with self._lock:
+            self.scripts[path] = answer
 
     def requests_to(self, path: str) -> list[Seen]:
         with self._lock:

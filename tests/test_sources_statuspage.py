@@ -95,8 +95,9 @@ def test_status_json_indicator_only(name: str, level: Level) -> None:
 def test_incidents_json_keeps_only_unresolved() -> None:
     r = parse("statuspage", fixture("statuspage/github-incidents-trimmed-1.json"))
     assert r.incidents == ()                         # both are resolved
-    assert r.level is Level.UNKNOWN                  # no indicator, no components
-    assert r.error == "the page gives no readable status"
+    assert r.level is Level.UNKNOWN                  # no indicator, no components:
+    assert r.problem is SourceProblem.BROKEN         # not a summary, so a broken source
+    assert r.error == "status source broken: the page gives no readable status"
 
 
 def test_scheduled_maintenances_in_progress_and_upcoming() -> None:

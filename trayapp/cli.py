@@ -212,7 +212,13 @@ def _optional(module: str) -> Any:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    # Stop as Ctrl-C does: inside asyncio.run, its SIGINT handler cancels the loop's
+    # main task (which then closes cleanly) instead of raising KeyboardInterrupt in
+    # the middle of whatever task code runs right now. When SIGINT is ignored (a
+    # `trayapp watch &` from a script), raising it would do nothing.
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
+        raise KeyboardInterrupt
+    signal.raise_signal(signal.SIGINT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,6 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:
         log_dir = None
     logsetup.setup(args.verbose, log_dir, _secret_envs(config))
+    secret = configfile.secret_warning(config, args.config)
+    if secret:
+        log.warning("warning: %s", secret)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if command == "status":

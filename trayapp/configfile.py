@@ -44,3 +44,29 @@ def readable_by_others(path: Path) -> bool:
         return bool(path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH))
     except OSError:
         return False
+
+
+# Probe headers that carry credentials (besides any whose name says key/token/secret).
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key",
+                            "x-goog-api-key", "cookie"})
+
+
+def _is_secret_header(name: str) -> bool:
+    lower = name.lower()
+    return lower in SECRET_HEADERS or any(w in lower for w in ("key", "token", "secret"))
+
+
+def secret_warning(config: Config, arg: str | None = None) -> str | None:
+    """One line when the config file holds a credential and others may read it.
+
+    Names the file and the key, never the value."""
+    keys = [f"services.{s.id}.probe.headers.{name}" for s in config.services if s.probe
+            for name, value in s.probe.headers if value.strip() and _is_secret_header(name)]
+    if not keys:
+        return None
+    path, _ = locate(arg)
+    if not readable_by_others(path):
+        return None
+    return (f"{path}: {keys[0]}: the file holds an API key and is readable by other users "
+            f"(chmod 600 it, or use api_key_env)")
+

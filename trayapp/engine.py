@@ -56,7 +56,10 @@ class Engine:
         self.store = store
         self.poller = Poller(config, client, environ)
         self.state = store.load() if store is not None else MonitorState()
-        self._silent_baseline = bool(store is not None and store.was_corrupt)
+        # The state file was lost: re-learn quietly instead of re-announcing, for as
+        # many online cycles as a probe failure takes to be confirmed again.
+        self._silent_cycles = config.failure_threshold if store is not None \
+            and store.was_corrupt else 0
         self._source_trouble: dict[str, str] = {}    # service id -> the feed error logged
 
     def reconfigure(self, config: Config) -> None:
@@ -66,10 +69,9 @@ class Engine:
     async def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
         poll = await self.poller.poll(now, retry_probes=retry_probes)
         result = step(self.config, self.state, poll.connectivity, poll.observations, now)
-        if self._silent_baseline and not result.snapshot.offline:
-            # The state file was lost: re-learn quietly instead of re-announcing.
+        if self._silent_cycles and not result.snapshot.offline:
             result = replace(result, events=())
-            self._silent_baseline = False
+            self._silent_cycles -= 1
         self._log_source_health(result)
         self.state = result.state
         if self.store is not None:

@@ -5,7 +5,9 @@ httpx's exceptions are translated here, once. Policies enforced here:
 
 * a total time limit per request (httpx's timeouts are per phase, so a server
   dribbling one byte every few seconds is cut by ``asyncio.wait_for``);
-* a body size cap, read as a stream so memory stays flat;
+* a body size cap, read as a stream so memory stays flat (gzip/deflate are
+  undone here, a bounded piece at a time: httpx would inflate a whole
+  compressed chunk at once, so a gzip bomb could take hundreds of MB);
 * redirects followed by hand, at most 5, to http(s) only, never from https
   down to http (except on loopback);
 * conditional requests: ETag / Last-Modified remembered per URL, so an
@@ -23,6 +25,7 @@ import logging
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -59,6 +62,54 @@ class _BadRedirect(Exception):
     def __init__(self, why: str) -> None:
         super().__init__(why)
         self.why = why
+
+
+_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+
+
+class _Inflater:
+    """Undo the Content-Encoding, never producing more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        codings = [c for c in (p.strip().lower() for p in encoding.split(","))
+                   if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in _WBITS):
+            raise httpx.DecodingError("unsupported content encoding")
+        self.coding = codings[0] if codings else None
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[bytes] = []
+        self._obj = zlib.decompressobj(_WBITS[self.coding]) if self.coding else None
+        self._first = True
+
+    def _add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge
+        self.chunks.append(data)
+
+    def feed(self, data: bytes) -> None:
+        if self._obj is None:
+            self._add(data)
+            return
+        try:
+            # At most one byte over the cap per call; over it means too large.
+            self._add(self._obj.decompress(data, self.limit - self.size + 1))
+        except zlib.error:
+            if not (self._first and self.coding == "deflate"):
+                raise httpx.DecodingError("corrupt compressed body") from None
+            self._obj = zlib.decompressobj(-zlib.MAX_WBITS)   # raw deflate, no zlib header
+            self._first = False
+            self.feed(data)
+        self._first = False
+
+    def finish(self) -> bytes:
+        if self._obj is not None:
+            try:
+                self._add(self._obj.flush())
+            except zlib.error:
+                raise httpx.DecodingError("corrupt compressed body") from None
+        return b"".join(self.chunks)
 
 
 def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bool:
@@ -194,11 +245,7 @@ class HttpClient:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise _TooLarge
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes(CHUNK):
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise _TooLarge
-            chunks.append(chunk)
-        return b"".join(chunks)
+        body = _Inflater(response.headers.get("content-encoding", ""), self.max_body_bytes)
+        async for chunk in response.aiter_raw(CHUNK):
+            body.feed(chunk)
+        return body.finish()

@@ -15,7 +15,9 @@ Rules (the README's "How trayapp decides"):
   ``unknown`` probe (blocked) neither starts nor clears anything. Feed changes
   count at once.
 * Events compare against the last *known* level, so an unreadable poll in
-  between never causes a "recovered"/"down again" pair.
+  between never causes a "recovered"/"down again" pair; while a feed is
+  unreadable, what it last said still counts for events (the probe alone
+  cannot announce a recovery from a page-declared outage).
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """
@@ -54,6 +56,7 @@ class ServiceMemory:
     incidents: tuple[tuple[str, str], ...] = ()        # (id, name), active
     maintenances: tuple[tuple[str, str], ...] = ()     # (id, name), in progress
     broken_streak: int = 0
+    feed_level: Level = Level.UNKNOWN           # what the last readable feed said
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,17 +197,22 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                     and not feed_level.is_problem)
         status = _status(svc, obs, new_mem, level, assessed, disagree)
         feed = assessed.report if assessed else None
+        event_level = level
         if assessed is not None and feed is not None and feed.problem is None \
                 and not assessed.unmatched_filter:
             new_mem = replace(
-                new_mem, feed_seen=True, broken_streak=0,
+                new_mem, feed_seen=True, broken_streak=0, feed_level=feed_level,
                 incidents=tuple((i.id, i.name) for i in feed.incidents),
                 maintenances=tuple((m.id, m.name) for m in feed.maintenances if m.in_progress))
-        elif feed is not None and feed.problem is SourceProblem.BROKEN:
-            new_mem = replace(new_mem, broken_streak=mem.broken_streak + 1)
-        events += _events(svc, mem, new_mem, level, status, now)
-        if level is not Level.UNKNOWN:
-            new_mem = replace(new_mem, known_level=level)
+        else:
+            if feed is not None and feed.problem is SourceProblem.BROKEN:
+                new_mem = replace(new_mem, broken_streak=mem.broken_streak + 1)
+            # An unreadable page takes nothing back: what it last said still stands
+            # for events, so one failed fetch is no "recovered" + "down again" pair.
+            event_level = worst([level, new_mem.feed_level])
+        events += _events(svc, mem, new_mem, event_level, status, now)
+        if event_level is not Level.UNKNOWN:
+            new_mem = replace(new_mem, known_level=event_level)
         memories[svc.id] = new_mem
         statuses.append(status)
     snapshot = Snapshot(checked_at=now, offline=offline, reason=why,

@@ -33,7 +33,7 @@ def dump(state: MonitorState) -> bytes:
 def _memory(raw: dict[str, Any]) -> ServiceMemory:
     names = {f.name for f in fields(ServiceMemory)}
     clean = {k: v for k, v in raw.items() if k in names}
-    for key in ("known_level", "probe_level"):
+    for key in ("known_level", "probe_level", "feed_level"):
         if key in clean:
             clean[key] = Level(clean[key])
     for key in ("incidents", "maintenances"):
@@ -71,7 +71,9 @@ class StateStore:
     def load(self) -> MonitorState:
         try:
             data = self.path.read_bytes()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
+            # No file can be there (a parent is not a directory): nothing was lost,
+            # and save() says once that it cannot write.
             return MonitorState()
         except OSError as exc:
             log.warning("cannot read state file %s (%s); starting fresh", self.path,

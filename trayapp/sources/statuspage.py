@@ -17,6 +17,7 @@ The page-wide level is the worst of the indicator and all components.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -121,9 +122,15 @@ def read_summary(obj: Mapping[str, Any], platform: str, base: str,
                          if (m := _maintenance(raw, page_url)) is not None)
 
     description = get_str(as_dict(status), "description")
-    return page_report(platform, indicator=indicator, components=components,
-                       incidents=incidents, maintenances=maintenances, page_url=page_url,
-                       warnings=warnings, description=description)
+    report = page_report(platform, indicator=indicator, components=components,
+                         incidents=incidents, maintenances=maintenances, page_url=page_url,
+                         warnings=warnings, description=description)
+    if report.level is Level.UNKNOWN:
+        # No indicator or component could be read: the JSON has the wrong shape.
+        # Broken, so the monitor keeps what it knew (incidents included).
+        error = "status source broken: the page gives no readable status"
+        return replace(report, error=error, summary=error, problem=SourceProblem.BROKEN)
+    return report
 
 
 def _components(value: Any, warnings: list[str]) -> tuple[Component, ...]:

@@ -1,0 +1,258 @@
+"""The fault matrix: every fault, against a status feed and against an API probe.
+
+One real `trayapp status --json` run per fault x target, against real loopback
+servers. Each must end without a traceback, within a bound derived from the
+configured timeouts, with the expected state and a one-line reason. A feed
+fault is never an outage (``unknown``); a probe fault follows the probe rules
+while the connectivity check passes; a failed check makes everything offline.
+The table in README.md lists the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.faults.kit import (
+    STATUS_BOUND,
+    assert_no_crash,
+    assert_one_line,
+    feed_entry_path,
+    feed_service,
+    probe_service,
+    run_status,
+    write_config,
+)
+from tests.loopback import LoopbackServer, fixture, free_port
+
+OK_FEED = fixture("statuspage/anthropic-summary-3.json")
+OK_PROBE = fixture("edge-cases/anthropic-api-401-missing-key-1.json")
+CHALLENGE = fixture("edge-cases/cloudflare-challenge-just-a-moment-1.html")
+OVERLOADED = fixture("edge-cases/anthropic-api-529-overloaded-1.json")
+SERVER_ERROR = b'{"type":"error","error":{"type":"api_error","message":"Internal server error"}}'
+LOGIN_PAGE = b"<!doctype html><html><body><form action=/login>Wi-Fi login</form></body></html>"
+CHECK = "/generate_204"
+
+
+@dataclass
+class Ctx:
+    server: LoopbackServer
+    target: str                     # "feed" or "probe"
+    request: pytest.FixtureRequest
+    connectivity: str = ""
+
+    @property
+    def healthy(self) -> bytes:
+        return OK_FEED if self.target == "feed" else OK_PROBE
+
+
+Install = Callable[[Ctx, str], str]     # (ctx, request path) -> the origin to configure
+
+
+@dataclass(frozen=True)
+class Expect:
+    level: str
+    says: str                          # in the one-line summary, case-insensitive
+    problem: str | None = None         # the feed's SourceProblem
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    install: Install
+    feed: Expect
+    probe: Expect
+
+
+def answer(status: int, body: bytes = SERVER_ERROR, content_type: str = "application/json",
+           **route: object) -> Install:
+    def install(ctx: Ctx, path: str) -> str:
+        ctx.server.set(path, body, status=status, content_type=content_type, **route)
+        return ctx.server.base
+    return install
+
+
+def healthy_body(content: bytes, **route: object) -> Install:
+    """The feed gets ``content``; the probe gets it too, as a 200 (it reads no body)."""
+    return answer(200, content, **route)
+
+
+def origin(make: Callable[[], str]) -> Install:
+    return lambda ctx, path: make()
+
+
+def tls(ctx: Ctx, path: str) -> str:
+    srv: LoopbackServer = ctx.request.getfixturevalue("tls_server")
+    srv.set(path, ctx.healthy)
+    return srv.base
+
+
+def connectivity(make: Callable[[Ctx], str]) -> Install:
+    def install(ctx: Ctx, path: str) -> str:
+        ctx.server.set(path, ctx.healthy)
+        ctx.connectivity = make(ctx)
+        return ctx.server.base
+    return install
+
+
+def captive(ctx: Ctx) -> str:
+    ctx.server.set("/portal", LOGIN_PAGE, content_type="text/html")
+    return ctx.server.url("/portal")
+
+
+def redirect(location: str) -> Install:
+    def install(ctx: Ctx, path: str) -> str:
+        ctx.server.set(path, b"", status=302, headers={"Location": location or path})
+        return ctx.server.base
+    return install
+
+
+def feed_http(code: int) -> Expect:
+    problem = "blocked" if code in (403, 429) else "http_error"
+    return Expect("unknown", f"HTTP {code}", problem)
+
+
+def probe_http(code: int) -> Expect:
+    if code in (503, 529):
+        return Expect("degraded", f"overloaded (HTTP {code})")
+    if code >= 500:
+        return Expect("partial_outage", f"HTTP {code}")
+    if code == 429:
+        return Expect("operational", "rate limited")
+    return Expect("operational", f"HTTP {code}")
+
+
+def broken(says: str) -> Expect:
+    return Expect("unknown", says, "broken")
+
+
+def unreachable(words: str) -> Expect:
+    return Expect("unknown", f"unreachable: {words}", "unreachable")
+
+
+API_UP = Expect("operational", "API answers: HTTP 200")
+MB = 1024 * 1024
+
+FAULTS = [
+    *(Fault(str(code), answer(code, OVERLOADED if code == 529 else
+                              OK_PROBE if code == 401 else SERVER_ERROR),
+            feed_http(code), probe_http(code))
+      for code in (500, 502, 503, 504, 529, 429, 401, 403, 404)),
+    Fault("refused", origin(lambda: f"http://127.0.0.1:{free_port()}"),
+          unreachable("connection refused"), Expect("major_outage", "connection refused")),
+    Fault("dns", origin(lambda: "https://x.invalid"),
+          unreachable("name not found"), Expect("major_outage", "name not found")),
+    Fault("no-answer", answer(200, hang=True),
+          unreachable("timed out"), Expect("major_outage", "timed out")),
+    Fault("dribble", healthy_body(OK_FEED, drip=1.0),
+          unreachable("timed out"), Expect("major_outage", "timed out")),
+    Fault("oversized-streamed", healthy_body(b"x" * 65536, repeat=1024),
+          unreachable("answer too large"), Expect("unknown", "answer too large")),
+    Fault("oversized-declared", healthy_body(b"x", content_length=1024 * MB),
+          unreachable("answer too large"), Expect("unknown", "answer too large")),
+    Fault("truncated-transfer", healthy_body(OK_FEED, content_length=len(OK_FEED) + 500),
+          unreachable("broken HTTP answer"), Expect("unknown", "broken HTTP answer")),
+    Fault("truncated-json", healthy_body(OK_FEED[: len(OK_FEED) // 2]),
+          broken("no longer serves"), API_UP),
+    Fault("invalid-utf8", healthy_body(b'{"status": {"indicator": "none", "x": "\xff\xfe\xc3("}}'),
+          broken("no longer serves"), API_UP),
+    Fault("json-nulls", healthy_body(b'{"page": null, "status": null, "components": null,'
+                                     b' "incidents": null, "scheduled_maintenances": null}'),
+          broken("no readable status"), API_UP),
+    Fault("json-numbers-for-strings", healthy_body(
+        b'{"page": {"name": 1, "url": 2}, "status": {"indicator": 3, "description": 4},'
+        b' "components": [{"id": 5, "name": 6, "status": 7}],'
+        b' "incidents": [{"id": 8, "name": 9, "status": 10, "impact": 11}]}'),
+          broken("no readable status"), API_UP),
+    Fault("json-missing-keys", healthy_body(b'{"components": [{}], "incidents": [{}]}'),
+          broken("no readable status"), API_UP),
+    Fault("json-empty-object", healthy_body(b"{}"), broken("no longer serves"), API_UP),
+    Fault("json-bare-array", healthy_body(b'[{"status": "operational"}]'),
+          broken("no longer serves"), API_UP),
+    Fault("unknown-enums", healthy_body(
+        b'{"page": {"name": "X"}, "status": {"indicator": "apocalyptic"},'
+        b' "components": [{"id": "c1", "name": "API", "status": "on_fire"}], "incidents": []}'),
+          broken("no readable status"), API_UP),
+    Fault("cloudflare-challenge", answer(403, CHALLENGE, "text/html; charset=UTF-8"),
+          Expect("unknown", "bot challenge", "blocked"),
+          Expect("unknown", "bot challenge")),
+    Fault("captive-portal", connectivity(captive),
+          Expect("unknown", "captive portal", offline=True),
+          Expect("unknown", "captive portal", offline=True)),
+    Fault("no-network", connectivity(lambda ctx: f"http://127.0.0.1:{free_port()}/"),
+          Expect("unknown", "no network", offline=True),
+          Expect("unknown", "no network", offline=True)),
+    Fault("redirect-loop", redirect(""), unreachable("bad redirect"),
+          Expect("unknown", "bad redirect")),
+    Fault("redirect-to-file", redirect("file:///etc/passwd"), unreachable("bad redirect"),
+          Expect("unknown", "bad redirect")),
+    Fault("redirect-to-javascript", redirect("javascript:alert(1)"),
+          unreachable("bad redirect"), Expect("unknown", "bad redirect")),
+    Fault("tls-untrusted", tls, unreachable("TLS error"), Expect("major_outage", "TLS error")),
+]
+
+
+def configure(ctx: Ctx, fault: Fault, config: Path) -> Path:
+    ctx.server.set(CHECK, b"", status=204)
+    ctx.connectivity = ctx.server.url(CHECK)
+    if ctx.target == "feed":
+        base = fault.install(ctx, feed_entry_path("/feed")) + "/feed"
+        service = feed_service(base)
+    else:
+        service = probe_service(fault.install(ctx, "/probe") + "/probe")
+    return write_config(config, [service], connectivity_url=ctx.connectivity)
+
+
+@pytest.mark.parametrize("target", ["feed", "probe"])
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
+def test_fault(fault: Fault, target: str, server: LoopbackServer, env: dict[str, str],
+               tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    ctx = Ctx(server, target, request)
+    config = configure(ctx, fault, tmp_path / "config.toml")
+    expect = fault.feed if target == "feed" else fault.probe
+
+    run = run_status(env, config)
+
+    assert_no_crash(run)
+    assert run.seconds < STATUS_BOUND, f"took {run.seconds:.1f} s"
+    snap = run.json()
+    svc = run.service()
+    assert snap["offline"] is expect.offline
+    assert svc["level"] == expect.level, svc
+    assert_one_line(svc["summary"])
+    assert expect.says.lower() in svc["summary"].lower(), svc["summary"]
+    if target == "feed" and not expect.offline:
+        assert svc["feed"]["problem"] == expect.problem, svc["feed"]
+        assert_one_line(svc["feed"]["error"])
+    if expect.offline:
+        assert_one_line(snap["reason"])
+        assert run.rc == 3
+
+
+PAGE_FAULTS = ["500", "no-answer", "cloudflare-challenge", "json-nulls", "tls-untrusted"]
+
+
+@pytest.mark.parametrize("fault", [f for f in FAULTS if f.id in PAGE_FAULTS],
+                         ids=PAGE_FAULTS)
+def test_an_unreadable_page_says_nothing_about_a_healthy_api(
+        fault: Fault, server: LoopbackServer, env: dict[str, str], tmp_path: Path,
+        request: pytest.FixtureRequest) -> None:
+    """Feed fault + a healthy probe on one service: the API's level stands, with the reason."""
+    ctx = Ctx(server, "feed", request)
+    config = configure(ctx, fault, tmp_path / "config.toml")
+    server.set("/probe", OK_PROBE, status=401)
+    text = config.read_text().replace("probe = false",
+                                      f'probe = {{ url = "{server.url("/probe")}" }}')
+    config.write_text(text)
+
+    run = run_status(env, config)
+
+    assert_no_crash(run)
+    svc = run.service()
+    assert svc["level"] == "operational" and run.rc == 0, svc
+    assert svc["feed"]["problem"] == fault.feed.problem
+    assert fault.feed.says.lower() in svc["summary"].lower(), svc["summary"]
