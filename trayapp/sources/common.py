@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -239,6 +240,18 @@ def page_report(platform: str, *, indicator: Level | None, components: Sequence[
         components=tuple(components), incidents=tuple(incidents),
         maintenances=tuple(maintenances), page_url=page_url, error=error,
         indicator=indicator, warnings=tuple(warnings))
+
+
+def unreadable_is_broken(report: FeedReport) -> FeedReport:
+    """A page from which no level at all could be read has the wrong shape: a broken source.
+
+    Broken (not merely unknown) so the monitor keeps what it knew, incidents included,
+    instead of taking an empty page as the new truth.
+    """
+    if report.level is not Level.UNKNOWN or report.problem is not None:
+        return report
+    error = "status source broken: the page gives no readable status"
+    return replace(report, error=error, summary=error, problem=SourceProblem.BROKEN)
 
 
 def json_document(docs: Mapping[str, bytes | None], url: str, platform: str, expected: str,

@@ -34,6 +34,7 @@ from trayapp.sources.common import (
     page_report,
     parse_time,
     plain,
+    unreadable_is_broken,
     wrong_shape,
 )
 from trayapp.text import one_line, paragraph, safe_url
@@ -72,9 +73,10 @@ def parse(base: str, docs: Mapping[str, bytes | None], now: datetime) -> FeedRep
                  if (inc := _incident(raw, page_url)) is not None]
     maintenances = [m for raw in dicts(obj.get("maintenances"))
                     if (m := _maintenance(raw)) is not None]
-    return page_report(PLATFORM, indicator=None, components=components, incidents=incidents,
-                       maintenances=maintenances, page_url=page_url, warnings=warnings,
-                       description=get_str(obj, "description"))
+    return unreadable_is_broken(page_report(
+        PLATFORM, indicator=None, components=components, incidents=incidents,
+        maintenances=maintenances, page_url=page_url, warnings=warnings,
+        description=get_str(obj, "description")))
 
 
 def _walk(nodes: Any, group: str | None, depth: int, out: list[Component],

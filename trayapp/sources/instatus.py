@@ -35,6 +35,7 @@ from trayapp.sources.common import (
     page_report,
     parse_time,
     plain,
+    unreadable_is_broken,
     wrong_shape,
 )
 from trayapp.text import one_line, safe_url
@@ -89,7 +90,7 @@ def parse(base: str, docs: Mapping[str, bytes | None],
         report = replace(report, warnings=(*report.warnings,
                                            "could not read components.json; "
                                            "components not shown"))
-    return report
+    return unreadable_is_broken(report)
 
 
 def _incident(raw: Mapping[str, Any], warnings: list[str]) -> Incident | None:

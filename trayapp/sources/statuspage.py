@@ -17,7 +17,6 @@ The page-wide level is the worst of the indicator and all components.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +40,7 @@ from trayapp.sources.common import (
     not_json_report,
     page_report,
     parse_time,
+    unreadable_is_broken,
 )
 from trayapp.text import one_line, paragraph, safe_url
 
@@ -122,15 +122,10 @@ def read_summary(obj: Mapping[str, Any], platform: str, base: str,
                          if (m := _maintenance(raw, page_url)) is not None)
 
     description = get_str(as_dict(status), "description")
-    report = page_report(platform, indicator=indicator, components=components,
-                         incidents=incidents, maintenances=maintenances, page_url=page_url,
-                         warnings=warnings, description=description)
-    if report.level is Level.UNKNOWN:
-        # No indicator or component could be read: the JSON has the wrong shape.
-        # Broken, so the monitor keeps what it knew (incidents included).
-        error = "status source broken: the page gives no readable status"
-        return replace(report, error=error, summary=error, problem=SourceProblem.BROKEN)
-    return report
+    return unreadable_is_broken(page_report(
+        platform, indicator=indicator, components=components, incidents=incidents,
+        maintenances=maintenances, page_url=page_url, warnings=warnings,
+        description=description))
 
 
 def _components(value: Any, warnings: list[str]) -> tuple[Component, ...]:
