@@ -155,6 +155,7 @@ def default_standins(server: BenchServer, p: str) -> None:
     server.set(f"{p}/claude/api/v2/summary.json", OK, etag='"claude-1"')
     server.set(f"{p}/claude/v1/models", UNAUTHORIZED, status=401)
     server.set(f"{p}/openai/api/v2/summary.json", OPENAI_OK, etag='"openai-1"')
+    server.set(f"{p}/openai/api/v2/incidents.json", b'{"incidents": []}', etag='"openai-i1"')
     server.set(f"{p}/openai/v1/models", UNAUTHORIZED, status=401)
     server.set(f"{p}/ollama/api/tags", b'{"models":[]}')
 
@@ -536,14 +537,17 @@ def cycle_worker(b: Bench, config: Path, cycles: int) -> dict[str, Any]:
     return data
 
 
-def scale_config(path: Path, server: BenchServer, n: int) -> Path:
-    b = server.base
-    lines = ["interval = 60", f'connectivity_url = "{b}/s/generate_204"',
+def scale_config(path: Path, server: BenchServer, n: int, ports: list[int]) -> Path:
+    """n services, each with its status page and its API on origins of their own
+    (separate loopback ports), as real vendors have."""
+    lines = ["interval = 60", f'connectivity_url = "{server.base}/s/generate_204"',
              "timeout = 10", "connect_timeout = 5"]
     for i in range(n):
+        page = f"http://127.0.0.1:{ports[(2 * i) % len(ports)]}"
+        api = f"http://127.0.0.1:{ports[(2 * i + 1) % len(ports)]}"
         lines += ["[[services]]", f'id = "svc-{i}"', f'name = "Service {i}"',
-                  f'feed = {{ kind = "statuspage", url = "{b}/s/{i}" }}',
-                  f'probe = {{ url = "{b}/s/{i}/v1/models" }}']
+                  f'feed = {{ kind = "statuspage", url = "{page}/s/{i}" }}',
+                  f'probe = {{ url = "{api}/s/{i}/v1/models" }}']
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -559,10 +563,11 @@ def section_scale(b: Bench) -> None:
     for i in range(max(sizes)):
         s.set(f"/s/{i}/api/v2/summary.json", OK, etag=f'"s{i}"', delay=delay)
         s.set(f"/s/{i}/v1/models", UNAUTHORIZED, status=401, delay=delay)
+    ports = s.listen(2 * max(sizes))
     res: dict[int, dict[str, Any]] = {}
     for n in sizes:
         before = s.stats.snapshot()
-        res[n] = cycle_worker(b, scale_config(b.tmp / f"scale-{n}.toml", s, n), cycles)
+        res[n] = cycle_worker(b, scale_config(b.tmp / f"scale-{n}.toml", s, n, ports), cycles)
         res[n]["conns"] = s.stats.connections - before.connections
         res[n]["reqs"] = sum(s.stats.requests.values()) - sum(before.requests.values())
     warm = {n: median(r["wall"][1:]) for n, r in res.items()}
@@ -577,7 +582,9 @@ def section_scale(b: Bench) -> None:
     growth = (res[200]["rss_kb"] - res[1]["rss_kb"]) / 199
     b.row(sec, "memory growth per service (RSS, 1 -> 200 services)",
           f"{growth:.1f} KB", "< 100 KB", growth / 100, growth < 100)
-    b.note(sec, f"each service = a Statuspage feed + an API probe on the loopback server, "
+    b.note(sec, f"each service = a Statuspage feed + an API probe, each on its own origin "
+                f"(a loopback port of the same server, as a vendor's status page and API "
+                f"are separate hosts), "
                 f"which answers every request after {delay * 1000:.0f} ms; plus the "
                 f"connectivity check, so a cycle makes 2N+1 requests. {cycles} cycles in a "
                 "fresh process (`bench/cycle.py`); 'warm' is the median of cycles 2.., the "
@@ -616,6 +623,9 @@ def section_network(b: Bench, soak: dict[str, Any]) -> None:
     conn = (delta("bytes_in", "/w/generate_204") + delta("bytes_out", "/w/generate_204"))
     b.row(sec, "connectivity check (once per cycle, not per service): bytes per hour",
           f"{conn * per_hour / 1024:.1f} KB", "info")
+    opened = (last.connections - first.connections) * per_hour
+    b.row(sec, "new connections (TCP, and TLS on the real hosts) per hour, all services",
+          f"{opened:.0f}", "info")
     feeds = [f"/w/{sid}/api/v2/summary.json" for sid in ("claude", "openai")]
     n_feed = sum(last.requests[f] - first.requests[f] for f in feeds)
     n_304 = sum(last.not_modified[f] - first.not_modified[f] for f in feeds)
@@ -720,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="a short smoke-test run (about a minute; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
+    ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup"],
+                    help="run one section (footprint includes the network counts)")
     ap.add_argument("--no-tray", action="store_true", help="skip the tray measurements")
     ap.add_argument("--tray-window", default=desktop.DEFAULT_WINDOW_NAME,
                     help="the tray icon's window name, for `xdotool search --name`")
@@ -741,11 +753,14 @@ def main(argv: list[str] | None = None) -> int:
                 b.tray_skip = f"the virtual desktop did not start ({exc})"
         print(f"trayapp bench ({'quick' if args.quick else 'full'}); tray: "
               f"{b.tray_skip or 'measured'}", flush=True)
-        section_detection(b)
-        soak = section_footprint(b)
-        section_scale(b)
-        section_network(b, soak)
-        section_startup(b)
+        if args.only in (None, "detection"):
+            section_detection(b)
+        if args.only in (None, "footprint"):
+            section_network(b, section_footprint(b))
+        if args.only in (None, "scale"):
+            section_scale(b)
+        if args.only in (None, "startup"):
+            section_startup(b)
     path = write_results(b, args.out, shown, started, time.monotonic() - t0)
     print(f"wrote {path}", flush=True)
     return 0

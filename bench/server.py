@@ -36,11 +36,12 @@ class Stats:
     not_modified: Counter[str] = field(default_factory=Counter)
     bytes_in: Counter[str] = field(default_factory=Counter)
     bytes_out: Counter[str] = field(default_factory=Counter)
+    opened_by: Counter[str] = field(default_factory=Counter)   # a connection's first path
     connections: int = 0
 
     def snapshot(self) -> Stats:
         return Stats(Counter(self.requests), Counter(self.not_modified), Counter(self.bytes_in),
-                     Counter(self.bytes_out), self.connections)
+                     Counter(self.bytes_out), Counter(self.opened_by), self.connections)
 
 
 class BenchServer:
@@ -51,6 +52,7 @@ class BenchServer:
         self._ready = threading.Event()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._extra: list[asyncio.Server] = []
         self._thread = threading.Thread(target=self._run, name="bench-server", daemon=True)
         self._thread.start()
         if not self._ready.wait(10) or self._server is None:
@@ -73,10 +75,22 @@ class BenchServer:
         # One assignment: the server thread sees the old route or the new one.
         self.routes[path] = Route(status, data, content_type, etag, delay, gz)
 
+    def listen(self, count: int) -> list[int]:
+        """``count`` more ports on 127.0.0.1 serving the same routes: separate origins."""
+        async def more() -> list[int]:
+            ports = []
+            for _ in range(count):
+                srv = await asyncio.start_server(self._handle, "127.0.0.1", 0, backlog=1024)
+                self._extra.append(srv)
+                ports.append(int(srv.sockets[0].getsockname()[1]))
+            return ports
+        return asyncio.run_coroutine_threadsafe(more(), self._loop).result(30)
+
     def close(self) -> None:
         async def stop() -> None:
-            if self._server is not None:
-                self._server.close()
+            for srv in [self._server, *self._extra]:
+                if srv is not None:
+                    srv.close()
             for w in list(self._writers):
                 w.close()
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(5)
@@ -97,6 +111,7 @@ class BenchServer:
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.stats.connections += 1
         self._writers.add(writer)
+        first = True
         try:
             while True:
                 try:
@@ -113,6 +128,9 @@ class BenchServer:
                         k, v = line.split(":", 1)
                         headers[k.strip().lower()] = v.strip()
                 self.stats.requests[path] += 1
+                if first:
+                    self.stats.opened_by[path] += 1
+                    first = False
                 self.stats.bytes_in[path] += len(head)
                 out = await self._answer(path, headers)
                 self.stats.bytes_out[path] += len(out)

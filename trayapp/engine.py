@@ -26,6 +26,7 @@ from trayapp.state import StateStore
 log = logging.getLogger(__name__)
 SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a wall-clock jump
 RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
+MIN_POOL, MAX_POOL = 8, 128  # connections in the HTTP pool (file descriptors stay few)
 
 
 def wall_clock() -> datetime:
@@ -42,9 +43,17 @@ def next_delay(result: StepResult, config: Config) -> float:
     return float(config.interval)
 
 
+def pool_size(config: Config) -> int:
+    """Connections for one cycle's requests at once (feeds, probes, the connectivity
+    check), so a cycle costs about one round trip; bounded."""
+    feeds = {s.feed for s in config.services if s.feed is not None}
+    probes = sum(1 for s in config.services if s.probe is not None)
+    return max(MIN_POOL, min(MAX_POOL, len(feeds) + probes + 1))
+
+
 def make_client(config: Config) -> HttpClient:
     return HttpClient(connect_timeout=config.connect_timeout, timeout=config.timeout,
-                      max_body_bytes=config.max_body_bytes)
+                      max_body_bytes=config.max_body_bytes, max_connections=pool_size(config))
 
 
 class Engine:
