@@ -189,6 +189,9 @@ class HttpClient:
                 elapsed = int((time.monotonic() - started) * 1000)
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status_code == 304 and cached is not None:
+                    # Read the (empty) body: an unread answer makes httpcore close
+                    # the connection, and the next poll pays a new TCP+TLS handshake.
+                    await self._read_capped(response)
                     return Fetched(url=url, status=cached.status, body=cached.body,
                                    elapsed_ms=elapsed, headers=cached.headers,
                                    not_modified=True)
