@@ -34,10 +34,13 @@ def wall_clock() -> datetime:
 
 
 def next_delay(result: StepResult, config: Config) -> float:
-    """Poll a quarter as often while something is wrong, so recovery is seen sooner."""
+    """Poll four times as often while something is wrong, so recovery is seen sooner,
+    and while a bad probe waits for its confirmation, so an outage is seen sooner."""
     snap = result.snapshot
-    troubled = snap.offline or any(s.level.is_problem or s.probe_disagrees
-                                   for s in snap.services)
+    unconfirmed = any(m.bad_streak > 0 and not m.probe_level.is_problem
+                      for m in result.state.services.values())
+    troubled = snap.offline or unconfirmed or any(s.level.is_problem or s.probe_disagrees
+                                                  for s in snap.services)
     if troubled:
         return float(max(config.interval / 4, config.min_interval))
     return float(config.interval)
