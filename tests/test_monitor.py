@@ -235,3 +235,22 @@ def test_filter_matching_nothing_makes_the_service_unknown() -> None:
     assert "component filter matches nothing" in s.summary
     assert r.snapshot.warnings == ("claude: component filter entry 'Nope' matches nothing "
                                    "on the page",)
+
+
+def test_a_bad_probe_awaiting_confirmation_is_polled_again_sooner() -> None:
+    from trayapp.engine import next_delay
+
+    config = parse_text(
+        'interval = 60\n[[services]]\nid = "a"\nname = "A"\n'
+        'probe = { url = "https://api.example.com/v1/models" }\n', "t.toml")
+    now = datetime(2025, 1, 1, tzinfo=UTC)
+    good = {"a": Observation(probe=ProbeResult(Level.OPERATIONAL, "HTTP 401"))}
+    bad = {"a": Observation(probe=ProbeResult(Level.DEGRADED, "HTTP 529"))}
+    first = step(config, MonitorState(), Connectivity.ONLINE, good, now)
+    assert next_delay(first, config) == 60
+    pending = step(config, first.state, Connectivity.ONLINE, bad, now + timedelta(seconds=60))
+    assert pending.snapshot.services[0].level is Level.OPERATIONAL     # not yet confirmed
+    assert next_delay(pending, config) == 15
+    confirmed = step(config, pending.state, Connectivity.ONLINE, bad, now + timedelta(seconds=75))
+    assert confirmed.snapshot.services[0].level is Level.DEGRADED
+    assert next_delay(confirmed, config) == 15

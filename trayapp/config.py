@@ -8,12 +8,12 @@ Presets are data (``presets.toml``); a service's own keys override its preset's.
 from __future__ import annotations
 
 import ipaddress
+import pkgutil
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -115,7 +115,12 @@ class Config:
 # ---------------------------------------------------------------- presets
 
 def load_presets() -> dict[str, dict[str, Any]]:
-    text = resources.files("trayapp").joinpath("presets.toml").read_text("utf-8")
+    # pkgutil reads through the package's own loader (files, zip, frozen apps) without
+    # importlib.resources' readers, which pull in zipfile (about 0.25 MB) for one file.
+    data = pkgutil.get_data("trayapp", "presets.toml")
+    if data is None:
+        raise FileNotFoundError("trayapp/presets.toml")
+    text = data.decode("utf-8")
     return {k: v for k, v in tomllib.loads(text).items() if isinstance(v, dict)}
 
 

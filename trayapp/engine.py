@@ -26,6 +26,7 @@ from trayapp.state import StateStore
 log = logging.getLogger(__name__)
 SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a wall-clock jump
 RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
+MIN_POOL, MAX_POOL = 8, 128  # connections in the HTTP pool (file descriptors stay few)
 
 
 def wall_clock() -> datetime:
@@ -33,18 +34,29 @@ def wall_clock() -> datetime:
 
 
 def next_delay(result: StepResult, config: Config) -> float:
-    """Poll a quarter as often while something is wrong, so recovery is seen sooner."""
+    """Poll four times as often while something is wrong, so recovery is seen sooner,
+    and while a bad probe waits for its confirmation, so an outage is seen sooner."""
     snap = result.snapshot
-    troubled = snap.offline or any(s.level.is_problem or s.probe_disagrees
-                                   for s in snap.services)
+    unconfirmed = any(m.bad_streak > 0 and not m.probe_level.is_problem
+                      for m in result.state.services.values())
+    troubled = snap.offline or unconfirmed or any(s.level.is_problem or s.probe_disagrees
+                                                  for s in snap.services)
     if troubled:
         return float(max(config.interval / 4, config.min_interval))
     return float(config.interval)
 
 
+def pool_size(config: Config) -> int:
+    """Connections for one cycle's requests at once (feeds, probes, the connectivity
+    check), so a cycle costs about one round trip; bounded."""
+    feeds = {s.feed for s in config.services if s.feed is not None}
+    probes = sum(1 for s in config.services if s.probe is not None)
+    return max(MIN_POOL, min(MAX_POOL, len(feeds) + probes + 1))
+
+
 def make_client(config: Config) -> HttpClient:
     return HttpClient(connect_timeout=config.connect_timeout, timeout=config.timeout,
-                      max_body_bytes=config.max_body_bytes)
+                      max_body_bytes=config.max_body_bytes, max_connections=pool_size(config))
 
 
 class Engine:

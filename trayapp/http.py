@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"trayapp/{__version__} (+https://github.com/trayapp/trayapp)"
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
+PER_ORIGIN = 8               # connections to one host at a time
 # Quiet httpx's per-request INFO lines: our own log says what matters.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -158,32 +159,55 @@ class HttpClient:
         self.total_timeout = timeout
         self.max_body_bytes = max_body_bytes
         self._cache: dict[str, _Cached] = {}
-        self._client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections,
-                                max_keepalive_connections=min(max_connections, 32),
-                                keepalive_expiry=120),
-            follow_redirects=False, verify=True, trust_env=True,
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        # At most max_connections requests in flight; the rest wait here, in order.
+        self._slots = asyncio.Semaphore(max_connections)
+        # One small connection pool per origin (scheme, host, port), all sharing one
+        # TLS context: httpcore's pool checks every connection it holds whenever a
+        # request starts or ends, so one shared pool costs CPU quadratic in the
+        # number of services. Connections stay open for the next cycle.
+        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self._tls = httpx.create_ssl_context(verify=True)
+        self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+
+    def _client(self, url: str) -> httpx.AsyncClient:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            raise httpx.InvalidURL("invalid URL") from None
+        key = (parts.scheme.lower(), (parts.hostname or "").lower(), port)
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = httpx.AsyncClient(
+                timeout=self._timeout,
+                limits=httpx.Limits(max_connections=PER_ORIGIN,
+                                    max_keepalive_connections=PER_ORIGIN,
+                                    keepalive_expiry=120),
+                follow_redirects=False, verify=self._tls, trust_env=True,
+                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        return client
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
     async def fetch(self, url: str, headers: Mapping[str, str] | None = None, *,
                     conditional: bool = True) -> Outcome:
         """GET ``url``; never raises (except cancellation)."""
-        started = time.monotonic()
-        try:
-            return await asyncio.wait_for(
-                self._fetch(url, dict(headers or {}), conditional, started),
-                self.total_timeout)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            kind, message = translate(exc)
-            elapsed = int((time.monotonic() - started) * 1000)
-            log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
-            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
+        async with self._slots:          # the time limit starts once a slot is ours
+            started = time.monotonic()
+            try:
+                return await asyncio.wait_for(
+                    self._fetch(url, dict(headers or {}), conditional, started),
+                    self.total_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                kind, message = translate(exc)
+                elapsed = int((time.monotonic() - started) * 1000)
+                log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
+                return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
 
     async def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
                      started: float) -> Outcome:
@@ -195,9 +219,10 @@ class HttpClient:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         for _ in range(MAX_REDIRECTS + 1):
-            request = self._client.build_request("GET", current, headers=headers)
+            client = self._client(current)
+            request = client.build_request("GET", current, headers=headers)
             try:
-                response = await self._client.send(request, stream=True)
+                response = await client.send(request, stream=True)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 # httpx prepares the next request of a redirect even when it does not
                 # follow it; a Location it cannot even parse is a refused redirect.
@@ -215,6 +240,9 @@ class HttpClient:
                 elapsed = int((time.monotonic() - started) * 1000)
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
                 if response.status_code == 304 and cached is not None:
+                    # Read the (empty) body: an unread answer makes httpcore close
+                    # the connection, and the next poll pays a new TCP+TLS handshake.
+                    await self._read_capped(response)
                     return Fetched(url=url, status=cached.status, body=cached.body,
                                    elapsed_ms=elapsed, headers=cached.headers,
                                    not_modified=True)

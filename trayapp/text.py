@@ -10,10 +10,10 @@ markup or passed to a shell.
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
-from html.parser import HTMLParser
+from functools import cache
+from typing import Any
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 _BIDI_AND_INVISIBLE = dict.fromkeys(
@@ -72,36 +72,45 @@ def paragraph(value: object, limit: int = 4000) -> str:
     return truncate("\n".join(folded).strip(), limit)
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
+@cache
+def _text_extractor() -> type[Any]:
+    """The HTML-to-text parser class, built on first use: ``html.parser`` (and its
+    entity table) costs about 0.5 MB, and most polls never see markup."""
+    from html.parser import HTMLParser
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+    class TextExtractor(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._skip = 0
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "style"):
+                self._skip += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
 
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("script", "style"):
+                self._skip = max(0, self._skip - 1)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self._skip:
+                self.parts.append(data)
+
+    return TextExtractor
 
 
 def html_to_text(markup: str, limit: int = 4000) -> str:
     """Markup -> its visible text (never rendered), as a clean paragraph."""
-    parser = _TextExtractor()
+    parser = _text_extractor()()
     try:
         parser.feed(markup)
         parser.close()
     except Exception:  # HTMLParser is lenient; be sure anyway
+        import html
         return paragraph(html.unescape(re.sub(r"<[^>]*>", " ", markup)), limit)
     return paragraph("".join(parser.parts), limit)
 
