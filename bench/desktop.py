@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_WINDOW_NAME = "trayapp"
+DEFAULT_WINDOW_NAME = "Claude"  # the icon window is named after its tooltip
 TINT2_RC = """\
 panel_items = S
 panel_size = 100% 32
