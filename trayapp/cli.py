@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
-import importlib.util
 import logging
 import signal
 import sys
 from dataclasses import replace
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from trayapp import __version__
 from trayapp.config import Config, ConfigError, load_presets
@@ -156,14 +154,12 @@ def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_tray(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    tray_app = _optional("trayapp.tray.app")
-    if tray_app is None:
-        reason = "this build has no tray support yet"
-    else:
-        outcome = tray_app.run(config, args)
-        if isinstance(outcome, int):
-            return outcome
-        reason = outcome
+    from trayapp.tray import app as tray_app  # lazily: the tray's libraries are heavy
+
+    outcome = tray_app.run(config, args)
+    if isinstance(outcome, int):
+        return outcome
+    reason = outcome
     print(f"trayapp: no tray icon can be shown ({reason}); running `trayapp watch` instead",
           file=sys.stderr, flush=True)
     args.json = False
@@ -189,27 +185,13 @@ def cmd_presets(out: TextIO) -> int:
 
 
 def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
-    autostart = _optional("trayapp.autostart")
-    if autostart is None:
-        print("trayapp: error: autostart is not available in this build", file=sys.stderr)
-        return 1
+    from trayapp import autostart
+
     result: int = autostart.run_command(args.action, out)
     return result
 
 
 # ------------------------------------------------------------------ main
-
-def _optional(module: str) -> Any:
-    """A part of trayapp that a build may lack, or None."""
-    if importlib.util.find_spec(module.rsplit(".", 1)[0]) is None:
-        return None
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            return None
-        raise
-
 
 def _terminate(signum: int, frame: object) -> None:
     # Stop as Ctrl-C does: inside asyncio.run, its SIGINT handler cancels the loop's
