@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from trayapp.levels import Level
 
@@ -94,55 +94,106 @@ def _render(level: Level, marks: frozenset[str], size: int) -> Image.Image:
     colour = LEVEL_COLOURS[level]
     factor = max(1, math.ceil(_SUPERSAMPLE_TARGET / size))
     big = size * factor
-    canvas = Image.new("RGBA", (big, big), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(canvas)
+    canvas = _Canvas(big)
 
     def disc(centre: tuple[float, float], radius: float, fill: RGBA) -> None:
-        cx, cy = centre[0] * big, centre[1] * big
-        r = radius * big
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
+        canvas.disc(centre[0] * big, centre[1] * big, radius * big, fill)
 
     disc(*_HALO, _LIGHT)
     disc(*_RIM, _DARK)
     disc(*_DISC, (*colour, 255))
     disc(*_GLEAM, _WHITE)
     for mark in sorted(marks):
-        _draw_mark(draw, mark, big)
+        _draw_mark(canvas, mark, big)
 
     # A box filter: a solid area stays exactly its colour (no ringing).
-    return canvas.reduce(factor) if factor > 1 else canvas
+    return canvas.image.reduce(factor) if factor > 1 else canvas.image
 
 
-def _draw_mark(draw: ImageDraw.ImageDraw, mark: str, big: int) -> None:
+def _draw_mark(canvas: _Canvas, mark: str, big: int) -> None:
     cx, cy = (v * big for v in _MARK_CENTRES[mark])
     r = _MARK_RADIUS * big
     outline = max(1, round(0.035 * big))
     stroke = max(1, round(0.06 * big))
     body = r - outline
     if mark == "offline":
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=_LIGHT)
-        draw.ellipse((cx - body, cy - body, cx + body, cy + body), fill=_MARK_BODY)
+        canvas.disc(cx, cy, r, _LIGHT)
+        canvas.disc(cx, cy, body, _MARK_BODY)
         k = body * 0.5
-        draw.line((cx - k, cy - k, cx + k, cy + k), fill=_WHITE, width=stroke)
-        draw.line((cx - k, cy + k, cx + k, cy - k), fill=_WHITE, width=stroke)
+        canvas.line(cx - k, cy - k, cx + k, cy + k, stroke, _WHITE)
+        canvas.line(cx - k, cy + k, cx + k, cy - k, stroke, _WHITE)
     elif mark == "paused":
         r, body = r * 0.9, body * 0.9
-        draw.rounded_rectangle((cx - r, cy - r, cx + r, cy + r), radius=r * 0.3, fill=_LIGHT)
-        draw.rounded_rectangle(
-            (cx - body, cy - body, cx + body, cy + body), radius=body * 0.3, fill=_MARK_BODY
-        )
+        canvas.rounded_square(cx, cy, r, r * 0.3, _LIGHT)
+        canvas.rounded_square(cx, cy, body, body * 0.3, _MARK_BODY)
         h, w, gap = body * 0.55, body * 0.22, body * 0.2
-        draw.rectangle((cx - gap - w, cy - h, cx - gap, cy + h), fill=_WHITE)
-        draw.rectangle((cx + gap, cy - h, cx + gap + w, cy + h), fill=_WHITE)
+        canvas.rectangle(cx - gap - w, cy - h, cx - gap, cy + h, _WHITE)
+        canvas.rectangle(cx + gap, cy - h, cx + gap + w, cy + h, _WHITE)
     else:  # disagree
         r, body = r * 1.05, body * 1.05
-        draw.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], fill=_LIGHT)
-        draw.polygon(
-            [(cx, cy - body), (cx + body, cy), (cx, cy + body), (cx - body, cy)],
-            fill=_MARK_BODY,
-        )
+        canvas.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], _LIGHT)
+        canvas.polygon([(cx, cy - body), (cx + body, cy), (cx, cy + body), (cx - body, cy)],
+                       _MARK_BODY)
         w = stroke * 0.5
-        draw.rectangle((cx - w, cy - body * 0.5, cx + w, cy + body * 0.12), fill=_WHITE)
+        canvas.rectangle(cx - w, cy - body * 0.5, cx + w, cy + body * 0.12, _WHITE)
         d = stroke * 0.6
-        dy = cy + body * 0.36
-        draw.ellipse((cx - d, dy - d, cx + d, dy + d), fill=_WHITE)
+        canvas.disc(cx, cy + body * 0.36, d, _WHITE)
+
+
+class _Canvas:
+    """Opaque shapes filled span by span: a pixel is painted when its centre is inside.
+
+    Four shapes are all the glyph needs, so ``PIL.ImageDraw`` (which pulls in
+    ``ImageFont`` and FreeType, about 1.5 MB resident) is not imported: each
+    row of a shape is one ``Image.paste`` of a colour. A fill replaces the
+    pixels (alpha included), as ImageDraw's does.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+
+    def _span(self, y: int, x0: float, x1: float, fill: RGBA) -> None:
+        # pixels whose centre x + 0.5 lies in [x0, x1]
+        left, right = max(0, math.ceil(x0 - 0.5)), min(self.size, math.floor(x1 - 0.5) + 1)
+        if left < right:
+            self.image.paste(fill, (left, y, right, y + 1))
+
+    def _rows(self, top: float, bottom: float) -> range:
+        return range(max(0, math.ceil(top - 0.5)), min(self.size, math.floor(bottom - 0.5) + 1))
+
+    def disc(self, cx: float, cy: float, r: float, fill: RGBA) -> None:
+        for y in self._rows(cy - r, cy + r):
+            half = math.sqrt(max(0.0, r * r - (y + 0.5 - cy) ** 2))
+            self._span(y, cx - half, cx + half, fill)
+
+    def rectangle(self, x0: float, y0: float, x1: float, y1: float, fill: RGBA) -> None:
+        for y in self._rows(y0, y1):
+            self._span(y, x0, x1, fill)
+
+    def rounded_square(self, cx: float, cy: float, half: float, radius: float,
+                       fill: RGBA) -> None:
+        inner = half - radius               # the corner circles' centres are +-inner
+        for y in self._rows(cy - half, cy + half):
+            dy = max(0.0, abs(y + 0.5 - cy) - inner)
+            reach = inner + math.sqrt(max(0.0, radius * radius - dy * dy))
+            self._span(y, cx - reach, cx + reach, fill)
+
+    def polygon(self, points: list[tuple[float, float]], fill: RGBA) -> None:
+        """A convex polygon."""
+        edges = list(zip(points, points[1:] + points[:1], strict=True))
+        for y in self._rows(min(p[1] for p in points), max(p[1] for p in points)):
+            yc = y + 0.5
+            xs = [ax + (yc - ay) * (bx - ax) / (by - ay)
+                  for (ax, ay), (bx, by) in edges
+                  if ay != by and min(ay, by) <= yc <= max(ay, by)]
+            if xs:
+                self._span(y, min(xs), max(xs), fill)
+
+    def line(self, x0: float, y0: float, x1: float, y1: float, width: float,
+             fill: RGBA) -> None:
+        """A straight stroke ``width`` wide with square-cut ends."""
+        length = math.hypot(x1 - x0, y1 - y0)
+        nx, ny = (y0 - y1) / length * width / 2, (x1 - x0) / length * width / 2
+        self.polygon([(x0 + nx, y0 + ny), (x1 + nx, y1 + ny),
+                      (x1 - nx, y1 - ny), (x0 - nx, y0 - ny)], fill)

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp import __version__, paths
+from trayapp import __version__, heap, paths
 from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError
 from trayapp.levels import Level
 from trayapp.model import Snapshot
@@ -201,6 +201,7 @@ class TrayApp:
         for n in decision.notifications:
             self.notifier.send(n.title, n.body)
         self.refresh()
+        heap.release()     # this cycle's garbage (and, the first time, start-up's)
 
     # ----------------------------------------------------------------- actions
     def do(self, action: Action) -> None:
