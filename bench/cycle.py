@@ -8,7 +8,6 @@ HTTP client (poller, monitor, no state file).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import time
@@ -22,7 +21,7 @@ def rss_kb() -> int:
     return 0
 
 
-async def main(config_path: str, cycles: int) -> dict[str, object]:
+def main(config_path: str, cycles: int) -> dict[str, object]:
     from trayapp import configfile
     from trayapp.engine import Engine, make_client, wall_clock
 
@@ -35,15 +34,15 @@ async def main(config_path: str, cycles: int) -> dict[str, object]:
     try:
         for _ in range(cycles):
             w0, c0 = time.perf_counter(), time.process_time()
-            result = await engine.cycle(wall_clock())
+            result = engine.cycle(wall_clock())
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
             levels = {s.id: s.level.value for s in result.snapshot.services}
     finally:
-        await client.aclose()
+        client.close()
     return {"wall": wall, "cpu": cpu, "rss_kb": rss_kb(), "services": len(config.services),
             "levels": levels}
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1], int(sys.argv[2])))), flush=True)
+    print(json.dumps(main(sys.argv[1], int(sys.argv[2]))), flush=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from tests.loopback import LoopbackServer, free_port
@@ -13,13 +12,11 @@ from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
 
 def fetch(url: str, *, times: int = 1, headers: dict[str, str] | None = None,
           **client_kw: float | int) -> list[Outcome]:
-    async def go() -> list[Outcome]:
-        client = HttpClient(**client_kw)  # type: ignore[arg-type]
-        try:
-            return [await client.fetch(url, headers) for _ in range(times)]
-        finally:
-            await client.aclose()
-    return asyncio.run(go())
+    client = HttpClient(**client_kw)  # type: ignore[arg-type]
+    try:
+        return [client.fetch(url, headers) for _ in range(times)]
+    finally:
+        client.close()
 
 
 def test_user_agent_and_headers(server: LoopbackServer) -> None:

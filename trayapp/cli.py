@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
 import sys
@@ -85,16 +84,11 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     # One poll has no history: the probe's retry (after about a second) is the confirmation.
     config = replace(config, failure_threshold=1)
 
-    async def once() -> Snapshot:
-        client = make_client(config)
-        try:
-            engine = Engine(config, client)
-            result = await engine.cycle(wall_clock(), retry_probes=True)
-            return result.snapshot
-        finally:
-            await client.aclose()
-
-    snapshot = asyncio.run(once())
+    client = make_client(config)
+    try:
+        snapshot = Engine(config, client).cycle(wall_clock(), retry_probes=True).snapshot
+    finally:
+        client.close()
     if args.json:
         print(dumps(snapshot_json(snapshot)), file=out)
     else:
@@ -194,13 +188,10 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
 # ------------------------------------------------------------------ main
 
 def _terminate(signum: int, frame: object) -> None:
-    # Stop as Ctrl-C does: inside asyncio.run, its SIGINT handler cancels the loop's
-    # main task (which then closes cleanly) instead of raising KeyboardInterrupt in
-    # the middle of whatever task code runs right now. When SIGINT is ignored (a
-    # `trayapp watch &` from a script), raising it would do nothing.
-    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL, None):
-        raise KeyboardInterrupt
-    signal.raise_signal(signal.SIGINT)
+    # Stop as Ctrl-C does: the loop is plain blocking code on the main thread, so
+    # KeyboardInterrupt unwinds it through its `finally` blocks (connections
+    # closed, state already saved after each cycle) and main() exits with 0.
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:

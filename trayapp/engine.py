@@ -1,15 +1,14 @@
 """The loop: tick -> poll -> decide -> save -> show, shared by ``watch`` and the tray.
 
 :class:`Engine` runs one cycle (poller + monitor + state file).
-:class:`Runner` repeats cycles on its own asyncio loop (run it in a worker
-thread under the tray: pystray owns the main thread), sleeping between polls
-so an idle app costs nothing. It is the only place that catches broad
+:class:`Runner` repeats cycles (run it in a worker thread under the tray:
+pystray owns the main thread), sleeping on an event between polls so an idle
+app costs nothing. It is the only place that catches broad
 exceptions: a failing cycle is logged and retried, the loop never dies.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
@@ -78,8 +77,8 @@ class Engine:
         self.config = config
         self.poller = Poller(config, self.poller.client, self.poller.environ)
 
-    async def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
-        poll = await self.poller.poll(now, retry_probes=retry_probes)
+    def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
+        poll = self.poller.poll(now, retry_probes=retry_probes)
         result = step(self.config, self.state, poll.connectivity, poll.observations, now)
         if self._silent_cycles and not result.snapshot.offline:
             result = replace(result, events=())
@@ -118,8 +117,7 @@ class Runner:
         self.store = store
         self.environ = environ
         self.clock = clock
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
+        self._wake = threading.Event()
         self._stopping = threading.Event()
         self._pending_config: Config | None = None
         self._poll_requested = False
@@ -139,20 +137,10 @@ class Runner:
         self.request_poll()
 
     def _kick(self) -> None:
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
-            try:
-                loop.call_soon_threadsafe(wake.set)
-            except RuntimeError:   # the loop already closed
-                pass
+        self._wake.set()
 
     # -- the loop ---------------------------------------------------------------
     def run(self) -> None:
-        asyncio.run(self._main())
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
         client = make_client(self.config)
         self.engine = Engine(self.config, client, self.store, self.environ)
         try:
@@ -163,27 +151,23 @@ class Runner:
                 self._poll_requested = False
                 delay = float(self.config.interval)
                 try:
-                    result = await self.engine.cycle(self.clock())
+                    result = self.engine.cycle(self.clock())
                     delay = next_delay(result, self.config)
                     self.on_result(result)
                 except Exception:
                     log.exception("poll cycle failed; trying again in %.0f s", delay)
-                await self._sleep(delay)
+                self._sleep(delay)
         finally:
-            await client.aclose()
+            client.close()
 
-    async def _sleep(self, delay: float) -> None:
-        assert self._wake is not None
+    def _sleep(self, delay: float) -> None:
         mono_start, wall_start = time.monotonic(), self.clock()
         deadline = mono_start + delay
         while not self._stopping.is_set() and not self._poll_requested:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            try:
-                await asyncio.wait_for(self._wake.wait(), min(remaining, SLEEP_SLICE))
-            except TimeoutError:
-                pass
+            self._wake.wait(min(remaining, SLEEP_SLICE))
             self._wake.clear()
             wall = (self.clock() - wall_start).total_seconds()
             if wall - (time.monotonic() - mono_start) > RESUME_SLACK:

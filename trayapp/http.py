@@ -3,8 +3,12 @@
 Every request ends as a plain value, :class:`Fetched` or :class:`FetchFailed`;
 httpx's exceptions are translated here, once. Policies enforced here:
 
-* a total time limit per request (httpx's timeouts are per phase, so a server
-  dribbling one byte every few seconds is cut by ``asyncio.wait_for``);
+* a total time limit per request: httpx's timeouts are per phase, so each
+  hop gets what is left of the budget and the body is read piece by piece
+  with the clock checked after each piece (a server dribbling one byte every
+  few seconds is cut); a server that stalls mid-body is cut by the read
+  timeout, so the worst case is under twice the limit;
+* thread-safe: a poll cycle calls :meth:`HttpClient.fetch` from many threads;
 * a body size cap, read as a stream so memory stays flat (gzip/deflate are
   undone here, a bounded piece at a time: httpx would inflate a whole
   compressed chunk at once, so a gzip bomb could take hundreds of MB);
@@ -20,10 +24,10 @@ can never leak into a message.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Mapping
@@ -39,7 +43,6 @@ from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
 log = logging.getLogger(__name__)
 USER_AGENT = f"trayapp/{__version__} (+https://github.com/trayapp/trayapp)"
 MAX_REDIRECTS = 5
-CHUNK = 64 * 1024
 PER_ORIGIN = 8               # connections to one host at a time
 # Quiet httpx's per-request INFO lines: our own log says what matters.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -125,8 +128,8 @@ def _caused_by(exc: BaseException, kinds: tuple[type[BaseException], ...]) -> bo
 
 
 def translate(exc: BaseException) -> tuple[FailKind, str]:
-    """httpx (and asyncio) exceptions -> our failure kinds. The one place."""
-    if isinstance(exc, asyncio.TimeoutError | httpx.TimeoutException):
+    """httpx (and socket) exceptions -> our failure kinds. The one place."""
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
         return FailKind.TIMEOUT, "timed out"
     if isinstance(exc, _TooLarge):
         return FailKind.TOO_LARGE, "answer larger than the size cap"
@@ -152,65 +155,66 @@ def translate(exc: BaseException) -> tuple[FailKind, str]:
 
 
 class HttpClient:
-    """An async HTTP client for one event loop. Create it inside the loop."""
+    """A blocking HTTP client, safe to share between threads."""
 
     def __init__(self, *, connect_timeout: float = 5.0, timeout: float = 10.0,
                  max_body_bytes: int = 4 * 1024 * 1024, max_connections: int = 64) -> None:
         self.total_timeout = timeout
+        self.connect_timeout = connect_timeout
         self.max_body_bytes = max_body_bytes
+        self.max_connections = max_connections
         self._cache: dict[str, _Cached] = {}
-        # At most max_connections requests in flight; the rest wait here, in order.
-        self._slots = asyncio.Semaphore(max_connections)
+        # At most max_connections requests in flight; the rest wait here.
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._lock = threading.Lock()
         # One small connection pool per origin (scheme, host, port), all sharing one
         # TLS context: httpcore's pool checks every connection it holds whenever a
         # request starts or ends, so one shared pool costs CPU quadratic in the
         # number of services. Connections stay open for the next cycle.
-        self._timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self._tls = httpx.create_ssl_context(verify=True)
-        self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[str, str, int | None], httpx.Client] = {}
 
-    def _client(self, url: str) -> httpx.AsyncClient:
+    def _client(self, url: str) -> httpx.Client:
         try:
             parts = urlsplit(url)
             port = parts.port
         except ValueError:
             raise httpx.InvalidURL("invalid URL") from None
         key = (parts.scheme.lower(), (parts.hostname or "").lower(), port)
-        client = self._clients.get(key)
-        if client is None:
-            client = self._clients[key] = httpx.AsyncClient(
-                timeout=self._timeout,
-                limits=httpx.Limits(max_connections=PER_ORIGIN,
-                                    max_keepalive_connections=PER_ORIGIN,
-                                    keepalive_expiry=120),
-                follow_redirects=False, verify=self._tls, trust_env=True,
-                headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._clients[key] = httpx.Client(
+                    timeout=httpx.Timeout(self.total_timeout, connect=self.connect_timeout),
+                    limits=httpx.Limits(max_connections=PER_ORIGIN,
+                                        max_keepalive_connections=PER_ORIGIN,
+                                        keepalive_expiry=120),
+                    follow_redirects=False, verify=self._tls, trust_env=True,
+                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
         return client
 
-    async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
         for client in clients:
-            await client.aclose()
+            client.close()
 
-    async def fetch(self, url: str, headers: Mapping[str, str] | None = None, *,
-                    conditional: bool = True) -> Outcome:
-        """GET ``url``; never raises (except cancellation)."""
-        async with self._slots:          # the time limit starts once a slot is ours
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None, *,
+              conditional: bool = True) -> Outcome:
+        """GET ``url``; never raises."""
+        with self._slots:                # the time limit starts once a slot is ours
             started = time.monotonic()
             try:
-                return await asyncio.wait_for(
-                    self._fetch(url, dict(headers or {}), conditional, started),
-                    self.total_timeout)
-            except asyncio.CancelledError:
-                raise
+                return self._fetch(url, dict(headers or {}), conditional, started)
             except Exception as exc:
                 kind, message = translate(exc)
                 elapsed = int((time.monotonic() - started) * 1000)
                 log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
                 return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
 
-    async def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
-                     started: float) -> Outcome:
+    def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
+               started: float) -> Outcome:
+        deadline = started + self.total_timeout
         current = url
         cached = self._cache.get(url) if conditional else None
         if cached is not None:
@@ -219,10 +223,15 @@ class HttpClient:
             if cached.last_modified:
                 headers["If-Modified-Since"] = cached.last_modified
         for _ in range(MAX_REDIRECTS + 1):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
             client = self._client(current)
-            request = client.build_request("GET", current, headers=headers)
+            request = client.build_request(
+                "GET", current, headers=headers,
+                timeout=httpx.Timeout(left, connect=min(self.connect_timeout, left)))
             try:
-                response = await client.send(request, stream=True)
+                response = client.send(request, stream=True)
             except (httpx.UnsupportedProtocol, httpx.InvalidURL):
                 # httpx prepares the next request of a redirect even when it does not
                 # follow it; a Location it cannot even parse is a refused redirect.
@@ -242,11 +251,11 @@ class HttpClient:
                 if response.status_code == 304 and cached is not None:
                     # Read the (empty) body: an unread answer makes httpcore close
                     # the connection, and the next poll pays a new TCP+TLS handshake.
-                    await self._read_capped(response)
+                    self._read_capped(response, deadline)
                     return Fetched(url=url, status=cached.status, body=cached.body,
                                    elapsed_ms=elapsed, headers=cached.headers,
                                    not_modified=True)
-                body = await self._read_capped(response)
+                body = self._read_capped(response, deadline)
                 elapsed = int((time.monotonic() - started) * 1000)
                 if conditional and response.status_code == 200 and current == url and (
                         resp_headers.get("etag") or resp_headers.get("last-modified")):
@@ -256,7 +265,7 @@ class HttpClient:
                 return Fetched(url=url, status=response.status_code, body=body,
                                elapsed_ms=elapsed, headers=resp_headers)
             finally:
-                await response.aclose()
+                response.close()
         raise _BadRedirect(f"more than {MAX_REDIRECTS} redirects")
 
     def _redirect_target(self, current: str, location: str) -> str:
@@ -269,11 +278,13 @@ class HttpClient:
             raise _BadRedirect("redirect from https to plain http refused")
         return target
 
-    async def _read_capped(self, response: httpx.Response) -> bytes:
+    def _read_capped(self, response: httpx.Response, deadline: float) -> bytes:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise _TooLarge
         body = _Inflater(response.headers.get("content-encoding", ""), self.max_body_bytes)
-        async for chunk in response.aiter_raw(CHUNK):
+        for chunk in response.iter_raw():      # each piece as it arrives (<= 64 kB)
             body.feed(chunk)
+            if time.monotonic() > deadline:
+                raise TimeoutError
         return body.finish()

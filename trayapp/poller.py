@@ -1,19 +1,28 @@
 """One poll cycle: fetch everything concurrently, interpret, return observations.
 
 A cycle costs about its slowest request, not the sum: the connectivity
-check, every feed and every probe run at once on one connection pool. Feeds
-shared by several services are fetched once. Nothing here decides levels over
-time; that is :mod:`trayapp.monitor`.
+check, every feed and every probe run at once, each on a short-lived thread
+(:func:`run_all`; the HTTP client bounds the connections). Feeds shared by
+several services are fetched once. Nothing here decides levels over time;
+that is :mod:`trayapp.monitor`.
+
+Why threads and blocking httpx rather than asyncio: a cycle is a handful of
+requests a minute, and the async stack (asyncio, anyio's backend, httpcore's
+async half) costs about 2.8 MB resident, a tenth of the whole tray app. The
+threads exist only while a cycle runs, so an idle app has none of them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from trayapp import sources
 from trayapp.config import Config, FeedConfig, ProbeConfig, ServiceConfig
@@ -36,6 +45,43 @@ log = logging.getLogger(__name__)
 MAX_DOCUMENT_ROUNDS = 4
 PROBE_RETRY_DELAY = 1.0
 MAX_BACKOFF = timedelta(minutes=30)
+T = TypeVar("T")
+
+
+def run_all(jobs: Sequence[Callable[[], T]], limit: int) -> list[T]:
+    """Run ``jobs`` on at most ``limit`` threads at once; their results, in order.
+
+    The threads end with the last job. An exception in a job is raised here,
+    after every job has finished.
+    """
+    if len(jobs) <= 1 or limit <= 1:
+        return [job() for job in jobs]
+    results: list[T | None] = [None] * len(jobs)
+    errors: list[BaseException] = []
+    pending = iter(enumerate(jobs))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                nxt = next(pending, None)
+            if nxt is None:
+                return
+            index, job = nxt
+            try:
+                results[index] = job()
+            except BaseException as exc:     # handed to the caller below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, name="poll", daemon=True)
+               for _ in range(min(limit, len(jobs)))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results  # type: ignore[return-value]   # every slot was filled
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +118,7 @@ class Poller:
         self._backoff: dict[str, _Backoff] = {}
 
     # ------------------------------------------------------------ feeds
-    async def _read(self, kind: str, base: str, now: datetime) -> FeedReport:
+    def _read(self, kind: str, base: str, now: datetime) -> FeedReport:
         adapter = sources.get(kind)
         if adapter is None:
             return failed_feed(kind, SourceProblem.BROKEN,
@@ -82,29 +128,30 @@ class Poller:
             result = read_feed(adapter, base, outcomes, now)
             if not isinstance(result, NeedDocuments):
                 return result
-            fetched = await asyncio.gather(*(self.client.fetch(u) for u in result.urls))
+            fetched = run_all([partial(self.client.fetch, u) for u in result.urls],
+                              len(result.urls))
             outcomes.update(zip(result.urls, fetched, strict=True))
         return failed_feed(kind, SourceProblem.BROKEN,
                            "status source broken: too many documents needed", base)
 
-    async def _feed(self, feed: FeedConfig, now: datetime) -> FeedReport:
+    def _feed(self, feed: FeedConfig, now: datetime) -> FeedReport:
         held = self._backoff.get(feed.url)
         if held is not None and now < held.until:
             return held.report
         base = feed.alternate if feed.url in self._alternate and feed.alternate else feed.url
         kind = self._detected.get(feed.url, feed.kind) if feed.kind == "auto" else feed.kind
-        report = await self._read(kind, base, now)
+        report = self._read(kind, base, now)
         if feed.kind == "auto" and kind != "auto" and report.problem is SourceProblem.BROKEN:
             log.warning("feed %s no longer looks like %s; detecting its platform again",
                         feed.url, kind)
             self._detected.pop(feed.url, None)
             kind = "auto"
-            report = await self._read(kind, base, now)
+            report = self._read(kind, base, now)
         if report.problem is SourceProblem.BLOCKED and feed.alternate and base != feed.alternate:
             log.warning("status page %s blocked us; switching to %s", feed.url, feed.alternate)
             self._alternate.add(feed.url)
             base = feed.alternate
-            report = await self._read(kind, base, now)
+            report = self._read(kind, base, now)
         if feed.kind == "auto" and report.problem is None and report.platform != "auto":
             if self._detected.get(feed.url) != report.platform:
                 log.info("feed %s detected as %s", feed.url, report.platform)
@@ -120,35 +167,43 @@ class Poller:
         return report
 
     # ------------------------------------------------------------ probes
-    async def _probe(self, probe: ProbeConfig, retry: bool) -> ProbeResult:
+    def _probe(self, probe: ProbeConfig, retry: bool) -> ProbeResult:
         headers = probe_headers(probe, self.environ)
-        result = classify_probe(await self.client.fetch(probe.url, headers, conditional=False),
+        result = classify_probe(self.client.fetch(probe.url, headers, conditional=False),
                                 probe.slow_ms)
         if retry and result.level.is_problem:
-            await asyncio.sleep(PROBE_RETRY_DELAY)
+            time.sleep(PROBE_RETRY_DELAY)
             result = classify_probe(
-                await self.client.fetch(probe.url, headers, conditional=False), probe.slow_ms)
+                self.client.fetch(probe.url, headers, conditional=False), probe.slow_ms)
         return result
 
     # ------------------------------------------------------------ cycle
-    async def _connectivity(self) -> Outcome | None:
+    def _connectivity(self) -> Outcome | None:
         url = self.config.connectivity_url
-        return await self.client.fetch(url, conditional=False) if url else None
+        return self.client.fetch(url, conditional=False) if url else None
 
-    async def poll(self, now: datetime, *, only: tuple[ServiceConfig, ...] | None = None,
-                   retry_probes: bool = False) -> PollResult:
+    def poll(self, now: datetime, *, only: tuple[ServiceConfig, ...] | None = None,
+             retry_probes: bool = False) -> PollResult:
         services = self.config.services if only is None else only
         feeds = {s.feed for s in services if s.feed is not None}
-        feed_list = list(feeds)
-        probed = [s for s in services if s.probe is not None]
-        reports, probes, conn_outcome = await asyncio.gather(
-            asyncio.gather(*(self._feed(f, now) for f in feed_list)),
-            asyncio.gather(*(self._probe(p, retry_probes) for s in probed
-                             if (p := s.probe) is not None)),
-            self._connectivity())
-        feed_reports = dict(zip(feed_list, reports, strict=True))
-        probe_results = {s.id: r for s, r in zip(probed, probes, strict=True)}
-        connectivity = classify_connectivity(conn_outcome)
+        feed_reports: dict[FeedConfig, FeedReport] = {}
+        probe_results: dict[str, ProbeResult] = {}
+        conn_outcome: list[Outcome | None] = [None]
+
+        def check() -> None:
+            conn_outcome[0] = self._connectivity()
+
+        def read(f: FeedConfig) -> None:
+            feed_reports[f] = self._feed(f, now)
+
+        def probe(sid: str, p: ProbeConfig) -> None:
+            probe_results[sid] = self._probe(p, retry_probes)
+
+        jobs: list[Callable[[], None]] = [check]
+        jobs += [partial(read, f) for f in feeds]
+        jobs += [partial(probe, s.id, p) for s in services if (p := s.probe)]
+        run_all(jobs, self.client.max_connections)
+        connectivity = classify_connectivity(conn_outcome[0])
         observations = {
             s.id: Observation(feed=feed_reports.get(s.feed) if s.feed else None,
                               probe=probe_results.get(s.id))

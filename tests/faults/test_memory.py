@@ -89,17 +89,13 @@ def test_the_capped_answer_is_reported_not_read(server: LoopbackServer, env: dic
 
 
 def _fetch(url: str) -> object:
-    import asyncio
-
     from trayapp.http import HttpClient
 
-    async def once() -> object:
-        client = HttpClient(timeout=5, max_body_bytes=CAP)
-        try:
-            return await client.fetch(url)
-        finally:
-            await client.aclose()
-    return asyncio.run(once())
+    client = HttpClient(timeout=5, max_body_bytes=CAP)
+    try:
+        return client.fetch(url)
+    finally:
+        client.close()
 
 
 @pytest.mark.parametrize("encoding", ["gzip", "deflate", "deflate-raw", "identity"])

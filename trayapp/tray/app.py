@@ -4,7 +4,8 @@ Threads and processes:
 
 * main thread: pystray's ``Icon.run()`` (X event loop or GTK main loop);
   menu callbacks run here and only do quick things;
-* ``poller``: :class:`trayapp.engine.Runner` (asyncio); each result is
+* ``poller``: :class:`trayapp.engine.Runner` (blocking; each cycle fans its
+  requests out to short-lived threads); each result is
   handled on that thread (policy, config reload, icon/tooltip/menu update:
   pystray marshals those onto its own loop);
 * ``notifier``: delivers notifications from a queue;
