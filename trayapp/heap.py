@@ -1,4 +1,4 @@
-"""Give freed heap memory back to the operating system between polls.
+"""Keep the C heap small in a process that runs all day: one arena, trimmed between polls.
 
 A poll cycle allocates in a burst (responses, parsed JSON, reports) and then
 the process sleeps for a minute. glibc's allocator keeps what was freed in
@@ -8,38 +8,57 @@ module files read and unmarshalled, is the biggest). ``malloc_trim(0)``
 returns every free page to the kernel; it costs well under a millisecond
 for a heap this size.
 
-Only glibc has it: elsewhere (macOS, Windows, musl) :func:`release` does
-nothing. ``ctypes`` is imported on the first call, never at import time.
+glibc also gives each thread that allocates its own arena (up to eight per
+core), and a poll cycle runs its requests on short-lived threads: every
+arena keeps its own free pages and fragments. :func:`single_arena` caps them
+at one (``mallopt(M_ARENA_MAX, 1)``, what ``MALLOC_ARENA_MAX=1`` does); the
+GIL serialises the allocating code anyway, so nothing waits longer. Call it
+before the first thread starts.
+
+Only glibc has these: elsewhere (macOS, Windows, musl) both do nothing.
+``ctypes`` is imported on the first call, never at import time.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 
-_trim: Callable[[int], int] | None = None
-_looked = False
+M_ARENA_MAX = -8        # glibc's malloc.h
 
 
-def _find() -> Callable[[int], int] | None:
+@dataclass(frozen=True, slots=True)
+class _Glibc:
+    malloc_trim: Callable[[int], int]
+    mallopt: Callable[[int, int], int]
+
+
+@cache
+def _glibc() -> _Glibc | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
         import ctypes
 
         libc = ctypes.CDLL(None)
-        trim: Callable[[int], int] = libc.malloc_trim   # AttributeError off glibc
+        # AttributeError off glibc (musl has neither)
+        return _Glibc(malloc_trim=libc.malloc_trim, mallopt=libc.mallopt)
     except (OSError, AttributeError, ImportError):
         return None
-    return trim
 
 
 def release() -> bool:
     """Return free heap pages to the OS. True when the allocator could be asked."""
-    global _trim, _looked
-    if not _looked:
-        _trim, _looked = _find(), True
-    if _trim is None:
+    libc = _glibc()
+    if libc is None:
         return False
-    _trim(0)
+    libc.malloc_trim(0)
     return True
+
+
+def single_arena() -> bool:
+    """Let every thread allocate from the main arena. True when glibc took it."""
+    libc = _glibc()
+    return libc is not None and bool(libc.mallopt(M_ARENA_MAX, 1))

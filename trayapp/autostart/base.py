@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +63,8 @@ def launch_argv(gui: bool = False) -> list[str]:
 
 
 def _script_dirs(python: Path) -> list[Path]:
+    import sysconfig  # lazily: the tray imports this module, and needs this only here
+
     dirs = [python.parent]
     scripts = sysconfig.get_path("scripts")
     if scripts and Path(scripts) != python.parent:

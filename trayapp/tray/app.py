@@ -348,6 +348,7 @@ def run(config: Config, args: argparse.Namespace) -> int | str:
     from trayapp.configfile import locate
     from trayapp.tray.backend import load
 
+    heap.single_arena()     # before any thread starts: poll threads share one C heap
     try:
         lock_dir = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
     except Exception:
