@@ -824,7 +824,7 @@ def write_results(b: Bench, out: Path, argv: list[str], started: dt.datetime,
         for n in b.notes.get(sec, []):
             lines += [f"- {n}"]
         lines.append("")
-    lines += ["## Commands", "", "```sh", "python bench/run.py            # full (about 12 min)",
+    lines += ["## Commands", "", "```sh", "python bench/run.py            # full (about 8 min)",
               "python bench/run.py --quick    # smoke test (under a minute)",
               "python bench/run.py --out DIR  # write DIR/RESULTS.md instead", "```", ""]
     path = out / "RESULTS.md"
