@@ -592,10 +592,11 @@ def section_footprint(b: Bench) -> dict[str, Any]:
         b.note(sec, "tray: the first target (1.25x the import floor) is measured on the X11 "
                     "backend, the one pystray uses without PyGObject and the one behind the "
                     "issue's reference figures (a 31 MB floor, a 35.5 MB idle icon). On the "
-                    "GTK backends, GTK's own start-up (display, theme, fonts) costs more "
-                    "than that margin in an icon that does nothing at all (the 'idle "
-                    "pystray icon' row), so there the same 1.25x is applied to what trayapp "
-                    "adds over that idle icon.")
+                    "GTK backends, GTK's start-up in an icon that does nothing at all already "
+                    "takes most of that margin (the 'idle pystray icon' row), while what "
+                    "trayapp adds (httpx's client, its own code) is the same few MB on every "
+                    "backend; so there the 1.25x is applied to what trayapp adds over an "
+                    "idle icon of the same backend.")
     b.note(sec, "peak RSS = the process's VmHWM read at exit (an atexit hook), not "
                 "wait4's ru_maxrss: CPython starts children with vfork, and Linux then "
                 "counts the parent's own peak into the child's.")
