@@ -279,13 +279,18 @@ def start_watch(b: Bench, config: Path, tmp: Path) -> tuple[subprocess.Popen[str
     return proc, LineReader(proc)
 
 
-def start_tray(b: Bench, config: Path, tmp: Path) -> subprocess.Popen[str] | None:
+def start_tray(b: Bench, config: Path, tmp: Path, backend: str | None = None,
+               log: Path | None = None) -> subprocess.Popen[str] | None:
+    """The tray under the virtual desktop; ``backend`` forces a pystray backend,
+    ``log`` keeps its stderr."""
     if b.session is None:
         return None
-    return subprocess.Popen([PY, "-m", "trayapp", "--config", str(config)],
-                            env=env_for(tmp, **b.session.env), text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL)
+    extra = {"TRAYAPP_TRAY_BACKEND": backend} if backend else {}
+    with open(log or os.devnull, "w") as err:
+        return subprocess.Popen([PY, "-m", "trayapp", "--config", str(config)],
+                                env=env_for(tmp, **extra, **b.session.env), text=True,
+                                stdout=subprocess.DEVNULL, stderr=err,
+                                stdin=subprocess.DEVNULL)
 
 
 def section_detection(b: Bench) -> None:
@@ -395,19 +400,9 @@ def section_detection(b: Bench) -> None:
 
 def floor_rss(code: str, env: dict[str, str]) -> int:
     """VmRSS of ``python -c code`` once it has done its imports (kB)."""
-    proc = subprocess.Popen([PY, "-c", code + "\nimport sys\nprint('ready', flush=True)\n"
-                             "sys.stdin.readline()"], env=env, text=True,
-                            stdout=subprocess.PIPE, stdin=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
-    try:
-        assert proc.stdout is not None
-        proc.stdout.readline()
-        time.sleep(0.3)
-        return proc_rss_kb(proc.pid)
-    finally:
-        if proc.stdin:
-            proc.stdin.close()
-        stop(proc)
+    kb = settled_rss([PY, "-c", code + "\nimport time\nprint('ready', flush=True)\n"
+                      "time.sleep(600)"], env, 0.3)
+    return kb or 0
 
 
 HWM_SHIM = ("import atexit, sys\n"
@@ -508,12 +503,10 @@ def section_footprint(b: Bench) -> dict[str, Any]:
         for name in backends:
             default_standins(s, f"/t-{name}")
             cfg = default_config(b.tmp / f"tray-{name}.toml", s, f"/t-{name}", soak_interval)
-            with open(b.tmp / f"tray-{name}.log", "w") as log:
-                trays[name] = subprocess.Popen(
-                    [PY, "-m", "trayapp", "--config", str(cfg)],
-                    env=env_for(b.tmp / f"soak-tray-{name}", TRAYAPP_TRAY_BACKEND=name,
-                                **b.session.env),
-                    text=True, stdout=subprocess.DEVNULL, stderr=log, stdin=subprocess.DEVNULL)
+            tray = start_tray(b, cfg, b.tmp / f"soak-tray-{name}", name,
+                              b.tmp / f"tray-{name}.log")
+            if tray is not None:
+                trays[name] = tray
     t_start = time.monotonic()
     idle_window = 5.0 if b.quick else 50.0
     try:

@@ -184,8 +184,9 @@ class HttpClient:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
+                # No client-wide timeout: each request carries what is left of its
+                # own budget (see _fetch).
                 client = self._clients[key] = httpx.Client(
-                    timeout=httpx.Timeout(self.total_timeout, connect=self.connect_timeout),
                     limits=httpx.Limits(max_connections=PER_ORIGIN,
                                         max_keepalive_connections=PER_ORIGIN,
                                         keepalive_expiry=120),

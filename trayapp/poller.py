@@ -52,7 +52,9 @@ def run_all(jobs: Sequence[Callable[[], T]], limit: int) -> list[T]:
     """Run ``jobs`` on at most ``limit`` threads at once; their results, in order.
 
     The threads end with the last job. An exception in a job is raised here,
-    after every job has finished.
+    after every job has finished. Not ``ThreadPoolExecutor``: its workers are
+    joined at interpreter exit, so Ctrl-C or SIGTERM during a cycle would wait
+    for a hanging server's timeout; these threads are daemons and do not.
     """
     if len(jobs) <= 1 or limit <= 1:
         return [job() for job in jobs]
