@@ -187,3 +187,13 @@ def test_post_answers_as_plain_values(receiver: Receiver) -> None:
     dead = http.post(f"http://127.0.0.1:{free_port()}/hook/{TOKEN}", b"x", timeout=2)
     assert dead.status is None and dead.retryable and dead.error
     assert TOKEN not in dead.error
+
+
+def test_the_readme_hook_recipes_parse() -> None:
+    from pathlib import Path
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    recipes = [b for b in blocks if "[[hooks]]" in b]
+    assert len(recipes) >= 2
+    for block in recipes:
+        assert parse_text(BASE + block, "README.md").hooks

@@ -137,6 +137,8 @@ def _parse(argv: list[str]) -> dict[str, Any] | None:
     i = 0
     while i < len(argv):
         arg = argv[i]
+        if arg.startswith(("--json", "--cached", "--max-age")) and not opts["words"]:
+            return None         # the command's own options, before the command: argparse says no
         if arg in ("--json", "--cached"):
             opts[arg[2:]] = True
         elif arg in ("-v", "--verbose"):
