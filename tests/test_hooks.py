@@ -197,3 +197,45 @@ def test_the_readme_hook_recipes_parse() -> None:
     assert len(recipes) >= 2
     for block in recipes:
         assert parse_text(BASE + block, "README.md").hooks
+
+
+def test_submit_damps_problems_per_hook_and_service_and_reports_the_network(
+        tmp_path: Any) -> None:
+    """In process: Hooks.submit with real StepResults, a real command hook."""
+    import sys
+
+    from tests.loopback import wait_until
+    from trayapp.hooks import Hooks
+    from trayapp.model import Event, EventKind, ServiceStatus, Snapshot
+    from trayapp.monitor import MonitorState, StepResult
+
+    out = tmp_path / "got.jsonl"
+    script = "import sys\nopen(sys.argv[1], 'a').write(sys.stdin.read() + '\\n')\n"
+    config = parse_text("min_gap = 600\n" + BASE + "[[hooks]]\n"
+                        f"on = {json.dumps(['worse', 'better', 'offline', 'online'])}\n"
+                        f"command = {json.dumps([sys.executable, '-c', script, str(out)])}\n",
+                        "cfg.toml")
+    hooks = Hooks(config, environ={})
+
+    def cycle(minute: int, offline: bool, *changes: tuple[Level, Level]) -> None:
+        at = NOON + timedelta(minutes=minute)
+        snap = Snapshot(checked_at=at, offline=offline, reason="no network" if offline else None,
+                        services=(ServiceStatus("claude", "Claude", "watch", Level.UNKNOWN, "s"),))
+        events = tuple(Event(EventKind.WORSE if new.rank > old.rank else EventKind.BETTER,
+                             "claude", old, new, "r", at) for old, new in changes)
+        hooks.submit(StepResult(MonitorState(), snap, events))
+
+    try:
+        cycle(0, False, (Level.OPERATIONAL, Level.DEGRADED))        # sent
+        cycle(1, False, (Level.DEGRADED, Level.MAJOR_OUTAGE))       # worse within min_gap: held
+        cycle(2, False, (Level.MAJOR_OUTAGE, Level.OPERATIONAL))    # a recovery always passes
+        cycle(3, True)                                              # offline
+        cycle(4, False)                                             # online
+        cycle(11, False, (Level.OPERATIONAL, Level.PARTIAL_OUTAGE))  # the gap is over: sent
+        assert wait_until(lambda: out.exists() and out.read_text().count("}\n") >= 5, 20)
+    finally:
+        hooks.close()
+    got = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    assert [(e["kind"], e["new"]) for e in got] == [
+        ("worse", "degraded"), ("better", "operational"), ("offline", "offline"),
+        ("online", "online"), ("worse", "partial_outage")]

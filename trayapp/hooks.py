@@ -205,6 +205,8 @@ class _Worker:
                 error = self._deliver(event)
             except Exception as exc:          # a hook must never stop monitoring
                 error = f"failed ({type(exc).__name__})"
+            if self.stopping.is_set():        # cut short by a stop: neither failure nor success
+                return
             self._report(error)
 
     def _deliver(self, event: dict[str, Any]) -> str | None:
