@@ -2,6 +2,8 @@
 
     trayapp                      the tray (or `watch`, with the reason, when no tray can be shown)
     trayapp status [--json]      one poll of everything; exit code for scripts
+    trayapp status --cached      the snapshot the tray or `watch` saved: instant, no network
+    trayapp pick SERVICE         the id of the service to use now (itself or a fallback)
     trayapp watch  [--json]      one line per change until Ctrl-C
     trayapp presets              the built-in vendor presets
     trayapp autostart enable|disable|status
@@ -9,33 +11,34 @@
 
 from __future__ import annotations
 
-import argparse
-import logging
-import signal
 import sys
-from dataclasses import replace
-from typing import NoReturn, TextIO
 
 from trayapp import __version__
-from trayapp.config import Config, ConfigError, load_presets
-from trayapp.engine import Engine, Runner, make_client, wall_clock
-from trayapp.model import Snapshot
-from trayapp.monitor import StepResult
-from trayapp.render import dumps, event_json, event_text, exit_code, snapshot_json, snapshot_text
-from trayapp.text import one_line
+
+# Nothing heavy at the top: `status --cached` and `pick --cached` must start as fast
+# as a bare interpreter (trayapp.quick); each command imports what it uses.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+    import logging
+    from typing import NoReturn, TextIO
+
+    from trayapp.config import Config
+    from trayapp.model import Snapshot
+    from trayapp.monitor import StepResult
 
 EXIT_USAGE = 64
 EXIT_CONFIG = 78
-log = logging.getLogger("trayapp.cli")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"trayapp: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"trayapp: error: {message}\n")
+
     common = _Parser(add_help=False)
     common.add_argument("--config", metavar="PATH",
                         help="configuration file (default: $TRAYAPP_CONFIG, else the user "
@@ -52,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "3 could not tell (offline), 0 all fine.")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--service", metavar="ID", help="only this service (and its fallbacks)")
+    _cached_flags(p)
+    p = sub.add_parser("pick", parents=[common], help="print the id of the service to use now",
+                       description="Print SERVICE's id when it is operational, in maintenance or "
+                                   "degraded but answering; else its first fallback that is up "
+                                   "(local ones too). Exit code: 0 an answer, 1 none is up, "
+                                   "3 could not tell (offline, no local fallback).")
+    p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
+    p.add_argument("--json", action="store_true",
+                   help="JSON output: the pick, the reason, every fallback's level")
+    _cached_flags(p)
     p = sub.add_parser("watch", parents=[common], help="print one line per change",
                        description="Poll until interrupted; print one line per change.")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
@@ -62,6 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _max_age(text: str) -> float:
+    import argparse
+
+    from trayapp.quick import parse_duration
+
+    value = parse_duration(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (like 90s, 5m, 1h)")
+    return value
+
+
+def _cached_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cached", action="store_true",
+                   help="read the snapshot the tray or `watch` saved: no network, instant")
+    p.add_argument("--max-age", metavar="AGE", type=_max_age, default=300.0,
+                   help="with --cached: older than this (90s, 5m, 1h) counts as no recent "
+                        "snapshot (default 5m)")
+    p.add_argument("--or-poll", action="store_true",
+                   help="with --cached: poll live when there is no recent snapshot, instead "
+                        "of exit 3")
+
+
 # ------------------------------------------------------------------ commands
 
 def _secret_envs(config: Config | None) -> list[str]:
@@ -70,13 +105,15 @@ def _secret_envs(config: Config | None) -> list[str]:
     return [s.probe.api_key_env for s in config.services if s.probe and s.probe.api_key_env]
 
 
-def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
-    if args.service:
-        me = config.service(args.service)
-        if me is None:
-            print(f"trayapp: error: no service with id {args.service!r} "
-                  f"(have: {', '.join(s.id for s in config.services)})", file=sys.stderr)
-            return EXIT_USAGE
+def _poll_once(config: Config, only: str | None) -> Snapshot:
+    """One live poll of everything, or of ``only`` and its fallbacks."""
+    from dataclasses import replace
+
+    from trayapp.engine import Engine, make_client, wall_clock
+
+    if only is not None:
+        me = config.service(only)
+        assert me is not None
         keep = {me.id, *me.fallbacks}
         config = replace(config, services=tuple(
             replace(s, role="watch" if s.id == me.id else "fallback")
@@ -86,14 +123,58 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     client = make_client(config)
     try:
-        snapshot = Engine(config, client).cycle(wall_clock(), retry_probes=True).snapshot
+        return Engine(config, client).cycle(wall_clock(), retry_probes=True).snapshot
     finally:
         client.close()
+
+
+def _unknown_service(config: Config, service: str) -> int:
+    print(f"trayapp: error: no service with id {service!r} "
+          f"(have: {', '.join(s.id for s in config.services)})", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _from_cache(args: argparse.Namespace, out: TextIO) -> int | None:
+    """``--cached`` from the full command line: the cached answer, exit 3, or None to poll."""
+    from trayapp import quick
+
+    data, age, why = quick.fresh(args.max_age)
+    if data is not None:
+        if args.command == "pick":
+            return quick.print_pick(data, args.service, age, args.json, out)
+        return quick.print_status(data, age, args.json, out)
+    if args.or_poll:
+        return None
+    return quick.no_snapshot(why, age, args.json, out)
+
+
+def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp import snapcache
+    from trayapp.render import dumps, exit_code, snapshot_json, snapshot_text
+
+    if args.service and config.service(args.service) is None:
+        return _unknown_service(config, args.service)
+    snapshot = _poll_once(config, args.service)
+    data = snapshot_json(snapshot)
+    if not args.service:        # a partial poll would hide the other services from the cache
+        problem = snapcache.save(data)
+        if problem:
+            _log().info("%s", problem)
     if args.json:
-        print(dumps(snapshot_json(snapshot)), file=out)
+        print(dumps(data), file=out)
     else:
         print(snapshot_text(snapshot), file=out)
     return exit_code(snapshot)
+
+
+def cmd_pick(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp import quick
+    from trayapp.render import snapshot_json
+
+    if config.service(args.service) is None:
+        return _unknown_service(config, args.service)
+    return quick.print_pick(snapshot_json(_poll_once(config, args.service)), args.service,
+                            None, args.json, out)
 
 
 class WatchPrinter:
@@ -106,11 +187,14 @@ class WatchPrinter:
         self.warned: set[str] = set()
 
     def __call__(self, result: StepResult) -> None:
+        from trayapp.render import dumps, event_json, event_text
+        from trayapp.text import one_line
+
         snap = result.snapshot
         for w in snap.warnings:
             if w not in self.warned:
                 self.warned.add(w)
-                log.warning("config warning: %s", one_line(w))
+                _log().warning("config warning: %s", one_line(w))
         if snap.offline != self.offline:
             if self.offline is not None or snap.offline:
                 self._network(snap)
@@ -120,17 +204,19 @@ class WatchPrinter:
             print(line, file=self.out, flush=True)
 
     def _network(self, snap: Snapshot) -> None:
-        old, new = ("online", "offline") if snap.offline else ("offline", "online")
-        reason = snap.reason or "network is back"
+        from trayapp.render import dumps, network_json
+
+        event = network_json(snap)
+        old, new, reason = event["old"], event["new"], event["reason"]
         if self.as_json:
-            print(dumps({"time": snap.checked_at.isoformat(), "service": None, "kind": new,
-                         "old": old, "new": new, "reason": reason}), file=self.out, flush=True)
+            print(dumps(event), file=self.out, flush=True)
         else:
             when = snap.checked_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             print(f"{when}  network  {old} -> {new}  {reason}", file=self.out, flush=True)
 
 
 def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp.engine import Runner
     from trayapp.paths import state_dir
     from trayapp.state import StateStore
 
@@ -161,6 +247,8 @@ def cmd_tray(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_presets(out: TextIO) -> int:
+    from trayapp.config import load_presets
+
     presets = load_presets()
     rows = []
     for pid, p in presets.items():
@@ -187,6 +275,11 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
 
 # ------------------------------------------------------------------ main
 
+def _log() -> logging.Logger:
+    import logging
+    return logging.getLogger("trayapp.cli")
+
+
 def _terminate(signum: int, frame: object) -> None:
     # Stop as Ctrl-C does: the loop is plain blocking code on the main thread, so
     # KeyboardInterrupt unwinds it through its `finally` blocks (connections
@@ -195,6 +288,11 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from trayapp import quick  # the prompt's path: no argparse, no config, no network
+
+    fast = quick.run(sys.argv[1:] if argv is None else argv)
+    if fast is not None:
+        return fast
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
@@ -203,8 +301,19 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_presets(out)
     if command == "autostart":
         return cmd_autostart(args, out)
+    if command in ("status", "pick") and args.cached:
+        if command == "status" and args.service:
+            print("trayapp: error: --service cannot be combined with --cached "
+                  "(the snapshot holds every service)", file=sys.stderr)
+            return EXIT_USAGE
+        cached = _from_cache(args, out)
+        if cached is not None:
+            return cached
+
+    import signal
 
     from trayapp import configfile, logsetup, paths
+    from trayapp.config import ConfigError
     try:
         config = configfile.load(args.config)
     except ConfigError as exc:
@@ -217,13 +326,15 @@ def main(argv: list[str] | None = None) -> int:
     logsetup.setup(args.verbose, log_dir, _secret_envs(config))
     secret = configfile.secret_warning(config, args.config)
     if secret:
-        log.warning("warning: %s", secret)
+        _log().warning("warning: %s", secret)
     signal.signal(signal.SIGTERM, _terminate)
     try:
         if command == "status":
             return cmd_status(config, args, out)
         if command == "watch":
             return cmd_watch(config, args, out)
+        if command == "pick":
+            return cmd_pick(config, args, out)
         return cmd_tray(config, args, out)
     except KeyboardInterrupt:
         return 0

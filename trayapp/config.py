@@ -14,11 +14,14 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from trayapp import sources
 from trayapp.levels import Level
+
+if TYPE_CHECKING:
+    from trayapp.hookconfig import HookConfig
 
 DEFAULT_INTERVAL = 60
 MIN_INTERVAL = 15            # never poll a vendor faster than this
@@ -104,6 +107,7 @@ class Config:
     notify_maintenance: bool = False
     source: str = "built-in default"
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    hooks: tuple[HookConfig, ...] = ()        # [[hooks]]: see trayapp.hookconfig
 
     def service(self, service_id: str) -> ServiceConfig | None:
         for s in self.services:
@@ -333,7 +337,7 @@ def _quiet_hours(value: Any, where: str) -> tuple[time, time] | None:
 
 _TOP_KEYS = {"interval", "connectivity_url", "failure_threshold", "success_threshold",
              "connect_timeout", "timeout", "max_body_bytes", "min_gap", "min_level",
-             "quiet_hours", "notify_maintenance", "services"}
+             "quiet_hours", "notify_maintenance", "services", "hooks"}
 
 
 def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None) -> bool:
@@ -399,7 +403,12 @@ def parse_config(data: Mapping[str, Any], where: str,
         min_level=min_level,
         quiet_hours=_quiet_hours(data.get("quiet_hours"), where),
         notify_maintenance=r.opt_bool("notify_maintenance", False),
-        source=where)
+        source=where, hooks=_hooks(data.get("hooks"), where, seen))
+
+
+def _hooks(value: Any, where: str, service_ids: set[str]) -> tuple[HookConfig, ...]:
+    from trayapp.hookconfig import parse_hooks  # its own module: it imports this one
+    return parse_hooks(value, where, service_ids)
 
 
 def parse_text(text: str, where: str) -> Config:

@@ -16,10 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from trayapp import snapcache
 from trayapp.config import Config
+from trayapp.hooks import Hooks
 from trayapp.http import HttpClient
 from trayapp.monitor import MonitorState, StepResult, step
 from trayapp.poller import Poller
+from trayapp.render import snapshot_json
 from trayapp.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -107,7 +110,12 @@ class Engine:
 
 
 class Runner:
-    """Repeats :meth:`Engine.cycle` until stopped. Thread-safe controls."""
+    """Repeats :meth:`Engine.cycle` until stopped. Thread-safe controls.
+
+    After each cycle, before ``on_result``: with a state ``store`` (the tray and
+    ``watch``) the snapshot is saved for ``status --cached`` (:mod:`trayapp.snapcache`),
+    and the changes go to the configured hooks (:mod:`trayapp.hooks`, their own threads).
+    """
 
     def __init__(self, config: Config, on_result: Callable[[StepResult], None], *,
                  store: StateStore | None = None, environ: Mapping[str, str] | None = None,
@@ -122,6 +130,8 @@ class Runner:
         self._pending_config: Config | None = None
         self._poll_requested = False
         self.engine: Engine | None = None
+        self.hooks = Hooks(config, environ)
+        self._cache_problem: str | None = None
 
     # -- controls, callable from any thread ---------------------------------
     def request_poll(self) -> None:
@@ -148,17 +158,28 @@ class Runner:
                 if self._pending_config is not None:
                     self.config, self._pending_config = self._pending_config, None
                     self.engine.reconfigure(self.config)
+                    self.hooks.reconfigure(self.config)
                 self._poll_requested = False
                 delay = float(self.config.interval)
                 try:
                     result = self.engine.cycle(self.clock())
                     delay = next_delay(result, self.config)
+                    self._after_cycle(result)
                     self.on_result(result)
                 except Exception:
                     log.exception("poll cycle failed; trying again in %.0f s", delay)
                 self._sleep(delay)
         finally:
+            self.hooks.close()
             client.close()
+
+    def _after_cycle(self, result: StepResult) -> None:
+        if self.store is not None:
+            problem = snapcache.save(snapshot_json(result.snapshot))
+            if problem and problem != self._cache_problem:
+                log.warning("%s", problem)         # once, until it changes
+            self._cache_problem = problem
+        self.hooks.submit(result)
 
     def _sleep(self, delay: float) -> None:
         mono_start, wall_start = time.monotonic(), self.clock()

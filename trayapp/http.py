@@ -289,3 +289,47 @@ class HttpClient:
             if time.monotonic() > deadline:
                 raise TimeoutError
         return body.finish()
+
+
+# ------------------------------------------------------------------ webhooks (POST)
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """What one POST got: the HTTP status, or our own words for why there was none."""
+
+    status: int | None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def retryable(self) -> bool:
+        """No answer, a 5xx or a 429 may pass later; any other 4xx will not."""
+        return self.status is None or self.status >= 500 or self.status == 429
+
+
+def post(url: str, body: bytes, *, content_type: str = "application/json",
+         timeout: float = 10.0) -> Posted:
+    """POST ``body`` to ``url`` once (for hooks; the poll's fetch path is separate).
+
+    No redirects (a webhook that moved is a configuration problem), TLS verified,
+    proxies from the environment, the answer's body read and dropped (at most 64 kB).
+    Never raises; the URL (a secret: it carries a token) is never in the result."""
+    try:
+        with httpx.Client(follow_redirects=False, trust_env=True,
+                          timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                          headers={"User-Agent": USER_AGENT}) as client, \
+                client.stream("POST", url, content=body,
+                              headers={"Content-Type": content_type}) as response:
+            read = 0
+            for chunk in response.iter_raw():
+                read += len(chunk)
+                if read > 64 * 1024:
+                    break
+            if response.status_code >= 300:       # a redirect is not followed
+                return Posted(response.status_code, f"HTTP {response.status_code}")
+            return Posted(response.status_code)
+    except Exception as exc:        # translated once, like fetch's failures
+        return Posted(None, translate(exc)[1])

@@ -126,6 +126,13 @@ def event_json(event: Event) -> dict[str, Any]:
             "incident": one_line(event.incident) if event.incident else None}
 
 
+def network_json(snapshot: Snapshot) -> dict[str, Any]:
+    """The laptop going offline or coming back, as `watch --json` prints it and hooks get it."""
+    old, new = ("online", "offline") if snapshot.offline else ("offline", "online")
+    return {"time": snapshot.checked_at.isoformat(), "service": None, "kind": new,
+            "old": old, "new": new, "reason": snapshot.reason or "network is back"}
+
+
 def event_text(event: Event) -> str:
     when = event.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     if event.old != event.new:
