@@ -37,6 +37,8 @@ EXPECTED = {
     "incidentio/openai-statuspage-html-during-incident-1.html": None,
     # Google's JSON *schema* of incidents.json, not a payload.
     "google-cloud/google-incidents-schema-1.json": None,
+    # Google's product catalog: read beside incidents.json, not a feed of its own.
+    "google-cloud/google-products-1.json": None,
 }
 
 
