@@ -226,3 +226,20 @@ def test_poller_remembers_a_document_urls_platform(path: str, fixture_path: str,
         assert dict(server.hits) == {path: 3}     # one request a poll, nothing guessed
     finally:
         server.close()
+
+
+def test_auto_backs_off_at_the_first_challenge() -> None:
+    """A page that blocks us is not asked for five more documents: blocked at once."""
+    server = LoopbackServer()
+    try:
+        server.set("/api/v2/summary.json", CHALLENGE, status=403, content_type="text/html",
+                   headers={"cf-mitigated": "challenge"})
+        config = parse_text(
+            'connectivity_url = ""\n[[services]]\nid = "x"\n'
+            f'feed = {{ kind = "auto", url = "{server.base}" }}\n', "t")
+        feed = Poller(config, HttpClient(timeout=5)).poll(NOW).observations["x"].feed
+        assert feed is not None and feed.problem is SourceProblem.BLOCKED
+        assert "bot challenge" in feed.summary
+        assert dict(server.hits) == {"/api/v2/summary.json": 1}
+    finally:
+        server.close()

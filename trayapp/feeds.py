@@ -53,8 +53,8 @@ def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
     if first is None:
         return NeedDocuments((adapter.entry(base),))
     failure = entry_failure(adapter.kind, first, base)
-    if failure is not None and adapter.kind != "auto":
-        return failure
+    if failure is not None and (adapter.kind != "auto" or failure.problem is SourceProblem.BLOCKED):
+        return failure     # auto asks nothing more of a page that blocks us: it backs off
     docs: dict[str, bytes | None] = {}
     for url, outcome in outcomes.items():
         ok = not isinstance(outcome, FetchFailed) and 200 <= outcome.status < 300
