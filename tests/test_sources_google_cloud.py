@@ -234,8 +234,12 @@ def test_poller_retries_an_unreadable_catalog() -> None:
         assert feed is not None and feed.problem is None
         assert "catalog (products.json) could not be fetched" in feed.summary
         assert assess(feed, (GEMINI,)).unmatched_filter        # still "matches nothing"
-        server.set("/products.json", CATALOG)
+        server.set("/products.json", b"<!doctype html><html><body>Sign in</body></html>",
+                   content_type="text/html")                  # a 200 that is no catalog
         feed = poller.poll(NOW + timedelta(minutes=1)).observations["gemini"].feed
+        assert feed is not None and "catalog (products.json) is HTML" in feed.summary
+        server.set("/products.json", CATALOG)
+        feed = poller.poll(NOW + timedelta(minutes=2)).observations["gemini"].feed
         assert feed is not None and assess(feed, (GEMINI,)).level is Level.OPERATIONAL
     finally:
         server.close()

@@ -40,6 +40,7 @@ from trayapp.model import (
 from trayapp.outcome import Fetched, Outcome
 from trayapp.probe import classify as classify_probe
 from trayapp.sources import NeedDocuments
+from trayapp.sources.common import looks_like_html
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_ROUNDS = 4
@@ -144,7 +145,8 @@ class Poller:
         for url, outcome in zip(todo, run_all([partial(self.client.fetch, u) for u in todo],
                                               len(todo)), strict=True):
             got[url] = outcome
-            if hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300:
+            if hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300 \
+                    and not looks_like_html(outcome.body):      # a portal or challenge page
                 self._held[url] = (now, outcome)
         return got
 
