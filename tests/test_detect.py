@@ -30,6 +30,7 @@ EXPECTED = {
     "statuspage/cursor-summary-1.json": "statuspage",
     "statuspage/github-incidents-trimmed-1.json": "statuspage",
     "statuspage/github-summary-1.json": "statuspage",
+    "statuspage/github-summary-copilot-1.json": "statuspage",
     "statuspage/snowflake-status-critical-1.json": "statuspage",
     "xai-custom/xai-feed-rss-1.xml": "rss",
     # The incident.io web page (HTML, Next.js) is not a feed: not recognised as
@@ -37,6 +38,8 @@ EXPECTED = {
     "incidentio/openai-statuspage-html-during-incident-1.html": None,
     # Google's JSON *schema* of incidents.json, not a payload.
     "google-cloud/google-incidents-schema-1.json": None,
+    # Google's product catalog: read beside incidents.json, not a feed of its own.
+    "google-cloud/google-products-1.json": None,
 }
 
 

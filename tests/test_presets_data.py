@@ -73,3 +73,24 @@ def test_gemini_watches_the_vertex_gemini_product() -> None:
 def test_local_tools_have_no_feed() -> None:
     for pid in ("ollama", "lmstudio"):
         assert PRESETS[pid]["local"] is True and "feed" not in PRESETS[pid]
+
+
+def test_statuspage_filters_and_alternates_use_ids() -> None:
+    """Ids survive renames, names do not (PLATFORMS.md section 10)."""
+    claude = PRESETS["anthropic"]
+    assert claude["components"] == ["k8w3r06qmzrp", "rwppv331jlwc", "yyzkbfz2thpt"]
+    assert claude["feed"]["alternate"] == "https://tymt9n04zgry.statuspage.io"
+    assert PRESETS["github-copilot"]["components"] == ["pjmpxvq2cmr2"]
+    assert PRESETS["github-copilot"]["feed"]["alternate"] == "https://kctbh9vrtdwd.statuspage.io"
+    assert PRESETS["cursor"]["feed"]["alternate"] == "https://0tp9ssgtptvs.statuspage.io"
+
+
+def test_mistral_is_no_longer_read_as_checkly() -> None:
+    """Mistral moved to Rootly behind a Cloudflare challenge: detect, and show blocked."""
+    assert PRESETS["mistral"]["feed"] == {"kind": "auto", "url": "https://status.mistral.ai"}
+
+
+def test_every_note_says_what_was_checked() -> None:
+    for pid, p in PRESETS.items():
+        if not p.get("local"):
+            assert "(" in p["note"] and len(p["note"]) > 40, pid

@@ -1,25 +1,48 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.loopback import LoopbackServer
+from trayapp.assess import assess
+from trayapp.config import parse_text
+from trayapp.http import HttpClient
 from trayapp.levels import Level
 from trayapp.model import FeedReport, SourceProblem
-from trayapp.sources import get, google_cloud
+from trayapp.poller import Poller
+from trayapp.sources import NeedDocuments, get, google_cloud
 
 from .feedkit import assert_standard_failures, assert_total, at, dumps, fixture, json_values
 
 URL = "https://status.cloud.google.com/incidents.json"
+PRODUCTS = "https://status.cloud.google.com/products.json"
 NOW = at("2026-07-26T00:00:00+00:00")
 GEMINI = "Z0FZJAMvEB4j3NbCJs6B"
+CATALOG = fixture("google-cloud/google-products-1.json")
+UNSET = object()
 
 
-def read(body: bytes | None) -> FeedReport:
-    return google_cloud.parse(URL, {URL: body}, NOW)
+def read(body: bytes | None, catalog: bytes | object | None = UNSET) -> FeedReport:
+    """The adapter's report for ``body``, with the real catalog unless told otherwise."""
+    got = google_cloud.parse(URL, {URL: body}, NOW)
+    if isinstance(got, FeedReport):
+        return got
+    assert got == NeedDocuments((PRODUCTS,), hold=google_cloud.CATALOG_HOLD)
+    docs = {URL: body, PRODUCTS: CATALOG if catalog is UNSET else catalog}
+    report = google_cloud.parse(URL, docs, NOW)  # type: ignore[arg-type]
+    assert isinstance(report, FeedReport)
+    return report
+
+
+def without_gemini() -> bytes:
+    """The real document on a quiet day for Gemini: its one Gemini incident dropped."""
+    data = json.loads(fixture("google-cloud/gcp-incidents-1.json"))
+    return dumps([i for i in data if not any(p["id"] == GEMINI for p in i["affected_products"])])
 
 
 def open_copy(index: int, **changes: Any) -> list[dict[str, Any]]:
@@ -40,9 +63,63 @@ def test_fixture_all_resolved() -> None:
     report = read(fixture("google-cloud/gcp-incidents-1.json"))
     assert report.platform == "google-cloud" and report.problem is None
     assert report.level is Level.OPERATIONAL
-    assert report.incidents == () and report.components == ()
-    assert report.summary == "No active incidents"
+    assert report.incidents == ()
+    assert report.summary == "No active incidents" and report.error is None
     assert report.page_url == "https://status.cloud.google.com"
+    # the 25 catalog products, then the 9 more that only ended incidents name
+    assert len(report.components) == 25 + 9
+    assert {c.level for c in report.components} == {Level.OPERATIONAL}
+
+
+def test_catalog_asked_beside_the_document_and_held() -> None:
+    assert google_cloud.catalog_url(URL) == PRODUCTS
+    assert google_cloud.catalog_url("http://127.0.0.1:8080/gcp/incidents.json") == \
+        "http://127.0.0.1:8080/gcp/products.json"
+    got = google_cloud.parse(URL, {URL: b"[]"}, NOW)
+    assert isinstance(got, NeedDocuments) and got.urls == (PRODUCTS,) and got.hold >= 3600
+    # a document that cannot be read is reported without asking for the catalog
+    assert isinstance(google_cloud.parse(URL, {URL: b"<html></html>"}, NOW), FeedReport)
+
+
+def test_quiet_day_gemini_known_from_the_catalog() -> None:
+    report = read(without_gemini())
+    [gemini] = [c for c in report.components if c.id == GEMINI]
+    assert gemini.level is Level.OPERATIONAL and gemini.name == "Vertex Gemini API"
+    for entry in (GEMINI, "Vertex Gemini API", "vertex gemini"):
+        got = assess(report, (entry,))
+        assert got.level is Level.OPERATIONAL and not got.unmatched_filter, entry
+
+
+def test_renamed_product_matches_old_and_new_title() -> None:
+    report = read(fixture("google-cloud/gcp-incidents-1.json"))
+    [gemini] = [c for c in report.components if c.id == GEMINI]
+    assert gemini.name == "Gemini on Agent Platform" and gemini.aliases == ("Vertex Gemini API",)
+    for entry in ("Gemini on Agent Platform", "Vertex Gemini API", "VERTEX GEMINI"):
+        got = assess(report, (entry,))
+        assert got.level is Level.OPERATIONAL and [c.id for c in got.report.components] == [GEMINI]
+    reopened = read(dumps(open_copy(3)))
+    for entry in ("Vertex Gemini API", "gemini on agent", GEMINI):
+        assert assess(reopened, (entry,)).level is Level.DEGRADED, entry
+
+
+def test_unknown_product_still_matches_nothing() -> None:
+    got = assess(read(without_gemini()), ("Gemini Ultra Cloud",))
+    assert got.unmatched_filter and got.level is Level.UNKNOWN
+
+
+@pytest.mark.parametrize(("catalog", "why"), [
+    (None, "could not be fetched"), (b"<!doctype html><html>x</html>", "is HTML, not JSON"),
+    (b'{"products": {"id": "x"}}', "has an unexpected shape"), (b"[1", "is not valid JSON")])
+def test_unreadable_catalog_only_document_products_known(catalog: bytes | None, why: str) -> None:
+    quiet = read(without_gemini(), catalog)
+    assert quiet.problem is None and quiet.level is Level.OPERATIONAL
+    assert why in quiet.summary
+    assert "only the products named in incidents are known" in quiet.summary
+    assert quiet.summary.startswith("No active incidents; ") and quiet.error and quiet.warnings
+    assert len(quiet.components) == 6     # the products of the two non-Gemini incidents
+    assert assess(quiet, (GEMINI,)).unmatched_filter
+    named = read(fixture("google-cloud/gcp-incidents-1.json"), catalog)
+    assert assess(named, (GEMINI,)).level is Level.OPERATIONAL   # an ended incident names it
 
 
 def test_reopened_gemini_incident() -> None:
@@ -59,7 +136,8 @@ def test_reopened_gemini_incident() -> None:
     assert report.level is Level.DEGRADED
     gemini = [c for c in report.components if c.id == GEMINI]
     assert gemini and gemini[0].level is Level.DEGRADED
-    assert len(report.components) == 4
+    hurt = [c for c in report.components if c.level is not Level.OPERATIONAL]
+    assert len(hurt) == 4
 
 
 @pytest.mark.parametrize(("impact", "level"), [
@@ -118,3 +196,50 @@ def test_challenge_garbage_truncated_unfetched() -> None:
        | st.lists(json_values, max_size=3).map(dumps))
 def test_never_raises(body: bytes) -> None:
     assert_total(google_cloud.parse, URL, URL, body, NOW)
+
+
+def test_poller_fetches_the_catalog_once_an_hour() -> None:
+    """Through a real loopback server: the catalog is read, then held for an hour."""
+    server = LoopbackServer()
+    try:
+        server.set("/gcp/incidents.json", without_gemini())
+        server.set("/gcp/products.json", CATALOG, etag='"p1"')
+        config = parse_text(
+            'connectivity_url = ""\n[[services]]\nid = "gemini"\npreset = "gemini"\n'
+            f'feed = {{ url = "{server.url("/gcp/incidents.json")}" }}\nprobe = false\n', "t")
+        poller = Poller(config, HttpClient(timeout=5))
+        levels = []
+        for minutes in (0, 1, 59, 61):
+            obs = poller.poll(NOW + timedelta(minutes=minutes)).observations["gemini"]
+            assert obs.feed is not None
+            levels.append(assess(obs.feed, config.services[0].components).level)
+        assert levels == [Level.OPERATIONAL] * 4
+        assert server.hits["/gcp/incidents.json"] == 4
+        assert server.hits["/gcp/products.json"] == 2          # at 0 and after the hour
+        assert server.requests_to("/gcp/products.json")[1].headers.get("if-none-match") == '"p1"'
+    finally:
+        server.close()
+
+
+def test_poller_retries_an_unreadable_catalog() -> None:
+    server = LoopbackServer()
+    try:
+        server.set("/incidents.json", without_gemini())
+        server.set("/products.json", b"", status=503)
+        config = parse_text(
+            'connectivity_url = ""\n[[services]]\nid = "gemini"\npreset = "gemini"\n'
+            f'feed = {{ url = "{server.url("/incidents.json")}" }}\nprobe = false\n', "t")
+        poller = Poller(config, HttpClient(timeout=5))
+        feed = poller.poll(NOW).observations["gemini"].feed
+        assert feed is not None and feed.problem is None
+        assert "catalog (products.json) could not be fetched" in feed.summary
+        assert assess(feed, (GEMINI,)).unmatched_filter        # still "matches nothing"
+        server.set("/products.json", b"<!doctype html><html><body>Sign in</body></html>",
+                   content_type="text/html")                  # a 200 that is no catalog
+        feed = poller.poll(NOW + timedelta(minutes=1)).observations["gemini"].feed
+        assert feed is not None and "catalog (products.json) is HTML" in feed.summary
+        server.set("/products.json", CATALOG)
+        feed = poller.poll(NOW + timedelta(minutes=2)).observations["gemini"].feed
+        assert feed is not None and assess(feed, (GEMINI,)).level is Level.OPERATIONAL
+    finally:
+        server.close()

@@ -28,10 +28,13 @@ class Assessed:
     unmatched_filter: bool = False
 
 
-def _matches(entry: str, component_id: str, name: str) -> bool:
+def _matches(entry: str, component_id: str, name: str, aliases: tuple[str, ...] = ()) -> bool:
+    """By id, or by name or a former name (``aliases``), exactly or as a prefix."""
     e = entry.casefold().strip()
-    n = name.casefold()
-    return entry == component_id or e == n or (bool(e) and n.startswith(e))
+    if entry == component_id:
+        return True
+    return any(e == n or (bool(e) and n.startswith(e))
+               for n in (name.casefold(), *(a.casefold() for a in aliases)))
 
 
 def _incident_counts(incident: Incident, chosen: list[Component], entries: tuple[str, ...]) -> bool:
@@ -48,7 +51,7 @@ def assess(report: FeedReport, entries: tuple[str, ...]) -> Assessed:
     chosen: list[Component] = []
     warnings = []
     for entry in entries:
-        hits = [c for c in report.components if _matches(entry, c.id, c.name)]
+        hits = [c for c in report.components if _matches(entry, c.id, c.name, c.aliases)]
         hits += [c for c in _incident_components(report, entry) if c not in hits]
         if not hits:
             warnings.append(f"component filter entry {entry!r} matches nothing on the page")

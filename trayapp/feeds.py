@@ -16,7 +16,7 @@ from trayapp import sources
 from trayapp.model import FeedReport, SourceProblem, failed_feed
 from trayapp.outcome import FetchFailed, Outcome
 from trayapp.probe import is_challenge
-from trayapp.sources import Adapter, NeedDocuments, run_parse
+from trayapp.sources import Adapter, NeedDocuments, document_base, run_parse
 from trayapp.sources.detect import detect
 
 BLOCKING_STATUSES = frozenset({403, 405, 429})
@@ -43,13 +43,18 @@ def entry_failure(kind: str, outcome: Outcome, page_url: str) -> FeedReport | No
 
 def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
               now: datetime) -> FeedReport | NeedDocuments:
-    """Interpret the outcomes fetched so far for one feed."""
+    """Interpret the outcomes fetched so far for one feed.
+
+    ``base`` may be the URL of the adapter's own entry document (a pasted
+    ``.../api/v2/summary.json``): it is read as the base that document belongs to.
+    """
+    base = document_base(adapter, base)
     first = outcomes.get(adapter.entry(base))
     if first is None:
         return NeedDocuments((adapter.entry(base),))
     failure = entry_failure(adapter.kind, first, base)
-    if failure is not None and adapter.kind != "auto":
-        return failure
+    if failure is not None and (adapter.kind != "auto" or failure.problem is SourceProblem.BLOCKED):
+        return failure     # auto asks nothing more of a page that blocks us: it backs off
     docs: dict[str, bytes | None] = {}
     for url, outcome in outcomes.items():
         ok = not isinstance(outcome, FetchFailed) and 200 <= outcome.status < 300
@@ -60,7 +65,7 @@ def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
         if not missing:   # the adapter asked again for what it has: a bug, not a loop
             return failed_feed(adapter.kind, SourceProblem.BROKEN,
                                "status source broken: the adapter could not decide", base)
-        return NeedDocuments(missing)
+        return replace(result, urls=missing)
     if failure is not None and result.problem is not None:
         return failure     # auto: nothing recognisable, report the first answer's problem
     if result.problem is SourceProblem.BROKEN and not isinstance(first, FetchFailed):
@@ -71,8 +76,8 @@ def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
 def _name_the_new_platform(adapter: Adapter, report: FeedReport, body: bytes) -> FeedReport:
     """A page that moved platform says where it went: "it now looks like incident.io"."""
     found = detect(body)
-    if found is None or found == adapter.kind:
-        return report
+    if adapter.kind == "auto" or found is None or found in (adapter.kind, report.platform):
+        return report      # auto has tried every platform already: nothing to suggest
     label = sources.label(found)
     error = f"{report.error}; it now looks like {label} (try kind = \"{found}\" or \"auto\")"
     return replace(report, error=error, summary=error)

@@ -20,6 +20,7 @@ class Component:
     name: str
     level: Level
     group: str | None = None
+    aliases: tuple[str, ...] = ()      # former names the filter also matches (renames)
 
 
 @dataclass(frozen=True, slots=True)

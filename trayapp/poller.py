@@ -37,9 +37,10 @@ from trayapp.model import (
     SourceProblem,
     failed_feed,
 )
-from trayapp.outcome import Outcome
+from trayapp.outcome import Fetched, Outcome
 from trayapp.probe import classify as classify_probe
 from trayapp.sources import NeedDocuments
+from trayapp.sources.common import looks_like_html
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_ROUNDS = 4
@@ -118,6 +119,7 @@ class Poller:
         self._detected: dict[str, str] = {}          # auto feed url -> platform kind
         self._alternate: set[str] = set()            # feeds switched to their alternate host
         self._backoff: dict[str, _Backoff] = {}
+        self._held: dict[str, tuple[datetime, Outcome]] = {}   # documents an adapter may hold
 
     # ------------------------------------------------------------ feeds
     def _read(self, kind: str, base: str, now: datetime) -> FeedReport:
@@ -130,11 +132,23 @@ class Poller:
             result = read_feed(adapter, base, outcomes, now)
             if not isinstance(result, NeedDocuments):
                 return result
-            fetched = run_all([partial(self.client.fetch, u) for u in result.urls],
-                              len(result.urls))
-            outcomes.update(zip(result.urls, fetched, strict=True))
+            outcomes.update(self._documents(result, now))
         return failed_feed(kind, SourceProblem.BROKEN,
                            "status source broken: too many documents needed", base)
+
+    def _documents(self, need: NeedDocuments, now: datetime) -> dict[str, Outcome]:
+        """Fetch what an adapter asked for; a document it may ``hold`` is reused meanwhile."""
+        hold = timedelta(seconds=need.hold)
+        got = {u: kept[1] for u in need.urls
+               if (kept := self._held.get(u)) and timedelta(0) <= now - kept[0] < hold}
+        todo = [u for u in need.urls if u not in got]
+        for url, outcome in zip(todo, run_all([partial(self.client.fetch, u) for u in todo],
+                                              len(todo)), strict=True):
+            got[url] = outcome
+            if hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300 \
+                    and not looks_like_html(outcome.body):      # a portal or challenge page
+                self._held[url] = (now, outcome)
+        return got
 
     def _feed(self, feed: FeedConfig, now: datetime) -> FeedReport:
         held = self._backoff.get(feed.url)

@@ -4,7 +4,9 @@ An adapter turns the fetched documents of one feed into a
 :class:`~trayapp.model.FeedReport`. It never raises on bad input and never
 does I/O: the poller fetches ``entry(base)`` first, and when the adapter
 answers :class:`NeedDocuments` it fetches those URLs too and asks again
-(documents that could not be fetched are passed as ``None``).
+(documents that could not be fetched are passed as ``None``). A document
+that changes rarely can be asked for with ``hold``: the poller may then answer
+it with a good copy up to that many seconds old instead of fetching it again.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class NeedDocuments:
     """The adapter needs these URLs fetched too before it can answer."""
 
     urls: tuple[str, ...]
+    hold: float = 0.0     # seconds a good earlier copy of these documents may be reused
 
 
 Documents = Mapping[str, bytes | None]
@@ -72,6 +75,23 @@ def get(kind: str) -> Adapter | None:
         return None
     mod = importlib.import_module(spec[0])
     return Adapter(kind=kind, label=spec[1], entry=mod.entry, parse=mod.parse)
+
+
+_SOME_BASE = "https://base.invalid"
+
+
+def document_base(adapter: Adapter, url: str) -> str:
+    """The base URL whose entry document is ``url``, else ``url`` itself.
+
+    ``https://status.claude.com/api/v2/summary.json`` is Statuspage's entry
+    document of ``https://status.claude.com``; a feed's own URL (RSS, Google,
+    Checkly) is already its base.
+    """
+    if adapter.entry(url) == url:
+        return url
+    suffix = adapter.entry(_SOME_BASE).removeprefix(_SOME_BASE)
+    base = url.removesuffix(suffix) if suffix else url
+    return base if base != url and base and adapter.entry(base) == url else url
 
 
 def run_parse(adapter: Adapter, base: str, docs: Documents,

@@ -1,18 +1,25 @@
-"""Auto-detection: a page base URL whose platform is not configured.
+"""Auto-detection: a URL whose platform is not configured.
 
-``entry`` is ``<base>/api/v2/summary.json`` (Atlassian Statuspage and
-incident.io's shim). When it is missing, HTML or unrecognised, the other
-platforms' entry documents are asked for together: ``/summary.json``
-(Instatus), ``/index.json`` (Better Stack), ``/config.json`` (Datadog),
-``/incidents.json`` (Google Cloud) and ``/history.atom`` (any history feed).
-The first candidate, in that order, that :func:`~trayapp.sources.detect.detect`
-recognises and that has an adapter is handed to that adapter, whose report
-is returned with ``platform`` = the detected kind (the poller remembers it).
-Flashduty and Checkly need a page id / slug in the URL and are never probed.
+A URL with a path (a pasted ``.../history.atom``, ``incidents.json``,
+``.../api/v2/summary.json``) is fetched first as it is: when
+:func:`~trayapp.sources.detect.detect` recognises it (Statuspage or
+incident.io JSON, RSS/Atom, Google incidents, Instatus, Better Stack,
+Datadog, Flashduty, Checkly), it is handed to that adapter, with the base
+that document belongs to (:func:`~trayapp.sources.document_base`).
 
-Nothing recognised: ``broken`` ("could not recognise the status page's
-platform"); ``blocked`` when a candidate was a bot challenge; ``unreachable``
-when no candidate could be fetched at all.
+Otherwise the URL is a page's base: its entry documents are asked for,
+``/api/v2/summary.json`` (Atlassian Statuspage and incident.io's shim) first
+for a bare host, then together ``/summary.json`` (Instatus), ``/index.json``
+(Better Stack), ``/config.json`` (Datadog), ``/incidents.json`` (Google
+Cloud) and ``/history.atom`` (any history feed). The first candidate, in that
+order, that is recognised and whose adapter reads the base from it is handed
+to that adapter. Flashduty and Checkly need a page id / slug in the URL and
+are found only from their document's own URL.
+
+The report is returned with ``platform`` = the detected kind (the poller
+remembers it). Nothing recognised: ``broken`` ("could not recognise the
+status page's platform"); ``blocked`` when a candidate was a bot challenge;
+``unreachable`` when no candidate could be fetched at all.
 """
 
 from __future__ import annotations
@@ -22,8 +29,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from trayapp.model import FeedReport, SourceProblem, failed_feed
-from trayapp.sources import NeedDocuments, get
-from trayapp.sources.common import join_url, looks_like_challenge
+from trayapp.sources import NeedDocuments, document_base, get
+from trayapp.sources.common import join_url, looks_like_challenge, origin
 from trayapp.sources.detect import detect, html_hint
 
 PLATFORM = "auto"
@@ -31,8 +38,14 @@ FIRST = "api/v2/summary.json"
 OTHERS = ("summary.json", "index.json", "config.json", "incidents.json", "history.atom")
 
 
+def _is_bare(url: str) -> bool:
+    page = origin(url)
+    return bool(page) and url.strip().rstrip("/") == page
+
+
 def entry(base: str) -> str:
-    return join_url(base, FIRST)
+    """A bare host: its Statuspage summary; any other URL: the URL itself."""
+    return join_url(base, FIRST) if _is_bare(base) else base
 
 
 def parse(base: str, docs: Mapping[str, bytes | None],
@@ -41,18 +54,19 @@ def parse(base: str, docs: Mapping[str, bytes | None],
     first = entry(base)
     if first not in docs:
         return NeedDocuments((first,))
-    found = _recognised(base, first, docs, now)
+    found = _recognised(base, first, docs, now, as_document=first == base)
     if found is not None:
         return found
-    others = [join_url(base, path) for path in OTHERS]
-    missing = tuple(url for url in others if url not in docs)
+    candidates = [join_url(base, path) for path in (FIRST, *OTHERS)]
+    missing = tuple(url for url in candidates if url not in docs)
     if missing:
         return NeedDocuments(missing)
-    for url in others:
-        found = _recognised(base, url, docs, now)
+    for url in candidates:
+        found = _recognised(base, url, docs, now, as_document=False)
         if found is not None:
             return found
-    bodies = [body for url in (first, *others) if (body := docs.get(url)) is not None]
+    bodies = [body for url in dict.fromkeys((first, *candidates))
+              if (body := docs.get(url)) is not None]
     if not bodies:
         return failed_feed(PLATFORM, SourceProblem.UNREACHABLE, "status page not fetched",
                            page_url)
@@ -66,12 +80,21 @@ def parse(base: str, docs: Mapping[str, bytes | None],
                        f"platform{more}", page_url)
 
 
-def _recognised(base: str, url: str, docs: Mapping[str, bytes | None],
-                now: datetime) -> FeedReport | NeedDocuments | None:
+def _recognised(base: str, url: str, docs: Mapping[str, bytes | None], now: datetime,
+                as_document: bool) -> FeedReport | NeedDocuments | None:
+    """The detected adapter's answer for ``url``, or None when it is not its entry.
+
+    ``as_document``: ``url`` is the configured URL itself, read as that adapter's
+    entry document; otherwise it is a candidate below ``base`` and must be the
+    adapter's entry for ``base`` (so the remembered kind reads ``base`` next time).
+    """
     body = docs.get(url)
     kind = detect(body) if body is not None else None
     adapter = get(kind) if kind is not None else None
-    if kind is None or adapter is None or adapter.entry(base) != url:
+    if kind is None or adapter is None:
         return None
-    got = adapter.parse(base, docs, now)
+    own = document_base(adapter, url) if as_document else base
+    if adapter.entry(own) != url:
+        return None
+    got = adapter.parse(own, docs, now)
     return replace(got, platform=kind) if isinstance(got, FeedReport) else got
