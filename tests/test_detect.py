@@ -30,7 +30,6 @@ EXPECTED = {
     "statuspage/cursor-summary-1.json": "statuspage",
     "statuspage/github-incidents-trimmed-1.json": "statuspage",
     "statuspage/github-summary-1.json": "statuspage",
-    "statuspage/github-summary-copilot-1.json": "statuspage",
     "statuspage/snowflake-status-critical-1.json": "statuspage",
     "xai-custom/xai-feed-rss-1.xml": "rss",
     # The incident.io web page (HTML, Next.js) is not a feed: not recognised as

@@ -55,8 +55,21 @@ def gemini_loud() -> bytes:
                   lambda d: d[3].pop("end"))
 
 
+def github_with_copilot(data: Any) -> None:
+    """GitHub's real summary (githubstatus.com) made quiet, with the Copilot component
+    that page lists today (id ``pjmpxvq2cmr2``, PLATFORMS.md) added: every component
+    operational, indicator ``none``, no incidents."""
+    data["status"] = {"indicator": "none", "description": "All Systems Operational"}
+    for c in data["components"]:
+        c["status"] = "operational"
+    data["components"].append({**data["components"][0], "id": "pjmpxvq2cmr2",
+                               "name": "Copilot", "status": "operational"})
+    data["incidents"] = []
+
+
 def copilot_down(data: Any) -> None:
-    """The real quiet GitHub summary with Copilot's component in major outage."""
+    """The quiet GitHub summary above with Copilot's component in major outage."""
+    github_with_copilot(data)
     data["status"] = {"indicator": "major", "description": "Partial System Outage"}
     for c in data["components"]:
         if c["id"] == "pjmpxvq2cmr2":
@@ -95,7 +108,7 @@ QUIET: dict[str, Case] = {
     "openai": Case(OPENAI_QUIET, Level.OPERATIONAL),
     "gemini": Case({"": gemini_quiet(), "../products.json": CATALOG}, Level.OPERATIONAL),
     "github-copilot": Case(
-        {"api/v2/summary.json": fixture("statuspage/github-summary-copilot-1.json")},
+        {"api/v2/summary.json": edited("statuspage/github-summary-1.json", github_with_copilot)},
         Level.OPERATIONAL),
     "cursor": Case({"api/v2/summary.json": fixture("statuspage/cursor-summary-1.json")},
                    Level.OPERATIONAL),
@@ -125,7 +138,7 @@ LOUD: dict[str, Case] = {
     "gemini": Case({"": gemini_loud(), "../products.json": CATALOG}, Level.DEGRADED,
                    "Vertex AI Gemini API customers experienced increased error rates"),
     "github-copilot": Case({"api/v2/summary.json": edited(
-        "statuspage/github-summary-copilot-1.json", copilot_down)}, Level.MAJOR_OUTAGE),
+        "statuspage/github-summary-1.json", copilot_down)}, Level.MAJOR_OUTAGE),
     "cursor": Case(STATUSPAGE_OUTAGE, Level.MAJOR_OUTAGE),
     "groq": Case(OPENAI_LOUD, Level.DEGRADED),
     "cohere": Case(OPENAI_LOUD, Level.DEGRADED),
