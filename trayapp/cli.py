@@ -112,22 +112,28 @@ class WatchPrinter:
                 self.warned.add(w)
                 log.warning("config warning: %s", one_line(w))
         if snap.offline != self.offline:
-            if self.offline is not None or snap.offline:
+            # Starting offline is no "online -> offline" change: online was never seen.
+            if self.offline is not None:
                 self._network(snap)
+            elif snap.offline:
+                self._network(snap, old=None)
             self.offline = snap.offline
         for event in result.events:
             line = dumps(event_json(event)) if self.as_json else event_text(event)
             print(line, file=self.out, flush=True)
 
-    def _network(self, snap: Snapshot) -> None:
-        old, new = ("online", "offline") if snap.offline else ("offline", "online")
+    def _network(self, snap: Snapshot, old: str | None = "") -> None:
+        new = "offline" if snap.offline else "online"
+        if old == "":
+            old = "online" if snap.offline else "offline"
         reason = snap.reason or "network is back"
         if self.as_json:
             print(dumps({"time": snap.checked_at.isoformat(), "service": None, "kind": new,
                          "old": old, "new": new, "reason": reason}), file=self.out, flush=True)
         else:
             when = snap.checked_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            print(f"{when}  network  {old} -> {new}  {reason}", file=self.out, flush=True)
+            change = f"{old} -> {new}" if old else new
+            print(f"{when}  network  {change}  {reason}", file=self.out, flush=True)
 
 
 def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
