@@ -189,7 +189,8 @@ def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
         else:
             text = page.why or "status page unreadable"
         if probe is not None and (probe_bad or page.stale_since is None):
-            text += f"; API probe: {probe.detail}"
+            said = probe.detail
+            text += f"; {said}" if said.startswith("API") else f"; API probe: {said}"
         return text
     if disagree and probe is not None:
         return (f"API errors from this network ({probe.detail}); "
