@@ -245,3 +245,31 @@ def test_an_incident_gone_from_the_page_is_resolved_once() -> None:
     r = run.next(page(Level.OPERATIONAL))
     assert [e.kind for e in r.events] == [EventKind.BETTER, EventKind.INCIDENT_RESOLVED]
     assert run.next(page(Level.OPERATIONAL)).events == ()
+
+
+def test_stale_after_is_a_config_key_with_a_clear_error() -> None:
+    import pytest
+
+    from trayapp.config import ConfigError
+
+    base = '[[services]]\nid = "x"\nprobe = { url = "https://api.example.com/" }\n'
+    assert parse_text(base, "t").stale_after == 1800
+    assert parse_text("stale_after = 0\n" + base, "t").stale_after == 0
+    with pytest.raises(ConfigError, match="stale_after"):
+        parse_text('stale_after = "soon"\n' + base, "t")
+    with pytest.raises(ConfigError, match="stale_after"):
+        parse_text("stale_after = -5\n" + base, "t")
+
+
+def test_stale_after_zero_means_an_unreadable_page_is_unknown_at_once() -> None:
+    config = parse_text("""
+stale_after = 0
+[[services]]
+id = "claude"
+name = "Claude"
+feed = { kind = "statuspage", url = "https://status.example.com" }
+""", "test")
+    run = Run(config)
+    run.at(T0, page(Level.MAJOR_OUTAGE), None)
+    r = run.next(BROKEN, None)
+    assert svc(r).level is Level.UNKNOWN and svc(r).stale_since == T0 and r.events == ()
