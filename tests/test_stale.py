@@ -273,3 +273,17 @@ feed = { kind = "statuspage", url = "https://status.example.com" }
     run.at(T0, page(Level.MAJOR_OUTAGE), None)
     r = run.next(BROKEN, None)
     assert svc(r).level is Level.UNKNOWN and svc(r).stale_since == T0 and r.events == ()
+
+
+def test_stale_looks_stale_in_the_tooltip_and_the_text_even_when_it_said_operational() -> None:
+    from trayapp.render import snapshot_text
+    from trayapp.tray.tooltip import tooltip
+
+    run = Run()
+    run.at(T0, page(Level.OPERATIONAL))
+    r = run.next(BLOCKED, gap=timedelta(minutes=12))
+    assert svc(r).level is Level.OPERATIONAL and svc(r).stale_since == T0
+    tip = tooltip(r.snapshot, run.now)
+    assert tip.startswith("Claude: operational (stale) - status page unreadable since 09:00")
+    assert tip.endswith("(read 12 min ago)")
+    assert "status page: stale (last read " in snapshot_text(r.snapshot)

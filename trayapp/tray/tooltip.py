@@ -70,7 +70,7 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     top = watched[0]
     if top.level is Level.OPERATIONAL and stale:
         top = stale[0]                    # "operational" from an unreadable page says so
-    if top.level is Level.OPERATIONAL:
+    if top.level is Level.OPERATIONAL and top.stale_since is None:
         names = ", ".join(line(s.name, 40) for s in watched)
         text = f"{names}: operational (checked {ago(snapshot.checked_at, now)})"
         return truncate(line(text + suffix, limit * 2), limit)
