@@ -287,3 +287,14 @@ def test_stale_looks_stale_in_the_tooltip_and_the_text_even_when_it_said_operati
     assert tip.startswith("Claude: operational (stale) - status page unreadable since 09:00")
     assert tip.endswith("(read 12 min ago)")
     assert "status page: stale (last read " in snapshot_text(r.snapshot)
+
+
+def test_a_filter_edited_to_one_that_never_matched_keeps_nothing_of_the_old_one() -> None:
+    from dataclasses import replace
+
+    run = Run(FILTERED)
+    run.at(T0, page(Level.MAJOR_OUTAGE), None)
+    (svc_config,) = FILTERED.services
+    run.config = replace(FILTERED, services=(replace(svc_config, components=("Typo",)),))
+    s = svc(run.next(page(Level.MAJOR_OUTAGE), None))
+    assert s.level is Level.UNKNOWN and s.stale_since is None

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from trayapp.assess import Assessed, assess
+from trayapp.assess import NOTHING_MATCHES, Assessed, assess
 from trayapp.config import Config, ServiceConfig, is_loopback_host
 from trayapp.connectivity import reason as offline_reason
 from trayapp.levels import Level, worst
@@ -144,24 +144,23 @@ def _page(svc: ServiceConfig, assessed: Assessed | None, mem: ServiceMemory,
     """None for a service without a feed."""
     if svc.feed is None:
         return None
-    feed = assessed.report if assessed else None
     lost: tuple[str, ...] = ()
     why: str | None = None
-    if feed is None:
+    if assessed is None:
         why = "status page not read"
-    elif feed.problem is not None:
-        why = feed.error or f"status page {feed.problem}"
+    elif assessed.report.problem is not None:
+        why = assessed.report.error or f"status page {assessed.report.problem}"
     else:
-        assert assessed is not None
         gone = set(assessed.unmatched)
         lost = tuple(e for e in svc.components if e in mem.matched and e in gone)
         if lost:
             why = "component filter " + ", ".join(f"entry {e!r}" for e in lost) \
                 + " no longer matches anything on the page"
         elif assessed.unmatched_filter:
-            why = feed.error or "component filter matches nothing on the page"
-    if why is None and assessed is not None:
-        return _Page(True, assessed.level)
+            # a filter that never matched (or was just edited) has nothing to keep
+            return _Page(False, Level.UNKNOWN, why=assessed.report.error or NOTHING_MATCHES)
+        else:
+            return _Page(True, assessed.level)
     if mem.feed_read_at is None:
         return _Page(False, Level.UNKNOWN, why=why, lost=lost)
     expired = now - mem.feed_read_at > timedelta(seconds=config.stale_after)
