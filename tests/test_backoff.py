@@ -35,7 +35,7 @@ def test_blocked_page_is_unknown_and_polled_less_and_less(server: LoopbackServer
     rc, data, _ = status_json(cfg, env)
     svc = data["services"][0]
     assert svc["feed"]["problem"] == "blocked" and svc["feed"]["level"] == "unknown"
-    assert svc["level"] == "operational" and rc == 0       # the API probe still answers
+    assert svc["level"] == "unknown" and rc == 3     # a keyless probe is no stand-in
     assert "backing off" in svc["summary"]
     server.hits.clear()
     watcher = Watcher(cfg, env, "--json")

@@ -29,7 +29,8 @@ def online(server: LoopbackServer, summary: str, probe_status: int = 401,
     ("statuspage/anthropic-summary-3.json", None, "operational", 0),
     ("statuspage/anthropic-summary-1.json", None, "degraded", 1),
     ("statuspage/anthropic-summary-1.json", ["Claude API"], "operational", 0),
-    ("statuspage/anthropic-summary-1.json", ["Claude Console"], "partial_outage", 1),
+    # component degraded, incident impact major: the component's own status counts
+    ("statuspage/anthropic-summary-1.json", ["Claude Console"], "degraded", 1),
     ("statuspage/github-summary-1.json", None, "major_outage", 2),
     ("statuspage/github-summary-1.json", ["GitHub Pages"], "operational", 0),
     ("statuspage/github-summary-1.json", ["github actions"], "partial_outage", 1),
@@ -51,11 +52,13 @@ def test_levels_and_exit_codes(server: LoopbackServer, tmp_path: Path, env: dict
 def test_github_incident_filtered_by_its_listed_component(
         server: LoopbackServer, tmp_path: Path, env: dict[str, str]) -> None:
     # The real incident lists the component "Visit www.githubstatus.com ..." (operational);
-    # its impact "major" counts for a filter choosing that component.
+    # its impact "major" is not the level: the page gives that component's status.
     online(server, "statuspage/github-summary-1.json")
     cfg = write_config(tmp_path, server, components=["Visit www.githubstatus.com"])
     rc, data, _ = status_json(cfg, env)
-    assert data["services"][0]["level"] == "partial_outage" and rc == 1
+    svc = data["services"][0]
+    assert svc["level"] == "operational" and rc == 0
+    assert svc["summary"] == "Incident on 2020-04-02 20:20 UTC"     # still the headline
 
 
 def test_json_shape(server: LoopbackServer, tmp_path: Path, env: dict[str, str]) -> None:
@@ -95,7 +98,7 @@ def test_no_network_says_offline_not_outage(server: LoopbackServer, tmp_path: Pa
                    f'feed = {{ kind = "statuspage", url = "{dead}" }}\n'
                    f'probe = {{ url = "{dead}/v1/models" }}\n')
     rc, data, _ = status_json(cfg, env)
-    assert data["offline"] is True and data["reason"] == "offline: no network"
+    assert data["offline"] is True and data["reason"] == "no network"
     assert rc == 3 and data["overall"] == "unknown"
     assert [s["level"] for s in data["services"]] == ["unknown"]
     assert "outage" not in data["services"][0]["summary"]

@@ -26,10 +26,13 @@ EXPECTED = {
     "statuspage/anthropic-scheduled-maintenances-1.json": "statuspage",
     "statuspage/anthropic-status-1.json": "statuspage",
     "statuspage/anthropic-summary-1.json": "statuspage",
+    "statuspage/anthropic-summary-1-edit-api-partial.json": "statuspage",
     "statuspage/anthropic-summary-3.json": "statuspage",
     "statuspage/cursor-summary-1.json": "statuspage",
     "statuspage/github-incidents-trimmed-1.json": "statuspage",
     "statuspage/github-summary-1.json": "statuspage",
+    "statuspage/github-summary-1-edit-churned.json": "statuspage",
+    "statuspage/github-summary-1-edit-quiet.json": "statuspage",
     "statuspage/snowflake-status-critical-1.json": "statuspage",
     "xai-custom/xai-feed-rss-1.xml": "rss",
     # The incident.io web page (HTML, Next.js) is not a feed: not recognised as

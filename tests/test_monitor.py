@@ -141,15 +141,23 @@ def test_probe_failing_while_the_page_says_operational_is_the_early_warning() ->
     assert s.feed is not None and s.feed.level is Level.OPERATIONAL
 
 
-def test_offline_makes_everything_unknown_and_announces_nothing() -> None:
+def test_offline_makes_every_remote_service_unknown_and_announces_nothing() -> None:
     run = Run()
     run.poll()
     for conn in (Connectivity.NO_NETWORK, Connectivity.CAPTIVE_PORTAL):
         r = run.poll(f=failed_feed("statuspage", SourceProblem.UNREACHABLE, "unreachable"),
                      p=probe(Level.MAJOR_OUTAGE), conn=conn)
         assert r.snapshot.offline and r.events == ()
-        assert all(s.level is Level.UNKNOWN for s in r.snapshot.services)
+        claude, local = r.snapshot.service("claude"), r.snapshot.service("local")
+        assert claude is not None and claude.level is Level.UNKNOWN
+        # the remote probe is unknown too, not an outage under an unknown service
+        assert claude.probe is not None and claude.probe.level is Level.UNKNOWN
+        assert claude.summary == f"offline: {r.snapshot.reason}"
+        # the local server is still assessed, and offered as the fallback
+        assert local is not None and local.local and local.level is Level.OPERATIONAL
+        assert r.snapshot.fallbacks_up("claude") == (local,)
         assert r.snapshot.reason is not None and str(conn) in r.snapshot.reason
+        assert not r.snapshot.reason.startswith("offline")      # said once, by each surface
         assert r.snapshot.overall is Level.UNKNOWN
     assert kinds(run.poll()) == []                   # back online, nothing changed
 
@@ -159,18 +167,19 @@ def test_unreadable_feed_between_two_readable_ones_causes_no_events() -> None:
     run.poll(f=feed(Level.PARTIAL_OUTAGE), p=None)
     r = run.poll(f=failed_feed("statuspage", SourceProblem.BROKEN, "status source broken"),
                  p=None)
-    assert r.events == () and run.level() is Level.UNKNOWN
+    assert r.events == () and run.level() is Level.PARTIAL_OUTAGE     # stale, not green
     s = r.snapshot.service("claude")
-    assert s is not None and s.source_broken
+    assert s is not None and s.source_broken and s.stale_since == T0
     assert kinds(run.poll(f=feed(Level.PARTIAL_OUTAGE), p=None)) == []
 
 
-def test_a_broken_feed_is_never_an_outage_and_the_probe_still_counts() -> None:
+def test_a_broken_feed_with_no_memory_is_unknown_whatever_a_keyless_probe_says() -> None:
     run = Run()
     r = run.poll(f=failed_feed("statuspage", SourceProblem.BLOCKED, "blocked"))
     s = r.snapshot.service("claude")
-    assert s is not None and s.level is Level.OPERATIONAL
-    assert "blocked" in s.summary
+    assert s is not None and s.level is Level.UNKNOWN          # a 401 proves nothing more
+    assert s.summary == "blocked; API probe: probe says operational"
+    assert r.events == ()
 
 
 def test_outage_already_there_on_the_first_poll_is_announced_once() -> None:

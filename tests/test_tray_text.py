@@ -43,7 +43,7 @@ def test_tooltip_states() -> None:
     assert tooltip(None, NOW).startswith("trayapp: starting")
     assert tooltip(snapshot(claude(), *fallbacks()), T0) == "Claude: operational (checked just now)"
     assert tooltip(snapshot(claude(Level.UNKNOWN), offline=True), NOW) == \
-        "trayapp: no network - checked 4 min ago"
+        "trayapp: offline: no network - checked 4 min ago"
     assert tooltip(snapshot(claude()), T0, paused=True).endswith("[notifications paused]")
     two = snapshot(claude(Level.MAJOR_OUTAGE), claude(Level.DEGRADED))
     assert tooltip(two, T0).endswith("(+1 more)")

@@ -1,13 +1,21 @@
-"""A feed report seen through a service's component filter. Pure.
+"""A feed report seen through a service's component filter. Pure, linear in the page.
 
 Without a filter the service's feed level is the page-wide level (worst of the
 indicator and every component). With one (``components = ["Claude API"]``) it
-is the worst of the chosen components and of the impact of unresolved
-incidents that list a chosen component; incidents that list no component are
-still shown but do not count. An entry matches a component by id, or by name
-case-insensitively, exactly or as a prefix ("Claude API" matches "Claude API
-(api.anthropic.com)"). An entry that matches nothing is a configuration
-warning; a filter none of whose entries match makes the feed ``unknown``.
+is the worst of the chosen components' own status (and maintenance in
+progress on them). An incident's ``impact`` never sets the level where the
+page gives the component's status: a page that says indicator ``minor``,
+component ``partial_outage``, incident impact ``major`` is a partial outage.
+Only a product the page knows solely from its incidents (Google Cloud) takes
+the impact of the incidents naming it. Incidents naming a chosen component
+give the summary its headline; the others are still shown but do not count.
+An entry matches a component by id, or by name case-insensitively, exactly or
+as a prefix ("Claude API" matches "Claude API (api.anthropic.com)"). An entry
+that matches nothing is a configuration warning; a filter none of whose
+entries match makes the feed ``unknown``.
+
+Cost: one pass over the components and one over the incidents per filter
+entry (entries are few), with sets for every membership test.
 """
 
 from __future__ import annotations
@@ -26,62 +34,80 @@ class Assessed:
     level: Level
     warnings: tuple[str, ...] = ()
     unmatched_filter: bool = False
+    unmatched: tuple[str, ...] = ()   # the filter entries that matched nothing
 
 
-def _matches(entry: str, component_id: str, name: str, aliases: tuple[str, ...] = ()) -> bool:
-    """By id, or by name or a former name (``aliases``), exactly or as a prefix."""
-    e = entry.casefold().strip()
+def _matches(entry: str, folded: str, component_id: str, name: str,
+             aliases: tuple[str, ...] = ()) -> bool:
+    """By id, or by name or a former name (``aliases``), exactly or as a prefix.
+    ``folded`` is ``entry.casefold().strip()``, computed once per entry."""
     if entry == component_id:
         return True
-    return any(e == n or (bool(e) and n.startswith(e))
+    return any(folded == n or (bool(folded) and n.startswith(folded))
                for n in (name.casefold(), *(a.casefold() for a in aliases)))
-
-
-def _incident_counts(incident: Incident, chosen: list[Component], entries: tuple[str, ...]) -> bool:
-    ids = {c.id for c in chosen}
-    if ids & set(incident.component_ids):
-        return True
-    return any(_matches(e, "", name) for e in entries for name in incident.components) or any(
-        c.name.casefold() == name.casefold() for c in chosen for name in incident.components)
 
 
 def assess(report: FeedReport, entries: tuple[str, ...]) -> Assessed:
     if not entries or report.problem is not None:
         return Assessed(report, report.level)
-    chosen: list[Component] = []
-    warnings = []
+    page_ids = {c.id for c in report.components}
+    chosen: dict[str, Component] = {}             # by id, in page order, no repeats
+    unmatched: list[str] = []
     for entry in entries:
-        hits = [c for c in report.components if _matches(entry, c.id, c.name, c.aliases)]
-        hits += [c for c in _incident_components(report, entry) if c not in hits]
-        if not hits:
-            warnings.append(f"component filter entry {entry!r} matches nothing on the page")
-        chosen += [c for c in hits if c not in chosen]
+        folded = entry.casefold().strip()
+        found = False
+        for c in report.components:
+            if _matches(entry, folded, c.id, c.name, c.aliases):
+                found = True
+                chosen.setdefault(c.id, c)
+        for c in _incident_components(report, entry, folded, page_ids):
+            found = True
+            prev = chosen.get(c.id)                       # named by several incidents
+            chosen[c.id] = c if prev is None else replace(
+                prev, level=worst([prev.level, c.level]))
+        if not found:
+            unmatched.append(entry)
+    warnings = tuple(f"component filter entry {e!r} matches nothing on the page"
+                     for e in unmatched)
     if not chosen:
         unknown = replace(report, level=Level.UNKNOWN, summary=NOTHING_MATCHES,
                           error=NOTHING_MATCHES)
-        return Assessed(unknown, Level.UNKNOWN, tuple(warnings), unmatched_filter=True)
-    counted = [i for i in report.incidents if _incident_counts(i, chosen, entries)]
-    levels = [c.level for c in chosen] + [i.impact for i in counted]
+        return Assessed(unknown, Level.UNKNOWN, warnings, unmatched_filter=True,
+                        unmatched=tuple(unmatched))
+    picked = tuple(chosen.values())
+    ids = set(chosen)
+    names = {c.name.casefold() for c in picked}
+    counted = [i for i in report.incidents if _incident_counts(i, ids, names)]
+    levels = [c.level for c in picked]
     levels += [Level.MAINTENANCE for m in report.maintenances if m.in_progress and (
-        {c.id for c in chosen} & set(m.component_ids)
-        or {c.name for c in chosen} & set(m.components))]
+        not ids.isdisjoint(m.component_ids)
+        or not names.isdisjoint(n.casefold() for n in m.components))]
     level = worst(levels)
-    summary = _summary(report, chosen, counted, level)
-    narrowed = replace(report, level=level, summary=summary, components=tuple(chosen))
-    return Assessed(narrowed, level, tuple(warnings))
+    summary = _summary(report, picked, counted, level)
+    narrowed = replace(report, level=level, summary=summary, components=picked)
+    return Assessed(narrowed, level, warnings, unmatched=tuple(unmatched))
 
 
-def _incident_components(report: FeedReport, entry: str) -> list[Component]:
-    """Components known only from active incidents (Google Cloud products)."""
+def _incident_counts(incident: Incident, ids: set[str], names: set[str]) -> bool:
+    """Whether an incident names one of the chosen components (by id or by name)."""
+    if not ids.isdisjoint(incident.component_ids):
+        return True
+    return not names.isdisjoint(n.casefold() for n in incident.components)
+
+
+def _incident_components(report: FeedReport, entry: str, folded: str,
+                         page_ids: set[str]) -> list[Component]:
+    """Components known only from active incidents (Google Cloud products), at the
+    impact of the incident naming them; an impact-``none`` incident raises nothing."""
     out = []
     for inc in report.incidents:
         for cid, name in zip(inc.component_ids, inc.components, strict=False):
-            if _matches(entry, cid, name) and not any(c.id == cid for c in report.components):
+            if cid not in page_ids and _matches(entry, folded, cid, name):
                 out.append(Component(id=cid, name=name, level=inc.impact))
     return out
 
 
-def _summary(report: FeedReport, chosen: list[Component], counted: list[Incident],
+def _summary(report: FeedReport, chosen: tuple[Component, ...], counted: list[Incident],
              level: Level) -> str:
     if counted:
         top = max(counted, key=lambda i: i.impact.rank)

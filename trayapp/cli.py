@@ -196,23 +196,27 @@ class WatchPrinter:
                 self.warned.add(w)
                 _log().warning("config warning: %s", one_line(w))
         if snap.offline != self.offline:
-            if self.offline is not None or snap.offline:
+            # Starting offline is no "online -> offline" change: online was never seen.
+            if self.offline is not None:
                 self._network(snap)
+            elif snap.offline:
+                self._network(snap, first=True)
             self.offline = snap.offline
         for event in result.events:
             line = dumps(event_json(event)) if self.as_json else event_text(event)
             print(line, file=self.out, flush=True)
 
-    def _network(self, snap: Snapshot) -> None:
+    def _network(self, snap: Snapshot, first: bool = False) -> None:
         from trayapp.render import dumps, network_json
 
-        event = network_json(snap)
+        event = network_json(snap, first=first)
         old, new, reason = event["old"], event["new"], event["reason"]
         if self.as_json:
             print(dumps(event), file=self.out, flush=True)
         else:
             when = snap.checked_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            print(f"{when}  network  {old} -> {new}  {reason}", file=self.out, flush=True)
+            change = f"{old} -> {new}" if old else new
+            print(f"{when}  network  {change}  {reason}", file=self.out, flush=True)
 
 
 def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:

@@ -105,6 +105,7 @@ class Config:
     min_level: Level = Level.DEGRADED
     quiet_hours: tuple[time, time] | None = None
     notify_maintenance: bool = False
+    stale_after: int = 1800                   # seconds an unreadable page's last level counts
     source: str = "built-in default"
     warnings: tuple[str, ...] = field(default_factory=tuple)
     hooks: tuple[HookConfig, ...] = ()        # [[hooks]]: see trayapp.hookconfig
@@ -337,7 +338,7 @@ def _quiet_hours(value: Any, where: str) -> tuple[time, time] | None:
 
 _TOP_KEYS = {"interval", "connectivity_url", "failure_threshold", "success_threshold",
              "connect_timeout", "timeout", "max_body_bytes", "min_gap", "min_level",
-             "quiet_hours", "notify_maintenance", "services", "hooks"}
+             "quiet_hours", "notify_maintenance", "stale_after", "services", "hooks"}
 
 
 def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None) -> bool:
@@ -403,6 +404,7 @@ def parse_config(data: Mapping[str, Any], where: str,
         min_level=min_level,
         quiet_hours=_quiet_hours(data.get("quiet_hours"), where),
         notify_maintenance=r.opt_bool("notify_maintenance", False),
+        stale_after=r.integer("stale_after", 1800, 0, 86400 * 7),
         source=where, hooks=_hooks(data.get("hooks"), where, seen))
 
 

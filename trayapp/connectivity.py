@@ -22,8 +22,10 @@ def classify(outcome: Outcome | None) -> Connectivity:
 
 
 def reason(state: Connectivity) -> str | None:
+    """Why the laptop is offline, without the word "offline": every surface says
+    that itself ("Offline: no network", "offline: no network")."""
     if state is Connectivity.NO_NETWORK:
-        return "offline: no network"
+        return "no network"
     if state is Connectivity.CAPTIVE_PORTAL:
-        return "offline: captive portal (a network login page is in the way)"
+        return "captive portal (a network login page is in the way)"
     return None

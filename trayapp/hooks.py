@@ -264,7 +264,7 @@ class Hooks:
         out = []
         if snap.offline != self._offline:
             if self._offline is not None or snap.offline:
-                out.append(network_json(snap))
+                out.append(network_json(snap, first=self._offline is None))
             self._offline = snap.offline
         out += [event_json(e) for e in result.events]
         return out

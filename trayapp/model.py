@@ -140,6 +140,15 @@ class ServiceStatus:
     source_broken: bool = False                 # the status page keeps failing to parse
     page_url: str | None = None
     web_url: str | None = None
+    # The status page is unreadable now; this is the time of its last good read,
+    # whose level still counts (until ``stale_after``). None while the page reads fine.
+    stale_since: datetime | None = None
+    local: bool = False                         # every URL is on this machine
+
+    @property
+    def page_readable(self) -> bool:
+        """The page was read (and matched the filter) this time."""
+        return self.feed is not None and self.feed.problem is None and self.stale_since is None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,18 +171,21 @@ class Snapshot:
 
     @property
     def overall(self) -> Level:
-        """Worst level of the watched services; ``unknown`` when offline."""
-        if self.offline:
+        """Worst level of the watched services; ``unknown`` when offline (unless
+        every watched service is on this machine, which offline does not touch)."""
+        if self.offline and not all(s.local for s in self.watched):
             return Level.UNKNOWN
         return worst(s.level for s in self.watched)
 
     def fallbacks_up(self, service_id: str) -> tuple[ServiceStatus, ...]:
-        """The given service's fallbacks that are usable right now."""
+        """The given service's fallbacks that are usable right now (offline: the
+        local ones only, the one answer left)."""
         me = self.service(service_id)
-        if me is None or self.offline:
+        if me is None:
             return ()
         found = (self.service(f) for f in me.fallbacks)
-        return tuple(s for s in found if s is not None and s.level.is_usable)
+        return tuple(s for s in found if s is not None and s.level.is_usable
+                     and (s.local or not self.offline))
 
 
 class EventKind(StrEnum):

@@ -2,22 +2,31 @@
 
 ``step`` takes the previous :class:`MonitorState`, what one poll observed and
 ``now`` (passed in: the clock is never read here), and returns the new state,
-the :class:`Snapshot` to show and the :class:`Event` list to announce.
+the :class:`Snapshot` to show and the :class:`Event` list to announce. The
+snapshot's level and the events come from one decision per service, so the
+icon, tooltip, JSON, ``watch`` and notifications cannot disagree.
 
 Rules (the README's "How trayapp decides"):
-* Offline (connectivity check failed, or a captive portal): every service is
-  ``unknown`` with the reason; nothing is an outage; memory is left as it was.
-* Service level = worst of the feed level (after the component filter) and
+* Offline (connectivity check failed, or a captive portal): every remote
+  service is ``unknown`` with the reason (its probe too); nothing is an outage;
+  memory is left as it was. A service whose every URL is on this machine
+  (loopback) is still assessed: offline does not touch it.
+* Service level = worst of the page level (after the component filter) and
   the probe level. A filter that matches nothing makes the service ``unknown``.
+* Stale, never green: a page that cannot be read (broken, blocked,
+  unreachable, an error, a filter entry that matched before and no longer
+  does) keeps the level it last said, marked stale since that read, for up to
+  ``stale_after`` seconds, then ``unknown``. While stale the level never goes
+  down (a probe can make it worse, never better), so no recovery is announced.
+  With no good read yet an unreadable page is ``unknown`` whatever the probe
+  says (a keyless 401 is what a dead backend looks like too). Only a service
+  with no feed at all takes its level from the probe alone.
 * The probe is damped: a bad probe counts after ``failure_threshold``
   consecutive bad results, and clears after ``success_threshold`` good ones
   (a first good result counts at once: there is nothing to clear). An
   ``unknown`` probe (blocked) neither starts nor clears anything. Feed changes
   count at once.
-* Events compare against the last *known* level, so an unreadable poll in
-  between never causes a "recovered"/"down again" pair; while a feed is
-  unreadable, what it last said still counts for events (the probe alone
-  cannot announce a recovery from a page-declared outage).
+* Events compare against the last *known* level: ``unknown`` is never announced.
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """
@@ -26,16 +35,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from urllib.parse import urlsplit
 
-from trayapp.assess import Assessed, assess
-from trayapp.config import Config, ServiceConfig
+from trayapp.assess import NOTHING_MATCHES, Assessed, assess
+from trayapp.config import Config, ServiceConfig, is_loopback_host
 from trayapp.connectivity import reason as offline_reason
 from trayapp.levels import Level, worst
 from trayapp.model import (
     Connectivity,
     Event,
     EventKind,
+    FeedReport,
     Observation,
     ProbeResult,
     ServiceStatus,
@@ -57,6 +68,8 @@ class ServiceMemory:
     maintenances: tuple[tuple[str, str], ...] = ()     # (id, name), in progress
     broken_streak: int = 0
     feed_level: Level = Level.UNKNOWN           # what the last readable feed said
+    feed_read_at: datetime | None = None        # when: the last good read of the page
+    matched: tuple[str, ...] = ()               # filter entries that matched then
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +97,22 @@ def is_clock_jump(last: datetime | None, now: datetime, interval: int) -> bool:
     return now - last > gap_limit(interval) or now < last - CLOCK_BACK_TOLERANCE
 
 
+def _on_this_machine(url: str) -> bool:
+    return is_loopback_host(urlsplit(url).hostname)
+
+
+def is_local(svc: ServiceConfig, config: Config) -> bool:
+    """Every URL of the service is on this machine (127.0.0.0/8, ::1, localhost), so
+    the laptop being offline says nothing about it. Not when the connectivity check
+    is on this machine too (test set-ups): then nothing tells the two apart."""
+    urls = [u for u in (svc.feed.url if svc.feed else None,
+                        svc.feed.alternate if svc.feed else None,
+                        svc.probe.url if svc.probe else None) if u]
+    check = config.connectivity_url
+    return bool(urls) and all(_on_this_machine(u) for u in urls) \
+        and not (check and _on_this_machine(check))
+
+
 def _probe_memory(mem: ServiceMemory, probe: ProbeResult | None,
                   config: Config) -> ServiceMemory:
     if probe is None or probe.level is Level.UNKNOWN:
@@ -98,45 +127,99 @@ def _probe_memory(mem: ServiceMemory, probe: ProbeResult | None,
     return replace(mem, bad_streak=bad, good_streak=good, probe_level=level)
 
 
-def _summary(svc: ServiceConfig, level: Level, assessed: Assessed | None,
-             probe: ProbeResult | None, mem: ServiceMemory, disagree: bool) -> str:
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """What the status page contributes this poll."""
+
+    readable: bool                     # read, and every entry that matched still matches
+    level: Level                       # its level (the last good read's while stale)
+    stale_since: datetime | None = None
+    expired: bool = False              # unreadable for longer than stale_after
+    why: str | None = None             # one line: why it counts as unreadable
+    lost: tuple[str, ...] = ()         # filter entries that stopped matching
+
+
+def _page(svc: ServiceConfig, assessed: Assessed | None, mem: ServiceMemory,
+          config: Config, now: datetime) -> _Page | None:
+    """None for a service without a feed."""
+    if svc.feed is None:
+        return None
+    lost: tuple[str, ...] = ()
+    why: str | None = None
+    if assessed is None:
+        why = "status page not read"
+    elif assessed.report.problem is not None:
+        why = assessed.report.error or f"status page {assessed.report.problem}"
+    else:
+        gone = set(assessed.unmatched)
+        lost = tuple(e for e in svc.components if e in mem.matched and e in gone)
+        if lost:
+            why = "component filter " + ", ".join(f"entry {e!r}" for e in lost) \
+                + " no longer matches anything on the page"
+        elif assessed.unmatched_filter:
+            # a filter that never matched (or was just edited) has nothing to keep
+            return _Page(False, Level.UNKNOWN, why=assessed.report.error or NOTHING_MATCHES)
+        else:
+            return _Page(True, assessed.level)
+    if mem.feed_read_at is None:
+        return _Page(False, Level.UNKNOWN, why=why, lost=lost)
+    expired = now - mem.feed_read_at > timedelta(seconds=config.stale_after)
+    return _Page(False, Level.UNKNOWN if expired else mem.feed_level,
+                 stale_since=mem.feed_read_at, expired=expired, why=why, lost=lost)
+
+
+def _clock(at: datetime, now: datetime, tz: tzinfo | None) -> str:
+    local, today = at.astimezone(tz), now.astimezone(tz)
+    return local.strftime("%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M")
+
+
+def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
+             probe: ProbeResult | None, mem: ServiceMemory, disagree: bool,
+             now: datetime, tz: tzinfo | None) -> str:
     feed = assessed.report if assessed else None
+    probe_bad = probe is not None and probe.level.is_problem
+    if page is not None and not page.readable:
+        if page.stale_since is not None:
+            text = (f"status page unreadable since {_clock(page.stale_since, now, tz)}; "
+                    f"last known: {mem.feed_level.label}")
+            if page.expired:
+                text += " (too long ago to count)"
+            text += f" ({page.why})" if page.why else ""
+        else:
+            text = page.why or "status page unreadable"
+        if probe is not None and (probe_bad or page.stale_since is None):
+            said = probe.detail
+            text += f"; {said}" if said.startswith("API") else f"; API probe: {said}"
+        return text
     if disagree and probe is not None:
         return (f"API errors from this network ({probe.detail}); "
                 "the status page still says operational")
-    if assessed is not None and assessed.unmatched_filter:
-        return assessed.report.summary
-    if feed is not None and feed.problem is None:
+    if feed is not None and page is not None:
         text = feed.summary
         if mem.probe_level.is_problem and probe is not None and not feed.level.is_problem:
             text = f"{probe.detail}; status page: {text}"
         return text
     if probe is not None and probe.level is not Level.UNKNOWN:
         text = probe.detail
-        if probe.level.is_problem and not mem.probe_level.is_problem:
+        if probe_bad and not mem.probe_level.is_problem:
             text += " (not yet confirmed)"
-        elif not probe.level.is_problem and mem.probe_level.is_problem:
+        elif not probe_bad and mem.probe_level.is_problem:
             text += " (recovering)"
-        if feed is not None and feed.error:
-            text += f"; {feed.error}"
         return text
-    if feed is not None and feed.error:
-        return feed.error
     if probe is not None:
         return probe.detail
     return "no data yet" if level is Level.UNKNOWN else level.label
 
 
-def _status(svc: ServiceConfig, obs: Observation, mem: ServiceMemory,
-            level: Level, assessed: Assessed | None, disagree: bool) -> ServiceStatus:
-    feed = assessed.report if assessed else None
+def _status(svc: ServiceConfig, obs: Observation, level: Level, summary: str,
+            feed: FeedReport | None, disagree: bool, page: _Page | None,
+            local: bool) -> ServiceStatus:
     return ServiceStatus(
-        id=svc.id, name=svc.name, role=svc.role, level=level,
-        summary=_summary(svc, level, assessed, obs.probe, mem, disagree),
+        id=svc.id, name=svc.name, role=svc.role, level=level, summary=summary,
         feed=feed, probe=obs.probe, fallbacks=svc.fallbacks, probe_disagrees=disagree,
         source_broken=bool(feed and feed.problem is SourceProblem.BROKEN),
         page_url=(feed.page_url if feed else None) or (svc.feed.url if svc.feed else None),
-        web_url=svc.web_url)
+        web_url=svc.web_url, stale_since=page.stale_since if page else None, local=local)
 
 
 def _events(svc: ServiceConfig, mem: ServiceMemory, new_mem: ServiceMemory,
@@ -165,8 +248,19 @@ def _events(svc: ServiceConfig, mem: ServiceMemory, new_mem: ServiceMemory,
     return events
 
 
+def _offline_status(svc: ServiceConfig, obs: Observation, feed: FeedReport | None,
+                    why: str) -> ServiceStatus:
+    """A remote service while the laptop is offline: nothing about it can be told."""
+    probe = replace(obs.probe, level=Level.UNKNOWN) if obs.probe else None
+    feed = replace(feed, level=Level.UNKNOWN) if feed else None
+    return _status(svc, replace(obs, probe=probe), Level.UNKNOWN, f"offline: {why}", feed,
+                   False, None, False)
+
+
 def step(config: Config, state: MonitorState, connectivity: Connectivity,
-         observations: Mapping[str, Observation], now: datetime) -> StepResult:
+         observations: Mapping[str, Observation], now: datetime,
+         tz: tzinfo | None = None) -> StepResult:
+    """``tz``: the zone of the times in human text (None: the machine's)."""
     resumed = is_clock_jump(state.last_poll, now, config.interval)
     offline = connectivity is not Connectivity.ONLINE
     why = offline_reason(connectivity)
@@ -178,41 +272,48 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
         obs = observations.get(svc.id, Observation())
         mem = memories.get(svc.id, ServiceMemory())
         assessed = assess(obs.feed, svc.components) if obs.feed is not None else None
-        if assessed is not None:
-            warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
-        if offline:
-            statuses.append(replace(
-                _status(svc, obs, mem, Level.UNKNOWN, assessed, False),
-                summary=why or "offline"))
+        feed = assessed.report if assessed else None
+        local = is_local(svc, config)
+        if offline and not local:
+            if assessed is not None:
+                warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
+            statuses.append(_offline_status(svc, obs, feed, why or "no network"))
             continue
         if resumed:
             mem = replace(mem, bad_streak=0, good_streak=0)
         new_mem = _probe_memory(mem, obs.probe, config)
-        feed_level = assessed.level if assessed else Level.UNKNOWN
-        if assessed is not None and assessed.unmatched_filter:
-            level = Level.UNKNOWN
+        page = _page(svc, assessed, mem, config, now)
+        if assessed is not None:
+            warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
+        if page is not None and page.lost:
+            warnings += [f"{svc.id}: component filter entry {e!r} stopped matching the page "
+                         "(its components were renamed or their ids changed?)"
+                         for e in page.lost]
+        if page is None:                              # no feed: the probe alone
+            level = new_mem.probe_level
+        elif page.readable:
+            level = worst([page.level, new_mem.probe_level])
+        elif page.stale_since is not None and not page.expired:
+            # Stale: what the page last said, made worse by the probe, never better.
+            level = worst([page.level, new_mem.probe_level, mem.known_level])
         else:
-            level = worst([feed_level, new_mem.probe_level])
-        disagree = (new_mem.probe_level.is_problem and feed_level is not Level.UNKNOWN
-                    and not feed_level.is_problem)
-        status = _status(svc, obs, new_mem, level, assessed, disagree)
-        feed = assessed.report if assessed else None
-        event_level = level
-        if assessed is not None and feed is not None and feed.problem is None \
-                and not assessed.unmatched_filter:
+            level = Level.UNKNOWN
+        disagree = (page is not None and new_mem.probe_level.is_problem
+                    and page.level is not Level.UNKNOWN and not page.level.is_problem)
+        summary = _summary(level, assessed, page, obs.probe, new_mem, disagree, now, tz)
+        status = _status(svc, obs, level, summary, feed, disagree, page, local)
+        if page is not None and page.readable and feed is not None and assessed is not None:
             new_mem = replace(
-                new_mem, feed_seen=True, broken_streak=0, feed_level=feed_level,
+                new_mem, feed_seen=True, broken_streak=0, feed_level=page.level,
+                feed_read_at=now,
+                matched=tuple(e for e in svc.components if e not in assessed.unmatched),
                 incidents=tuple((i.id, i.name) for i in feed.incidents),
                 maintenances=tuple((m.id, m.name) for m in feed.maintenances if m.in_progress))
-        else:
-            if feed is not None and feed.problem is SourceProblem.BROKEN:
-                new_mem = replace(new_mem, broken_streak=mem.broken_streak + 1)
-            # An unreadable page takes nothing back: what it last said still stands
-            # for events, so one failed fetch is no "recovered" + "down again" pair.
-            event_level = worst([level, new_mem.feed_level])
-        events += _events(svc, mem, new_mem, event_level, status, now)
-        if event_level is not Level.UNKNOWN:
-            new_mem = replace(new_mem, known_level=event_level)
+        elif feed is not None and feed.problem is SourceProblem.BROKEN:
+            new_mem = replace(new_mem, broken_streak=mem.broken_streak + 1)
+        events += _events(svc, mem, new_mem, level, status, now)
+        if level is not Level.UNKNOWN:
+            new_mem = replace(new_mem, known_level=level)
         memories[svc.id] = new_mem
         statuses.append(status)
     snapshot = Snapshot(checked_at=now, offline=offline, reason=why,

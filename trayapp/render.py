@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from trayapp.levels import Level
@@ -29,7 +29,11 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _feed_json(feed: FeedReport) -> dict[str, Any]:
+def _utc(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]:
     return {
         "platform": feed.platform,
         "level": str(feed.level),
@@ -52,6 +56,7 @@ def _feed_json(feed: FeedReport) -> dict[str, Any]:
             "components": list(m.components),
         } for m in feed.maintenances],
         "warnings": list(feed.warnings),
+        "stale_since": _utc(stale_since),     # the last good read, while unreadable
     }
 
 
@@ -72,8 +77,8 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "id": s.id, "name": s.name, "role": s.role, "level": str(s.level),
             "summary": one_line(s.summary),
             "probe_disagrees": s.probe_disagrees, "source_broken": s.source_broken,
-            "page_url": s.page_url, "web_url": s.web_url,
-            "feed": _feed_json(s.feed) if s.feed else None,
+            "page_url": s.page_url, "web_url": s.web_url, "local": s.local,
+            "feed": _feed_json(s.feed, s.stale_since) if s.feed else None,
             "probe": _probe_json(s.probe) if s.probe else None,
             "fallbacks": [{"id": f, "level": str(fs.level) if (fs := snapshot.service(f))
                            else "unknown"} for f in s.fallbacks],
@@ -86,7 +91,7 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
     when = snapshot.checked_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
     head = f"trayapp status at {when}"
     if snapshot.offline:
-        head += f": {snapshot.reason}; no service can be judged right now"
+        head += f": offline ({snapshot.reason}); no remote service can be judged right now"
     lines.append(head)
     name_w = max([len(one_line(s.name, 24)) for s in snapshot.services] + [7])
     for s in snapshot.services:
@@ -99,7 +104,10 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         lines.append(f"  {one_line(s.name, 24):<{name_w}}  {s.level.label:<14}  "
                      f"{one_line(s.summary, max(width - name_w - 22, 30))}{role}")
         details = []
-        if s.feed is not None:
+        if s.stale_since is not None:
+            since = s.stale_since.astimezone().strftime("%H:%M")
+            details.append(f"status page: stale (last read {since})")
+        elif s.feed is not None:
             details.append(f"status page: {s.feed.level.label}"
                            + (f" ({one_line(s.feed.error, 80)})" if s.feed.error else ""))
         if s.probe is not None:
@@ -111,7 +119,7 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
         up = snapshot.fallbacks_up(s.id)
-        if s.role == "watch" and s.level.is_problem:
+        if s.role == "watch" and (s.level.is_problem or (snapshot.offline and up)):
             lines.append(f"  {'':<{name_w}}  try: " + (", ".join(one_line(f.name, 30) for f in up)
                                                         if up else "no fallback is up right now"))
     lines.append(f"overall: {snapshot.overall.label}")
@@ -126,9 +134,12 @@ def event_json(event: Event) -> dict[str, Any]:
             "incident": one_line(event.incident) if event.incident else None}
 
 
-def network_json(snapshot: Snapshot) -> dict[str, Any]:
-    """The laptop going offline or coming back, as `watch --json` prints it and hooks get it."""
+def network_json(snapshot: Snapshot, first: bool = False) -> dict[str, Any]:
+    """The laptop going offline or coming back, as `watch --json` prints it and hooks get it.
+    ``first``: the first state seen (starting offline): ``old`` is null, never an
+    "online" that was never seen."""
     old, new = ("online", "offline") if snapshot.offline else ("offline", "online")
+    old = None if first else old
     return {"time": snapshot.checked_at.isoformat(), "service": None, "kind": new,
             "old": old, "new": new, "reason": snapshot.reason or "network is back"}
 

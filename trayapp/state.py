@@ -25,9 +25,15 @@ def dump(state: MonitorState) -> bytes:
     data = {
         "version": VERSION,
         "last_poll": state.last_poll.isoformat() if state.last_poll else None,
-        "services": {sid: asdict(mem) for sid, mem in state.services.items()},
+        "services": {sid: _memory_json(mem) for sid, mem in state.services.items()},
     }
     return json.dumps(data, indent=1, sort_keys=True).encode()
+
+
+def _memory_json(mem: ServiceMemory) -> dict[str, Any]:
+    data = asdict(mem)
+    data["feed_read_at"] = mem.feed_read_at.isoformat() if mem.feed_read_at else None
+    return data
 
 
 def _memory(raw: dict[str, Any]) -> ServiceMemory:
@@ -39,6 +45,14 @@ def _memory(raw: dict[str, Any]) -> ServiceMemory:
     for key in ("incidents", "maintenances"):
         if key in clean:
             clean[key] = tuple((str(a), str(b)) for a, b in clean[key])
+    read_at = clean.get("feed_read_at")
+    if read_at is not None:
+        when = datetime.fromisoformat(str(read_at))
+        if when.tzinfo is None:
+            raise ValueError("feed_read_at")
+        clean["feed_read_at"] = when
+    if "matched" in clean:
+        clean["matched"] = tuple(str(e) for e in clean["matched"])
     for key in ("bad_streak", "good_streak", "broken_streak"):
         if key in clean and not isinstance(clean[key], int):
             raise ValueError(key)

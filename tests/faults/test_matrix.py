@@ -241,7 +241,10 @@ PAGE_FAULTS = ["500", "no-answer", "cloudflare-challenge", "json-nulls", "tls-un
 def test_an_unreadable_page_says_nothing_about_a_healthy_api(
         fault: Fault, server: LoopbackServer, env: dict[str, str], tmp_path: Path,
         request: pytest.FixtureRequest) -> None:
-    """Feed fault + a healthy probe on one service: the API's level stands, with the reason."""
+    """Feed fault + a healthy probe on one service, no earlier read: ``unknown``, exit 3.
+
+    A keyless 401 proves the API's front door answers, which is what a vendor with a
+    dead backend looks like too: it never stands in for the unreadable page."""
     ctx = Ctx(server, "feed", request)
     config = configure(ctx, fault, tmp_path / "config.toml")
     server.set("/probe", OK_PROBE, status=401)
@@ -253,6 +256,7 @@ def test_an_unreadable_page_says_nothing_about_a_healthy_api(
 
     assert_no_crash(run)
     svc = run.service()
-    assert svc["level"] == "operational" and run.rc == 0, svc
+    assert svc["level"] == "unknown" and run.rc == 3, svc
+    assert svc["probe"]["level"] == "operational"
     assert svc["feed"]["problem"] == fault.feed.problem
     assert fault.feed.says.lower() in svc["summary"].lower(), svc["summary"]

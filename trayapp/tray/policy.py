@@ -13,6 +13,9 @@ the new memory. The rules:
   maintenance started) needs the level to reach ``min_level`` and at most one
   per ``min_gap`` per service; a recovery (back below ``min_level`` after a
   problem the user was told about) is never held back by ``min_gap``.
+* Everything comes from the core's one decision (the snapshot's levels); no
+  recovery while a status page is unreadable (stale), and nothing about its
+  incidents (none new, none resolved).
 * Nothing while offline; a service whose level is unknown is left alone; a
   service not yet in memory is learned silently unless the core reported a
   change for it; after a lost memory (``baseline``) everything is learned
@@ -114,13 +117,13 @@ def pause_until(now: datetime, how: str, settings: Settings) -> datetime | None:
 
 
 def _incidents(s: ServiceStatus, before: frozenset[str]) -> frozenset[str]:
-    if s.feed is None or s.feed.problem is not None:
+    if s.feed is None or not s.page_readable:
         return before                        # unreadable: nothing resolved, nothing new
     return frozenset(line(i.name, 120) for i in s.feed.incidents)
 
 
 def _maintenances(s: ServiceStatus, before: frozenset[str]) -> frozenset[str]:
-    if s.feed is None or s.feed.problem is not None:
+    if s.feed is None or not s.page_readable:
         return before
     return frozenset(line(m.name, 120) for m in s.feed.maintenances if m.in_progress)
 
@@ -197,6 +200,8 @@ def decide(events: tuple[Event, ...], snapshot: Snapshot, state: PolicyState,
                                      maintenances=maint)
             continue
         kind, body = found
+        if kind == "recovered" and s.stale_since is not None:
+            continue          # never a recovery the page did not say (the core holds it too)
         why = None
         if is_paused(state, now):
             why = "paused"
