@@ -111,3 +111,11 @@ def test_no_cookie_is_sent_back(server: LoopbackServer) -> None:
     server.set("/c", b"{}", headers={"Set-Cookie": "id=abc; Path=/; Max-Age=3600"})
     fetch(server.url("/c"), times=3)
     assert [s.headers.get("cookie") for s in server.requests_to("/c")] == [None] * 3
+
+
+def test_a_host_name_is_resolved_and_each_address_tried(server: LoopbackServer) -> None:
+    """The edge resolves names itself (so each address gets what is left of the
+    deadline): a name still reaches its server, whichever address answers."""
+    server.set("/n", b'{"ok": 1}')
+    (out,) = fetch(f"http://localhost:{server.port}/n")
+    assert isinstance(out, Fetched) and out.body == b'{"ok": 1}'

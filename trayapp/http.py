@@ -10,8 +10,9 @@ httpx's exceptions are translated here, once. Policies enforced here:
   write) is therefore capped by what is left of the calling request's
   absolute deadline (:class:`_DeadlineBackend`): past it, the next operation
   fails at once. The deadline is the earlier of ``timeout`` after the request
-  starts and the caller's own (a poll cycle's end); not capped: the name
-  lookup (``getaddrinfo`` cannot be interrupted);
+  starts and the caller's own (a poll cycle's end); each address of a host is
+  tried with what is left; not capped: the name lookup itself
+  (``getaddrinfo`` cannot be interrupted);
 * thread-safe: a poll cycle calls :meth:`HttpClient.fetch` from many threads;
 * a body size cap, read as a stream so memory stays flat (gzip/deflate are
   undone here, a bounded piece at a time: httpx would inflate a whole
@@ -123,9 +124,21 @@ class _DeadlineBackend(httpcore.NetworkBackend):
                     local_address: str | None = None,
                     socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
                     ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(
-            host, port, _cap(timeout, httpcore.ConnectTimeout), local_address,
-            socket_options))
+        # Resolved here, so that each address tried gets what is left of the
+        # deadline, not a full timeout each (socket.create_connection's way).
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        error: Exception = httpcore.ConnectError("no address for the host")
+        for address in dict.fromkeys(str(sa[0]) for *_, sa in found):
+            try:
+                return _DeadlineStream(self._inner.connect_tcp(
+                    address, port, _cap(timeout, httpcore.ConnectTimeout), local_address,
+                    socket_options))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
