@@ -50,7 +50,7 @@ def test_redirects_followed_to_http_only(server: LoopbackServer) -> None:
     server.set("/new", b'{"ok": true}')
     (out,) = fetch(server.url("/old"))
     assert isinstance(out, Fetched) and out.body == b'{"ok": true}'
-    for target in ("file:///etc/passwd", "javascript:alert(1)"):
+    for target in ("file:///etc/passwd", "javascript:alert(1)", "http://127.0.0.1:99999/x"):
         server.set("/evil", status=302, headers={"Location": target})
         (bad,) = fetch(server.url("/evil"))
         assert isinstance(bad, FetchFailed) and bad.kind is FailKind.BAD_REDIRECT

@@ -436,6 +436,10 @@ class HttpClient:
     def _redirect_target(self, current: str, location: str) -> str:
         target = urljoin(current, location.strip())
         parts = urlsplit(target)
+        try:
+            _ = parts.port                 # raises on a port like :99999
+        except ValueError:
+            raise _BadRedirect("redirect to an invalid URL refused") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _BadRedirect("redirect to a non-http(s) URL refused")
         if urlsplit(current).scheme == "https" and parts.scheme == "http" and \
