@@ -80,9 +80,10 @@ class Watcher:
         return data
 
     def stop(self) -> tuple[int, str]:
-        import signal
+        # SIGTERM, not SIGINT: a test run started from a job that ignores SIGINT
+        # (a background job of a non-interactive shell) hands that on to watch.
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.terminate()
         try:
             code = self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -40,6 +40,15 @@ def answer(status: int, ms: int = 100, body: bytes = b"{}",
     (FetchFailed(URL, FailKind.TLS, "x"), Level.MAJOR_OUTAGE, "TLS"),
     (FetchFailed(URL, FailKind.BAD_REDIRECT, "x"), Level.UNKNOWN, "redirect"),
     (FetchFailed(URL, FailKind.TOO_LARGE, "x"), Level.UNKNOWN, "too large"),
+    # No HTTP status outside 100-599 exists: a broken answer, not a server error,
+    # however fast or slow, whatever its body says.
+    (answer(600), Level.UNKNOWN, "broken HTTP answer (status 600)"),
+    (answer(999, ms=9000), Level.UNKNOWN, "broken HTTP answer (status 999)"),
+    (answer(700, body=fixture("edge-cases/anthropic-api-529-overloaded-1.json")),
+     Level.UNKNOWN, "broken HTTP answer"),
+    (answer(99), Level.UNKNOWN, "broken HTTP answer (status 99)"),
+    (answer(0), Level.UNKNOWN, "broken HTTP answer (status 0)"),
+    (answer(599), Level.PARTIAL_OUTAGE, "HTTP 599"),
 ])
 def test_probe_rules(outcome: Fetched | FetchFailed, level: Level, words: str) -> None:
     result = probe.classify(outcome, slow_ms=3000)

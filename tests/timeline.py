@@ -117,6 +117,8 @@ def replay_engine(server: LoopbackServer, frames: list[Frame], kind: str,
     config: Config = parse_text(config_text(server, kind, components), "timeline")
     client = make_client(config)
     engine = Engine(config, client)
+    clock = [0.0]               # virtual time drives the poller's monotonic clock too (back-off)
+    engine.poller.monotonic = lambda: clock[0]
     policy = PolicyState()
     settings = Settings.from_config(config, tz=UTC)
     out: list[Step] = []
@@ -124,6 +126,7 @@ def replay_engine(server: LoopbackServer, frames: list[Frame], kind: str,
         for i, frame in enumerate(frames):
             frame.install(server, ENTRY[kind])
             now = start + timedelta(minutes=i)
+            clock[0] = 60.0 * i
             result = engine.cycle(now)
             decision = decide(result.events, result.snapshot, policy, settings, now)
             policy = decision.state

@@ -3,19 +3,29 @@
 Every request ends as a plain value, :class:`Fetched` or :class:`FetchFailed`;
 httpx's exceptions are translated here, once. Policies enforced here:
 
-* a total time limit per request: httpx's timeouts are per phase, so each
-  hop gets what is left of the budget and the body is read piece by piece
-  with the clock checked after each piece (a server dribbling one byte every
-  few seconds is cut); a server that stalls mid-body is cut by the read
-  timeout, so the worst case is under twice the limit;
+* a hard deadline per request, whatever the server does: httpx's timeouts
+  are per phase and httpcore's read timeout is per socket read, so headers
+  dribbled a byte at a time or an endless run of ``103 Early Hints`` would
+  never end. Every socket operation (connect, TLS handshake, each read and
+  write) is therefore capped by what is left of the calling request's
+  absolute deadline (:class:`_DeadlineBackend`): past it, the next operation
+  fails at once. The deadline is the earlier of ``timeout`` after the request
+  starts and the caller's own (a poll cycle's end); each address of a host is
+  tried with what is left; not capped: the name lookup itself
+  (``getaddrinfo`` cannot be interrupted);
 * thread-safe: a poll cycle calls :meth:`HttpClient.fetch` from many threads;
 * a body size cap, read as a stream so memory stays flat (gzip/deflate are
   undone here, a bounded piece at a time: httpx would inflate a whole
   compressed chunk at once, so a gzip bomb could take hundreds of MB);
 * redirects followed by hand, at most 5, to http(s) only, never from https
-  down to http (except on loopback);
+  down to http (except on loopback); the caller's headers (an API key, a
+  configured ``Authorization``) go only to the origin of the URL asked for:
+  a hop to any other origin drops all of them;
 * conditional requests: ETag / Last-Modified remembered per URL, so an
-  unchanged feed costs a 304 (the cached body is returned);
+  unchanged feed costs a 304 (the cached body is returned); a validator that
+  cannot be sent back as it came (not printable ASCII, or over 1 kB) is not
+  kept;
+* no cookies: none is stored, so none is ever sent;
 * ``User-Agent: trayapp/<version>``; proxies from the environment; TLS
   verification always on.
 Error texts are built from our own words, never from headers, so an API key
@@ -24,16 +34,20 @@ can never leak into a message.
 
 from __future__ import annotations
 
+import http.cookiejar
 import logging
 import socket
 import ssl
 import threading
 import time
+import urllib.request
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from trayapp import __version__
@@ -44,6 +58,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"trayapp/{__version__} (+https://github.com/trayapp/trayapp)"
 MAX_REDIRECTS = 5
 PER_ORIGIN = 8               # connections to one host at a time
+MAX_VALIDATOR = 1024         # longest ETag / Last-Modified kept for the next request
 # Quiet httpx's per-request INFO lines: our own log says what matters.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("httpcore").setLevel(logging.WARNING)
@@ -56,6 +71,138 @@ class _Cached:
     body: bytes
     status: int
     headers: dict[str, str]
+
+
+# The absolute deadline (time.monotonic()) of the request this thread is making.
+# A sync httpx request does all its socket I/O on the calling thread, so the
+# streams below read it from here; a pooled connection serves one thread at a time.
+_current = threading.local()
+
+
+def _cap(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` cut to what is left of this thread's request deadline."""
+    deadline: float | None = getattr(_current, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("request deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket stream whose every operation ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        # A GET's few hundred bytes fit the socket buffer: one send, capped.
+        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        # CPython bounds the whole handshake by the socket timeout, not each read.
+        return _DeadlineStream(self._inner.start_tls(
+            ssl_context, server_hostname, _cap(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                    ) -> httpcore.NetworkStream:
+        # Resolved here, so that each address tried gets what is left of the
+        # deadline, not a full timeout each (socket.create_connection's way).
+        try:
+            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise httpcore.ConnectError(str(exc)) from exc
+        error: Exception = httpcore.ConnectError("no address for the host")
+        for address in dict.fromkeys(str(sa[0]) for *_, sa in found):
+            try:
+                return _DeadlineStream(self._inner.connect_tcp(
+                    address, port, _cap(timeout, httpcore.ConnectTimeout), local_address,
+                    socket_options))
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        raise error
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+                            ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.connect_unix_socket(
+            path, _cap(timeout, httpcore.ConnectTimeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+_BACKEND = _DeadlineBackend()
+
+
+def _arm(client: httpx.Client) -> httpx.Client:
+    """Put every connection pool of ``client`` (direct and proxies) on _BACKEND.
+
+    httpx takes no network backend, so this sets httpcore's pool attribute; if
+    a future httpx moves it, this fails loudly instead of losing the deadline.
+    """
+    for transport in (client._transport, *client._mounts.values()):
+        if transport is None:
+            continue
+        pool = getattr(transport, "_pool", None)
+        if not isinstance(transport, httpx.HTTPTransport) or \
+                not hasattr(pool, "_network_backend"):
+            raise RuntimeError("httpx internals changed: cannot enforce request deadlines")
+        pool._network_backend = _BACKEND   # type: ignore[union-attr]
+    return client
+
+
+class _NoCookies(http.cookiejar.CookiePolicy):
+    """trayapp needs no cookies: never keep one, never send one."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie,
+                  request: urllib.request.Request) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: urllib.request.Request) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: urllib.request.Request) -> bool:
+        return False
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), \
+        parts.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _validator(value: str | None) -> str | None:
+    """An ETag / Last-Modified we can send back byte for byte, else None."""
+    if value and len(value) <= MAX_VALIDATOR and value.isascii() and value.isprintable():
+        return value
+    return None
 
 
 class _TooLarge(Exception):
@@ -186,12 +333,13 @@ class HttpClient:
             if client is None:
                 # No client-wide timeout: each request carries what is left of its
                 # own budget (see _fetch).
-                client = self._clients[key] = httpx.Client(
+                client = self._clients[key] = _arm(httpx.Client(
                     limits=httpx.Limits(max_connections=PER_ORIGIN,
                                         max_keepalive_connections=PER_ORIGIN,
                                         keepalive_expiry=120),
                     follow_redirects=False, verify=self._tls, trust_env=True,
-                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"})
+                    cookies=http.cookiejar.CookieJar(_NoCookies()),
+                    headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"}))
         return client
 
     def close(self) -> None:
@@ -201,21 +349,31 @@ class HttpClient:
             client.close()
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None, *,
-              conditional: bool = True) -> Outcome:
-        """GET ``url``; never raises."""
-        with self._slots:                # the time limit starts once a slot is ours
-            started = time.monotonic()
-            try:
-                return self._fetch(url, dict(headers or {}), conditional, started)
-            except Exception as exc:
-                kind, message = translate(exc)
-                elapsed = int((time.monotonic() - started) * 1000)
-                log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
-                return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
+              conditional: bool = True, deadline: float | None = None) -> Outcome:
+        """GET ``url``; never raises. It ends by ``timeout`` after it gets a
+        connection slot, and by ``deadline`` (``time.monotonic()``) if given."""
+        waited = time.monotonic()
+        wait = None if deadline is None else max(0.0, deadline - waited)
+        if not self._slots.acquire(timeout=wait):
+            return FetchFailed(url=url, kind=FailKind.TIMEOUT, message="timed out",
+                               elapsed_ms=int((time.monotonic() - waited) * 1000))
+        started = time.monotonic()         # the time limit starts once a slot is ours
+        try:
+            ends = started + self.total_timeout
+            _current.deadline = ends if deadline is None else min(ends, deadline)
+            return self._fetch(url, dict(headers or {}), conditional, started,
+                               _current.deadline)
+        except Exception as exc:
+            kind, message = translate(exc)
+            elapsed = int((time.monotonic() - started) * 1000)
+            log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
+            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
+        finally:
+            _current.deadline = None
+            self._slots.release()
 
     def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
-               started: float) -> Outcome:
-        deadline = started + self.total_timeout
+               started: float, deadline: float) -> Outcome:
         current = url
         cached = self._cache.get(url) if conditional else None
         if cached is not None:
@@ -246,6 +404,10 @@ class HttpClient:
                     headers.pop("If-None-Match", None)
                     headers.pop("If-Modified-Since", None)
                     cached = None
+                    if headers and _origin(current) != _origin(url):
+                        # The caller's headers (an API key) were meant for url's origin.
+                        log.debug("redirect to another origin: request headers dropped")
+                        headers = {}
                     continue
                 elapsed = int((time.monotonic() - started) * 1000)
                 resp_headers = {k.lower(): v for k, v in response.headers.items()}
@@ -258,11 +420,13 @@ class HttpClient:
                                    not_modified=True)
                 body = self._read_capped(response, deadline)
                 elapsed = int((time.monotonic() - started) * 1000)
-                if conditional and response.status_code == 200 and current == url and (
-                        resp_headers.get("etag") or resp_headers.get("last-modified")):
-                    self._cache[url] = _Cached(resp_headers.get("etag"),
-                                               resp_headers.get("last-modified"),
-                                               body, 200, resp_headers)
+                if conditional and response.status_code == 200 and current == url:
+                    etag = _validator(resp_headers.get("etag"))
+                    modified = _validator(resp_headers.get("last-modified"))
+                    if etag or modified:
+                        self._cache[url] = _Cached(etag, modified, body, 200, resp_headers)
+                    else:
+                        self._cache.pop(url, None)
                 return Fetched(url=url, status=response.status_code, body=body,
                                elapsed_ms=elapsed, headers=resp_headers)
             finally:
@@ -272,6 +436,10 @@ class HttpClient:
     def _redirect_target(self, current: str, location: str) -> str:
         target = urljoin(current, location.strip())
         parts = urlsplit(target)
+        try:
+            _ = parts.port                 # raises on a port like :99999
+        except ValueError:
+            raise _BadRedirect("redirect to an invalid URL refused") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise _BadRedirect("redirect to a non-http(s) URL refused")
         if urlsplit(current).scheme == "https" and parts.scheme == "http" and \

@@ -3,8 +3,11 @@
 A cycle costs about its slowest request, not the sum: the connectivity
 check, every feed and every probe run at once, each on a short-lived thread
 (:func:`run_all`; the HTTP client bounds the connections). Feeds shared by
-several services are fetched once. Nothing here decides levels over time;
-that is :mod:`trayapp.monitor`.
+several services are fetched once. A cycle has a deadline, passed to every
+request it makes (:func:`cycle_budget`): a feed needing several documents, a
+re-detection or its alternate host, or a probe's retry cannot stretch it, so
+one slow or hostile server delays no other service's result past it.
+Nothing here decides levels over time; that is :mod:`trayapp.monitor`.
 
 Why threads and blocking httpx rather than asyncio: a cycle is a handful of
 requests a minute, and the async stack (asyncio, anyio's backend, httpcore's
@@ -47,6 +50,12 @@ MAX_DOCUMENT_ROUNDS = 4
 PROBE_RETRY_DELAY = 1.0
 MAX_BACKOFF = timedelta(minutes=30)
 T = TypeVar("T")
+
+
+def cycle_budget(config: Config, retry_probes: bool) -> float:
+    """Seconds a poll cycle may take: two requests in a row (a feed's second
+    document, a probe's retry) plus the retry's pause."""
+    return 2 * config.timeout + (PROBE_RETRY_DELAY if retry_probes else 0.0)
 
 
 def run_all(jobs: Sequence[Callable[[], T]], limit: int) -> list[T]:
@@ -96,8 +105,8 @@ class PollResult:
 @dataclass(slots=True)
 class _Backoff:
     strikes: int
-    until: datetime
-    report: FeedReport
+    until: float            # on the monotonic clock: setting the wall clock back
+    report: FeedReport      # (or forward) neither prolongs nor ends a pause
 
 
 def probe_headers(probe: ProbeConfig, environ: Mapping[str, str]) -> dict[str, str]:
@@ -112,17 +121,19 @@ def probe_headers(probe: ProbeConfig, environ: Mapping[str, str]) -> dict[str, s
 
 class Poller:
     def __init__(self, config: Config, client: HttpClient,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, *,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.config = config
         self.client = client
         self.environ = os.environ if environ is None else environ
+        self.monotonic = monotonic                   # the back-off pauses' clock
         self._detected: dict[str, str] = {}          # auto feed url -> platform kind
         self._alternate: set[str] = set()            # feeds switched to their alternate host
         self._backoff: dict[str, _Backoff] = {}
-        self._held: dict[str, tuple[datetime, Outcome]] = {}   # documents an adapter may hold
+        self._held: dict[str, tuple[float, Outcome]] = {}   # documents an adapter may hold
 
     # ------------------------------------------------------------ feeds
-    def _read(self, kind: str, base: str, now: datetime) -> FeedReport:
+    def _read(self, kind: str, base: str, now: datetime, deadline: float) -> FeedReport:
         adapter = sources.get(kind)
         if adapter is None:
             return failed_feed(kind, SourceProblem.BROKEN,
@@ -132,42 +143,44 @@ class Poller:
             result = read_feed(adapter, base, outcomes, now)
             if not isinstance(result, NeedDocuments):
                 return result
-            outcomes.update(self._documents(result, now))
+            outcomes.update(self._documents(result, deadline))
         return failed_feed(kind, SourceProblem.BROKEN,
                            "status source broken: too many documents needed", base)
 
-    def _documents(self, need: NeedDocuments, now: datetime) -> dict[str, Outcome]:
-        """Fetch what an adapter asked for; a document it may ``hold`` is reused meanwhile."""
-        hold = timedelta(seconds=need.hold)
+    def _documents(self, need: NeedDocuments, deadline: float) -> dict[str, Outcome]:
+        """Fetch what an adapter asked for; a document it may ``hold`` is reused meanwhile
+        (timed on the monotonic clock, so a wall-clock jump neither keeps nor drops it)."""
+        now = self.monotonic()
         got = {u: kept[1] for u in need.urls
-               if (kept := self._held.get(u)) and timedelta(0) <= now - kept[0] < hold}
+               if (kept := self._held.get(u)) and 0 <= now - kept[0] < need.hold}
         todo = [u for u in need.urls if u not in got]
-        for url, outcome in zip(todo, run_all([partial(self.client.fetch, u) for u in todo],
-                                              len(todo)), strict=True):
+        fetched = run_all([partial(self.client.fetch, u, deadline=deadline) for u in todo],
+                          len(todo))
+        for url, outcome in zip(todo, fetched, strict=True):
             got[url] = outcome
-            if hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300 \
+            if need.hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300 \
                     and not looks_like_html(outcome.body):      # a portal or challenge page
                 self._held[url] = (now, outcome)
         return got
 
-    def _feed(self, feed: FeedConfig, now: datetime) -> FeedReport:
+    def _feed(self, feed: FeedConfig, now: datetime, deadline: float) -> FeedReport:
         held = self._backoff.get(feed.url)
-        if held is not None and now < held.until:
+        if held is not None and self.monotonic() < held.until:
             return held.report
         base = feed.alternate if feed.url in self._alternate and feed.alternate else feed.url
         kind = self._detected.get(feed.url, feed.kind) if feed.kind == "auto" else feed.kind
-        report = self._read(kind, base, now)
+        report = self._read(kind, base, now, deadline)
         if feed.kind == "auto" and kind != "auto" and report.problem is SourceProblem.BROKEN:
             log.warning("feed %s no longer looks like %s; detecting its platform again",
                         feed.url, kind)
             self._detected.pop(feed.url, None)
             kind = "auto"
-            report = self._read(kind, base, now)
+            report = self._read(kind, base, now, deadline)
         if report.problem is SourceProblem.BLOCKED and feed.alternate and base != feed.alternate:
             log.warning("status page %s blocked us; switching to %s", feed.url, feed.alternate)
             self._alternate.add(feed.url)
             base = feed.alternate
-            report = self._read(kind, base, now)
+            report = self._read(kind, base, now, deadline)
         if feed.kind == "auto" and report.problem is None and report.platform != "auto":
             if self._detected.get(feed.url) != report.platform:
                 log.info("feed %s detected as %s", feed.url, report.platform)
@@ -175,45 +188,48 @@ class Poller:
         if report.problem is SourceProblem.BLOCKED:
             strikes = held.strikes + 1 if held else 1
             pause = min(timedelta(seconds=self.config.interval * 2 ** strikes), MAX_BACKOFF)
-            until = now + pause
-            report = replace(report, summary=f"{report.summary} until {until:%H:%M} UTC")
-            self._backoff[feed.url] = _Backoff(strikes, until, report)
+            report = replace(report, summary=f"{report.summary} until {now + pause:%H:%M} UTC")
+            self._backoff[feed.url] = _Backoff(strikes, self.monotonic() + pause.total_seconds(),
+                                               report)
         else:
             self._backoff.pop(feed.url, None)
         return report
 
     # ------------------------------------------------------------ probes
-    def _probe(self, probe: ProbeConfig, retry: bool) -> ProbeResult:
+    def _probe(self, probe: ProbeConfig, retry: bool, deadline: float) -> ProbeResult:
         headers = probe_headers(probe, self.environ)
-        result = classify_probe(self.client.fetch(probe.url, headers, conditional=False),
-                                probe.slow_ms)
+        result = classify_probe(self.client.fetch(probe.url, headers, conditional=False,
+                                                  deadline=deadline), probe.slow_ms)
         if retry and result.level.is_problem:
             time.sleep(PROBE_RETRY_DELAY)
-            result = classify_probe(
-                self.client.fetch(probe.url, headers, conditional=False), probe.slow_ms)
+            result = classify_probe(self.client.fetch(probe.url, headers, conditional=False,
+                                                      deadline=deadline), probe.slow_ms)
         return result
 
     # ------------------------------------------------------------ cycle
-    def _connectivity(self) -> Outcome | None:
+    def _connectivity(self, deadline: float) -> Outcome | None:
         url = self.config.connectivity_url
-        return self.client.fetch(url, conditional=False) if url else None
+        return self.client.fetch(url, conditional=False, deadline=deadline) \
+            if url else None
 
     def poll(self, now: datetime, *, only: tuple[ServiceConfig, ...] | None = None,
              retry_probes: bool = False) -> PollResult:
         services = self.config.services if only is None else only
+        # On the HTTP client's clock (time.monotonic), not the back-off's.
+        deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
         feed_reports: dict[FeedConfig, FeedReport] = {}
         probe_results: dict[str, ProbeResult] = {}
         conn_outcome: list[Outcome | None] = [None]
 
         def check() -> None:
-            conn_outcome[0] = self._connectivity()
+            conn_outcome[0] = self._connectivity(deadline)
 
         def read(f: FeedConfig) -> None:
-            feed_reports[f] = self._feed(f, now)
+            feed_reports[f] = self._feed(f, now, deadline)
 
         def probe(sid: str, p: ProbeConfig) -> None:
-            probe_results[sid] = self._probe(p, retry_probes)
+            probe_results[sid] = self._probe(p, retry_probes, deadline)
 
         jobs: list[Callable[[], None]] = [check]
         jobs += [partial(read, f) for f in feeds]

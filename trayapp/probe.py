@@ -9,6 +9,7 @@ An HTTP answer proves the vendor's front door works (DNS, TLS, CDN, API):
   * any other 5xx                                       -> partial_outage
   * timeout, refused, TLS or DNS failure                -> major_outage
   * a bot-challenge HTML page (Cloudflare)              -> unknown ("blocked")
+  * a status outside 100-599 (no such HTTP answer)      -> unknown (a broken answer)
 Whether the *laptop* is online is decided separately (connectivity check):
 when it is not, no probe result counts.
 """
@@ -42,6 +43,10 @@ def classify(outcome: Outcome, slow_ms: int) -> ProbeResult:
         return ProbeResult(level, detail, status_code=code, latency_ms=ms, error=error,
                            rate_limited=rate_limited)
 
+    if not 100 <= code <= 599:
+        return answer(Level.UNKNOWN,
+                      f"API probe inconclusive: broken HTTP answer (status {code})",
+                      f"HTTP status {code} out of range")
     if is_challenge(outcome):
         return answer(Level.UNKNOWN, f"blocked by a bot challenge (HTTP {code})",
                       "bot challenge")

@@ -138,8 +138,8 @@ def network_json(snapshot: Snapshot, first: bool = False) -> dict[str, Any]:
     """The laptop going offline or coming back, as `watch --json` prints it and hooks get it.
     ``first``: the first state seen (starting offline): ``old`` is null, never an
     "online" that was never seen."""
-    old, new = ("online", "offline") if snapshot.offline else ("offline", "online")
-    old = None if first else old
+    new = "offline" if snapshot.offline else "online"
+    old = None if first else "online" if snapshot.offline else "offline"
     return {"time": snapshot.checked_at.isoformat(), "service": None, "kind": new,
             "old": old, "new": new, "reason": snapshot.reason or "network is back"}
 

@@ -113,8 +113,8 @@ def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Run:
     return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
 
 
-def run_status(env: dict[str, str], config: Path, *extra: str) -> Run:
-    return run_cli(env, "status", "--json", "--config", str(config), *extra)
+def run_status(env: dict[str, str], config: Path, *extra: str, timeout: float = 60) -> Run:
+    return run_cli(env, "status", "--json", "--config", str(config), *extra, timeout=timeout)
 
 
 def assert_no_crash(run: Run) -> None:
@@ -241,3 +241,86 @@ def loopback_config(path: Path, server: Any, services: list[dict[str, Any]],
     settings: dict[str, Any] = {"interval": 1, "connectivity_url": server.url("/generate_204")}
     settings.update(top)
     return write_config(path, services, **settings)
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 speaking raw bytes, for answers no HTTP server
+    library would send (headers dribbled a byte at a time, endless interim
+    answers). ``behave(conn, stop)`` runs per connection, on its own thread,
+    after the request has been read; it must return soon once ``stop`` is set."""
+
+    def __init__(self, behave: Any) -> None:
+        import socket
+        import threading
+        self.behave = behave
+        self.stop = threading.Event()
+        self.connections = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def _accept(self) -> None:
+        import threading
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: Any) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    piece = conn.recv(4096)
+                    if not piece:
+                        return
+                    request += piece
+                self.behave(conn, self.stop)
+            except OSError:
+                pass                      # the client gave up: what we want to see
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+        self._thread.join(5)
+
+    def __enter__(self) -> RawServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def dribble(data: bytes, every: float) -> Any:
+    """A behaviour: send ``data`` one byte every ``every`` seconds."""
+    def behave(conn: Any, stop: Any) -> None:
+        for i in range(len(data)):
+            conn.sendall(data[i:i + 1])
+            if stop.wait(every):
+                return
+    return behave
+
+
+def interim_forever(block: bytes, every: float) -> Any:
+    """A behaviour: send the interim answer ``block`` again and again, never a final one."""
+    def behave(conn: Any, stop: Any) -> None:
+        while not stop.is_set():
+            conn.sendall(block)
+            if every:
+                stop.wait(every)
+    return behave

@@ -6,11 +6,17 @@ configured timeouts, with the expected state and a one-line reason. A feed
 fault is never an outage (``unknown``); a probe fault follows the probe rules
 while the connectivity check passes; a failed check makes everything offline.
 The table in README.md lists the same rows.
+
+The runs are independent (each has its own server, config and HOME) and
+mostly wait on the network or on a timeout, so they are started a few at a
+time, the slowest first, when the module starts (:func:`matrix`); each test
+then checks its own run. The matrix costs about its slowest runs, not the sum.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,10 +24,12 @@ import pytest
 
 from tests.faults.kit import (
     STATUS_BOUND,
+    Run,
     assert_no_crash,
     assert_one_line,
     feed_entry_path,
     feed_service,
+    isolated_env,
     probe_service,
     run_status,
     write_config,
@@ -35,13 +43,14 @@ OVERLOADED = fixture("edge-cases/anthropic-api-529-overloaded-1.json")
 SERVER_ERROR = b'{"type":"error","error":{"type":"api_error","message":"Internal server error"}}'
 LOGIN_PAGE = b"<!doctype html><html><body><form action=/login>Wi-Fi login</form></body></html>"
 CHECK = "/generate_204"
+AT_ONCE = 4               # runs in flight: they mostly wait; the machine has 2 cores
 
 
 @dataclass
 class Ctx:
     server: LoopbackServer
     target: str                     # "feed" or "probe"
-    request: pytest.FixtureRequest
+    tls: LoopbackServer | None      # an https server nobody trusts (None: cannot make one)
     connectivity: str = ""
 
     @property
@@ -86,9 +95,10 @@ def origin(make: Callable[[], str]) -> Install:
 
 
 def tls(ctx: Ctx, path: str) -> str:
-    srv: LoopbackServer = ctx.request.getfixturevalue("tls_server")
-    srv.set(path, ctx.healthy)
-    return srv.base
+    if ctx.tls is None:
+        pytest.skip("neither the openssl CLI nor the cryptography package is installed")
+    ctx.tls.set(path, ctx.healthy)
+    return ctx.tls.base
 
 
 def connectivity(make: Callable[[Ctx], str]) -> Install:
@@ -117,6 +127,8 @@ def feed_http(code: int) -> Expect:
 
 
 def probe_http(code: int) -> Expect:
+    if not 100 <= code <= 599:
+        return Expect("unknown", f"broken HTTP answer (status {code})")
     if code in (503, 529):
         return Expect("degraded", f"overloaded (HTTP {code})")
     if code >= 500:
@@ -141,7 +153,7 @@ FAULTS = [
     *(Fault(str(code), answer(code, OVERLOADED if code == 529 else
                               OK_PROBE if code == 401 else SERVER_ERROR),
             feed_http(code), probe_http(code))
-      for code in (500, 502, 503, 504, 529, 429, 401, 403, 404)),
+      for code in (500, 502, 503, 504, 529, 429, 401, 403, 404, 600, 999)),
     Fault("refused", origin(lambda: f"http://127.0.0.1:{free_port()}"),
           unreachable("connection refused"), Expect("major_outage", "connection refused")),
     Fault("dns", origin(lambda: "https://x.invalid"),
@@ -207,15 +219,59 @@ def configure(ctx: Ctx, fault: Fault, config: Path) -> Path:
     return write_config(config, [service], connectivity_url=ctx.connectivity)
 
 
+SLOW_FIRST = ("no-answer", "dribble")     # the runs that wait for a timeout
+
+
+@dataclass
+class Cell:
+    fault: Fault
+    target: str
+    run: Run | None = None
+    error: BaseException | None = None       # a skip, or a run that did not end
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory,
+           request: pytest.FixtureRequest) -> Iterator[dict[tuple[str, str], Cell]]:
+    """Every fault x target run, AT_ONCE at a time, the slow ones first."""
+    try:
+        tls_files = request.getfixturevalue("tls_files")
+        tls_server: LoopbackServer | None = LoopbackServer(tls=tls_files)
+    except pytest.skip.Exception:
+        tls_server = None
+    cells = {(f.id, t): Cell(f, t) for f in FAULTS for t in ("feed", "probe")}
+
+    def go(cell: Cell) -> None:
+        tmp = tmp_path_factory.mktemp(f"{cell.fault.id}-{cell.target}")
+        server = LoopbackServer()
+        try:
+            config = configure(Ctx(server, cell.target, tls_server), cell.fault,
+                               tmp / "config.toml")
+            cell.run = run_status(isolated_env(tmp / "env"), config)
+        except BaseException as exc:            # re-raised by the cell's own test
+            cell.error = exc
+        finally:
+            server.close()
+
+    order = sorted(cells.values(), key=lambda c: c.fault.id not in SLOW_FIRST)
+    try:
+        with ThreadPoolExecutor(AT_ONCE) as pool:
+            list(pool.map(go, order))
+        yield cells
+    finally:
+        if tls_server is not None:
+            tls_server.close()
+
+
 @pytest.mark.parametrize("target", ["feed", "probe"])
 @pytest.mark.parametrize("fault", FAULTS, ids=[f.id for f in FAULTS])
-def test_fault(fault: Fault, target: str, server: LoopbackServer, env: dict[str, str],
-               tmp_path: Path, request: pytest.FixtureRequest) -> None:
-    ctx = Ctx(server, target, request)
-    config = configure(ctx, fault, tmp_path / "config.toml")
+def test_fault(fault: Fault, target: str, matrix: dict[tuple[str, str], Cell]) -> None:
+    cell = matrix[fault.id, target]
+    if cell.error is not None:
+        raise cell.error
+    run = cell.run
+    assert run is not None
     expect = fault.feed if target == "feed" else fault.probe
-
-    run = run_status(env, config)
 
     assert_no_crash(run)
     assert run.seconds < STATUS_BOUND, f"took {run.seconds:.1f} s"
@@ -245,7 +301,8 @@ def test_an_unreadable_page_says_nothing_about_a_healthy_api(
 
     A keyless 401 proves the API's front door answers, which is what a vendor with a
     dead backend looks like too: it never stands in for the unreadable page."""
-    ctx = Ctx(server, "feed", request)
+    tls_server = request.getfixturevalue("tls_server") if fault.id == "tls-untrusted" else None
+    ctx = Ctx(server, "feed", tls_server)
     config = configure(ctx, fault, tmp_path / "config.toml")
     server.set("/probe", OK_PROBE, status=401)
     text = config.read_text().replace("probe = false",
