@@ -183,6 +183,20 @@ def test_no_good_read_yet_is_unknown_whatever_a_keyless_probe_says() -> None:
     assert all(r.events == () for r in run.results) and run.sent == []
 
 
+def test_no_good_read_yet_but_a_confirmed_failing_probe_is_the_early_warning() -> None:
+    run = Run()
+    assert svc(run.next(BROKEN, TIMEOUT)).level is Level.UNKNOWN      # not yet confirmed
+    r = run.next(BROKEN, TIMEOUT)
+    assert svc(r).level is Level.MAJOR_OUTAGE and svc(r).stale_since is None
+    assert changes(r) == [(EventKind.WORSE, Level.UNKNOWN, Level.MAJOR_OUTAGE)]
+    r = run.next(BROKEN, KEYLESS)                      # one good probe clears nothing
+    assert svc(r).level is Level.MAJOR_OUTAGE and r.events == ()
+    for _ in range(3):            # the probe recovered, the page is still unreadable:
+        r = run.next(BROKEN, KEYLESS)                  # unknown, and no recovery announced
+        assert svc(r).level is Level.UNKNOWN and r.events == ()
+    assert run.sent == ["problem:major_outage"]
+
+
 def test_a_service_without_a_feed_takes_the_probe_alone() -> None:
     config = parse_text("""
 [[services]]

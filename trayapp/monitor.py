@@ -18,9 +18,10 @@ Rules (the README's "How trayapp decides"):
   does) keeps the level it last said, marked stale since that read, for up to
   ``stale_after`` seconds, then ``unknown``. While stale the level never goes
   down (a probe can make it worse, never better), so no recovery is announced.
-  With no good read yet an unreadable page is ``unknown`` whatever the probe
-  says (a keyless 401 is what a dead backend looks like too). Only a service
-  with no feed at all takes its level from the probe alone.
+  With no good read yet an unreadable page is ``unknown`` whatever a good probe
+  says (a keyless 401 is what a dead backend looks like too); a confirmed
+  failing probe still shows its level (the early warning). Only a service
+  with no feed at all takes its good level from the probe alone.
 * The probe is damped: a bad probe counts after ``failure_threshold``
   consecutive bad results, and clears after ``success_threshold`` good ones
   (a first good result counts at once: there is nothing to clear). An
@@ -296,6 +297,10 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
         elif page.stale_since is not None and not page.expired:
             # Stale: what the page last said, made worse by the probe, never better.
             level = worst([page.level, new_mem.probe_level, mem.known_level])
+        elif new_mem.probe_level.is_problem:
+            # Nothing the page said counts (never read, or too long ago), but the API
+            # fails from this network, confirmed: the early warning stands on its own.
+            level = new_mem.probe_level
         else:
             level = Level.UNKNOWN
         disagree = (page is not None and new_mem.probe_level.is_problem
