@@ -42,7 +42,7 @@ from trayapp.sources.common import (
     parse_time,
     unreadable_is_broken,
 )
-from trayapp.text import one_line, paragraph, safe_url
+from trayapp.text import one_line, paragraph, quote_part, safe_url
 
 PLATFORM = "statuspage"
 SUMMARY_PATH = "api/v2/summary.json"
@@ -173,7 +173,7 @@ def incident_url(raw: Mapping[str, Any], page_url: str | None) -> str | None:
     if link:
         return link
     iid = get_str(raw, "id")
-    return f"{page_url}/incidents/{iid}" if page_url and iid else None
+    return safe_url(f"{page_url}/incidents/{quote_part(iid)}") if page_url and iid else None
 
 
 def _incident(raw: Mapping[str, Any], page_url: str | None,
