@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = configfile.load(args.config)
     except ConfigError as exc:
-        print(f"trayapp: bad configuration: {exc}", file=sys.stderr)
+        print(f"trayapp: bad configuration: {one_line(str(exc), 1000)}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         log_dir = paths.log_dir()
