@@ -21,6 +21,13 @@ MAX_CONFIG_BYTES = 1024 * 1024
 """A config file is a few kB; anything over 1 MiB is refused unread."""
 
 
+def _require_regular(mode: int, where: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise ConfigError(where, "", "is a directory, not a file")
+    if not stat.S_ISREG(mode):
+        raise ConfigError(where, "", "is not a regular file")
+
+
 def read_config_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_CONFIG_BYTES, else OSError/ConfigError.
 
@@ -29,13 +36,10 @@ def read_config_bytes(path: Path) -> bytes:
     where = str(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) \
         | getattr(os, "O_BINARY", 0)
+    _require_regular(os.stat(path).st_mode, where)    # before open: a socket cannot be opened
     fd = os.open(path, flags)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise ConfigError(where, "", "is a directory, not a file")
-        if not stat.S_ISREG(mode):
-            raise ConfigError(where, "", "is not a regular file")
+        _require_regular(os.fstat(fd).st_mode, where)  # and what was opened
         chunks: list[bytes] = []
         total = 0
         while chunk := os.read(fd, 65536):

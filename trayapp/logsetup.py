@@ -19,6 +19,7 @@ from io import TextIOWrapper
 from pathlib import Path
 from typing import IO, Any
 
+from trayapp.paths import private_mkdir
 from trayapp.text import paragraph
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -161,7 +162,7 @@ def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
         return None
     path: Path | None = log_dir / "trayapp.log"
     try:
-        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_mkdir(log_dir)
         handler: logging.Handler = RotatingFile(log_dir / "trayapp.log", max_bytes=512 * 1024,
                                                 backups=2)
         handler.setFormatter(CleanFormatter(FORMAT))
