@@ -167,8 +167,8 @@ def test_every_tray_surface_is_clean_and_shows_deceptive_links_as_text(url: str)
     for line in lines:
         assert_neutralised(line.text, newlines=True)
     assert not [ln for ln in lines if ln.text == "Open incident"]
-    assert [ln.url for ln in lines if ln.url and "example.com/i" not in ln.url
-            and ln.url != "https://status.example.com"] == [], [ln.url for ln in lines]
+    assert [ln.url for ln in lines if ln.url and ("evil" in ln.url or "\u202e" in ln.url
+                                                  or "\U000e0041" in ln.url)] == []
 
 
 def test_details_survives_garbage_payload() -> None:
