@@ -74,8 +74,9 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     if args.service:
         me = config.service(args.service)
         if me is None:
-            print(f"trayapp: error: no service with id {args.service!r} "
-                  f"(have: {', '.join(s.id for s in config.services)})", file=sys.stderr)
+            print(one_line(f"trayapp: error: no service with id {args.service!r} "
+                           f"(have: {', '.join(s.id for s in config.services)})", 1000),
+                  file=sys.stderr)
             return EXIT_USAGE
         keep = {me.id, *me.fallbacks}
         config = replace(config, services=tuple(
@@ -136,8 +137,8 @@ def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     if not args.json:
         watched = ", ".join(s.name for s in config.services if s.role == "watch")
-        print(f"trayapp: watching {watched} every {config.interval} s "
-              f"({config.source}); Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(one_line(f"trayapp: watching {watched} every {config.interval} s "
+                       f"({config.source}); Ctrl-C to stop", 1000), file=sys.stderr, flush=True)
     runner = Runner(config, WatchPrinter(out, args.json),
                     store=StateStore(state_dir() / "watch-state.json"))
     try:

@@ -22,6 +22,7 @@ import pytest
 from tests.faults.kit import (
     ROOT,
     Run,
+    Watch,
     assert_no_crash,
     feed_service,
     loopback_config,
@@ -308,3 +309,19 @@ def test_an_unknown_key_of_escape_sequences_is_not_echoed_raw(
         assert len(lines) == 1 and "unknown key" in lines[0], run.stderr
         for ch in run.stderr.rstrip("\n"):
             assert ch.isprintable(), (repr(ch), run.stderr)
+
+
+def test_a_service_name_or_id_of_escape_sequences_is_not_echoed_raw(
+        env: dict[str, str], tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('connectivity_url = ""\ninterval = 60\n[[services]]\nid = "svc"\n'
+                    'name = "Svc\\u001b]0;pwned\\u0007\\u2028x"\nfeed = false\n'
+                    'probe = { url = "http://127.0.0.1:9/x" }\n')
+    run = run_cli(env, "status", "--service", "\x1b]52;c;ZXZpbA==\x07", "--config", str(path),
+                  timeout=30)
+    assert run.rc != 0 and "no service with id" in run.stderr
+    with Watch(env, "watch", "--config", str(path)) as w:     # text mode says what it watches
+        assert wait_until(lambda: any("watching" in line for line in w.err), 20)
+    for text in (run.stderr, "\n".join(w.err)):
+        for ch in text.replace("\n", ""):
+            assert ch.isprintable(), (repr(ch), text)
