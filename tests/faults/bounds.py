@@ -8,6 +8,8 @@ peak RSS during it (the document itself is built before). Shapes:
 
 * ``many``: the capture's largest list of items repeated (thousands of
   incidents, components or entries);
+* ``affected`` (Statuspage formats): one incident naming tens of thousands
+  of distinct affected components;
 * ``markup``: every text field full of unclosed tags (``<a `` repeated: the
   stdlib HTML parser is quadratic on it), escapes and invisible characters;
 * ``lines`` (RSS only): one entry whose text is tens of thousands of dated
@@ -82,7 +84,20 @@ def grow_json(capture: bytes, shape: str, cap: int = CAP) -> bytes:
     """A real JSON document grown to just under ``cap`` bytes."""
     doc = json.loads(capture)
     size = len(json.dumps(doc).encode())
-    if shape == "many":
+    if shape == "affected":
+        # One incident whose update names tens of thousands of distinct components.
+        incident = {"id": "big", "name": "Outage", "status": "investigating",
+                    "impact": "major", "created_at": "2026-03-01T11:00:00Z",
+                    "updated_at": "2026-03-01T11:05:00Z", "components": [],
+                    "incident_updates": [{"id": "u", "status": "investigating", "body": "x",
+                                          "created_at": "2026-03-01T11:00:00Z",
+                                          "affected_components": []}]}
+        doc["incidents"] = [incident]
+        affected = incident["incident_updates"][0]["affected_components"]
+        n = (cap - size - 8192) // 64
+        affected.extend({"code": f"c{i:07d}", "name": f"Component number {i:07d}"}
+                        for i in range(n))
+    elif shape == "many":
         items = _largest_list(doc)
         if items:
             one = len(json.dumps(items[0]).encode()) + 2
