@@ -171,24 +171,33 @@ def test_a_shared_writable_dir_is_warned_about_once(
 
 
 _LOGGER = """
-import logging, sys
+import logging, sys, time
 from pathlib import Path
 from trayapp import logsetup
-logsetup.setup(False, Path(sys.argv[1]), [], state_dir=Path(sys.argv[1]))
+logs, tag, lines, done, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), \\
+    Path(sys.argv[4]), int(sys.argv[5])
+logsetup.setup(False, logs, [], state_dir=logs)
 log = logging.getLogger("trayapp.test")
-tag = sys.argv[2]
-for i in range(int(sys.argv[3])):
+for i in range(lines):
     log.info("%s line %06d %s", tag, i, "x" * 400)
+# Every process has rotated and been rotated under: now each must still be able to log.
+(done / tag).touch()
+deadline = time.monotonic() + 60
+while len(list(done.iterdir())) < count and time.monotonic() < deadline:
+    time.sleep(0.01)
 log.info("%s FINAL", tag)
 """
 
 
 def test_concurrent_rotation_loses_no_logging(tmp_path: Path) -> None:
     """Four processes log ~1 MB each into one 512 kB-capped file: each rotates it many
-    times under the others. No logging error, and every process's last line is kept."""
-    logs = tmp_path / "logs"
+    times under the others. No logging error, no file over the cap, and each process
+    can still log afterwards (its last line, written once all are done, is kept)."""
+    logs, done = tmp_path / "logs", tmp_path / "done"
+    done.mkdir()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", _LOGGER, str(logs), f"P{n}", "2500"],
+    procs = [subprocess.Popen([sys.executable, "-c", _LOGGER, str(logs), f"P{n}", "2500",
+                               str(done), "4"],
                               env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
              for n in range(4)]
     errors = [p.communicate(timeout=120)[1] for p in procs]
