@@ -66,14 +66,11 @@ def _set_memory(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
 UNUSABLE = {
     "naive last_poll": _set_last_poll("2026-03-01T11:00:00"),
     "naive last_poll, date only": _set_last_poll("2026-03-01"),
-    "naive last_poll, space": _set_last_poll("2026-03-01 11:00:00.123456"),
     "last_poll at datetime.max": _set_last_poll("9999-12-31T23:59:59.999999+00:00"),
     "last_poll at datetime.min, east": _set_last_poll("0001-01-01T00:00:00+14:00"),
-    "incidents not pairs": _set_memory("incidents", [["id", "name", "extra"], ["x"]]),
     "incidents of numbers": _set_memory("incidents", [[1, 2]]),
     "feed_seen a string": _set_memory("feed_seen", "yes"),
     "negative streak": _set_memory("bad_streak", -3),
-    "level not a string": _set_memory("known_level", ["partial_outage"]),
 }
 
 
