@@ -3,7 +3,8 @@
 Everything a status page says is untrusted. :func:`hostile` makes a string
 that carries markup, ANSI escape sequences (colour, cursor movement, a
 terminal-title OSC), control characters (BEL, NUL, backspace, CR),
-bidirectional overrides and zero-width characters, and an over-long tail,
+bidirectional overrides, zero-width and other format characters (tag
+characters, U+2028/2029, invisible operators, soft hyphen), and an over-long tail,
 around a recognisable ``tag`` so a test can find where it went.
 :func:`statuspage_summary` puts such strings in every text field of an
 Atlassian Statuspage ``summary.json``; :func:`assert_neutralised` checks one
@@ -20,6 +21,11 @@ MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>"
 ANSI = "\x1b[31mRED\x1b[0m\x1b[2J\x1b[1;1H\x1b]0;pwned-title\x07\x1b]8;;https://evil.example\x1b\\"
 CONTROLS = "\x07bell\x00nul\x08back\rcr\x0bvt\x1f"
 BIDI = "\u202eevil\u202c\u2066iso\u2069\u200bzw\u200f\ufeff"
+# Format (Cf) and separator characters a person cannot see: tag characters,
+# line/paragraph separators, invisible operators, soft hyphen, interlinear
+# annotation marks, the Mongolian vowel separator, a language tag sequence.
+INVISIBLE = ("\U000e0001\U000e0041\U000e007f\u2028sep\u2029\u2061\u2062\u2063\u2064"
+             "soft\u00adhyphen\ufff9\ufffa\ufffb\u180e\u206a\u206f\U0001d173\u00ad")
 LONG = "L" * 10_000
 BAD_URLS = ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,<script>x</script>")
 
@@ -27,11 +33,14 @@ BAD_URLS = ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,<script
 BIDI_AND_INVISIBLE = frozenset(
     [*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)),
      "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+# ... and, by category rather than by list: every control, format character,
+# line/paragraph separator, private-use, surrogate or unassigned code point.
+NEVER_SHOWN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def hostile(tag: str) -> str:
     """One string with every kind of hostile content around ``tag``."""
-    return f"{tag} {MARKUP} {ANSI} {CONTROLS} {BIDI} {LONG}"
+    return f"{tag} {MARKUP} {ANSI} {CONTROLS} {BIDI} {INVISIBLE} {LONG}"
 
 
 def statuspage_summary(tag: str = "HOSTILE", *, indicator: str = "critical") -> bytes:
@@ -78,7 +87,8 @@ def assert_neutralised(text: str, *, max_len: int = 4000, newlines: bool = False
     for ch in text:
         if ch == "\n" and newlines:
             continue
-        assert unicodedata.category(ch) != "Cc", f"control character {ch!r} in {text[:80]!r}"
+        assert unicodedata.category(ch) not in NEVER_SHOWN, \
+            f"invisible/control character {ch!r} ({unicodedata.category(ch)}) in {text[:80]!r}"
         assert ch not in BIDI_AND_INVISIBLE, f"bidi/invisible {ch!r} in {text[:80]!r}"
     for line in text.split("\n"):
         assert len(line) <= max_len, f"a {len(line)}-character line: {line[:80]!r}..."

@@ -195,13 +195,13 @@ def test_unsafe_link_dropped() -> None:
     assert report.incidents[0].url is None
 
 
-@pytest.mark.parametrize("doc", [
-    b"<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>]><rss><channel/></rss>",
-    b"<?xml version='1.0'?><!ENTITY x 'y'><rss/>",
-])
-def test_entity_declarations_refused(doc: bytes) -> None:
+def test_entity_declarations_refused() -> None:
+    doc = b"<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>]><rss><channel/></rss>"
     report = read(doc, NOW)
     assert report.problem is SourceProblem.BROKEN and "DTD" in (report.error or "")
+    # An ENTITY outside a DOCTYPE is not XML at all: broken, never read.
+    assert read(b"<?xml version='1.0'?><!ENTITY x 'y'><rss/>", NOW).problem \
+        is SourceProblem.BROKEN
 
 
 def test_challenge_page_is_blocked() -> None:

@@ -148,6 +148,29 @@ def test_details_hostile_text_is_text_and_html_is_escaped() -> None:
     assert "&lt;" not in page or "&lt;script" not in page
 
 
+@pytest.mark.parametrize("url", [
+    "https://status.example.com@evil.example/", "https://evil.example/incidents/1",
+    "https://status.example.com/\u202eexe.txt", "https://status.example.com/a\U000e0041",
+])
+def test_every_tray_surface_is_clean_and_shows_deceptive_links_as_text(url: str) -> None:
+    """The full hostile payload (format/tag characters, separators included) and a
+    deceptive incident link, in tooltip, menu and details window."""
+    from tests.hostile import assert_neutralised, hostile
+    bad = incident(hostile("TRAY"), body=hostile("BODY"), url=url)
+    snap = snapshot(claude(Level.MAJOR_OUTAGE, bad), *fallbacks())
+    assert_neutralised(tooltip(snap, NOW))
+    items = walk(build_menu(snap, STATE, NOW))
+    for item in items:
+        assert_neutralised(item.text)
+    assert next(i for i in items if i.text == "Open incident").action is None
+    lines = details_lines(payload(snap))
+    for line in lines:
+        assert_neutralised(line.text, newlines=True)
+    assert not [ln for ln in lines if ln.text == "Open incident"]
+    assert [ln.url for ln in lines if ln.url and ("evil" in ln.url or "\u202e" in ln.url
+                                                  or "\U000e0041" in ln.url)] == []
+
+
 def test_details_survives_garbage_payload() -> None:
     assert window_title({}) == "trayapp"
     assert plain_text(details_lines({"snapshot": {"services": [1, None, {"role": "watch"}]}}))

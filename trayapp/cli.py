@@ -129,8 +129,10 @@ def _poll_once(config: Config, only: str | None) -> Snapshot:
 
 
 def _unknown_service(config: Config, service: str) -> int:
-    print(f"trayapp: error: no service with id {service!r} "
-          f"(have: {', '.join(s.id for s in config.services)})", file=sys.stderr)
+    from trayapp.text import one_line
+
+    print(one_line(f"trayapp: error: no service with id {service!r} "
+                   f"(have: {', '.join(s.id for s in config.services)})", 1000), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -225,9 +227,11 @@ def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     from trayapp.state import StateStore
 
     if not args.json:
+        from trayapp.text import one_line
+
         watched = ", ".join(s.name for s in config.services if s.role == "watch")
-        print(f"trayapp: watching {watched} every {config.interval} s "
-              f"({config.source}); Ctrl-C to stop", file=sys.stderr, flush=True)
+        print(one_line(f"trayapp: watching {watched} every {config.interval} s "
+                       f"({config.source}); Ctrl-C to stop", 1000), file=sys.stderr, flush=True)
     runner = Runner(config, WatchPrinter(out, args.json),
                     store=StateStore(state_dir() / "watch-state.json"))
     try:
@@ -318,10 +322,11 @@ def main(argv: list[str] | None = None) -> int:
 
     from trayapp import configfile, logsetup, paths
     from trayapp.config import ConfigError
+    from trayapp.text import one_line
     try:
         config = configfile.load(args.config)
     except ConfigError as exc:
-        print(f"trayapp: bad configuration: {exc}", file=sys.stderr)
+        print(f"trayapp: bad configuration: {one_line(str(exc), 1000)}", file=sys.stderr)
         return EXIT_CONFIG
     try:
         log_dir = paths.log_dir()

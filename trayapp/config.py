@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from trayapp import sources
 from trayapp.levels import Level
+from trayapp.text import one_line
 
 if TYPE_CHECKING:
     from trayapp.hookconfig import HookConfig
@@ -49,6 +50,9 @@ role = "fallback"
 """
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")   # CR, LF, NUL, ESC...: never in a header
+
+
 class ConfigError(Exception):
     """A configuration problem, as one line: ``<file>: <key>: <what is wrong>``."""
 
@@ -56,7 +60,9 @@ class ConfigError(Exception):
         self.source = source
         self.key = key
         self.problem = problem
-        super().__init__(f"{source}: {key}: {problem}" if key else f"{source}: {problem}")
+        # Cleaned like any output: a key or path made of escape sequences is never echoed raw.
+        line = f"{source}: {key}: {problem}" if key else f"{source}: {problem}"
+        super().__init__(one_line(line, 1000))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +271,11 @@ def _probe(value: Any, where: str, key: str) -> ProbeConfig | None:
     if env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
         raise ConfigError(where, r.key("api_key_env"), "must be an environment variable name")
     header = r.opt_str("api_key_header")
+    if header is not None and not re.fullmatch(r"[A-Za-z0-9-]+", header):
+        raise ConfigError(where, r.key("api_key_header"), "not a valid HTTP header name")
+    prefix = r.opt_str("api_key_prefix")
+    if prefix is not None and _CONTROL.search(prefix):
+        raise ConfigError(where, r.key("api_key_prefix"), "must not hold control characters")
     if env and not header:
         raise ConfigError(where, r.key("api_key_header"),
                           "missing (the header that carries the key, e.g. \"x-api-key\")")
@@ -273,10 +284,10 @@ def _probe(value: Any, where: str, key: str) -> ProbeConfig | None:
             isinstance(k, str) and isinstance(v, str) for k, v in headers_raw.items()):
         raise ConfigError(where, r.key("headers"), "must be a table of strings")
     for name, hv in headers_raw.items():
-        if not re.fullmatch(r"[A-Za-z0-9-]+", name) or any(c in hv for c in "\r\n"):
+        if not re.fullmatch(r"[A-Za-z0-9-]+", name) or _CONTROL.search(hv):
             raise ConfigError(where, r.key(f"headers.{name}"), "not a valid HTTP header")
     return ProbeConfig(url=url, api_key_env=env, api_key_header=header,
-                       api_key_prefix=r.opt_str("api_key_prefix") or "",
+                       api_key_prefix=prefix or "",
                        headers=tuple(sorted(headers_raw.items())),
                        slow_ms=r.integer("slow_ms", 3000, 100, 60000))
 

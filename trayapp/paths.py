@@ -37,9 +37,28 @@ def runtime_dir() -> Path:
     return Path(_dirs().user_runtime_dir)
 
 
+def private_mkdir(path: Path) -> None:
+    """Create ``path`` and any missing parent, each 0700 (Path.mkdir gives parents the
+    umask's mode): nobody else may plant a file or symlink in trayapp's directories."""
+    missing = []
+    probe = path
+    while not probe.exists() and probe != probe.parent:
+        missing.append(probe)
+        probe = probe.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+    if not path.is_dir():
+        raise NotADirectoryError(str(path))
+
+
 def write_atomic(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Write then rename, so a crash mid-write never leaves a half file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write then rename, so a crash mid-write never leaves a half file.
+
+    A directory created for it is private (0700)."""
+    private_mkdir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

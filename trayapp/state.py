@@ -1,15 +1,17 @@
 """The monitor's memory on disk, so a restart does not re-announce an ongoing outage.
 
-JSON, written atomically. A corrupt or unreadable file means a fresh start
-with a warning; a read-only or full directory means running on, warning once.
+JSON, written atomically. A corrupt or unreadable file, or one that parses but
+could not be used (a naive or out-of-range time, a field of the wrong type),
+means a fresh start with a warning; a read-only or full directory means running on, warning once.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,49 +32,109 @@ def dump(state: MonitorState) -> bytes:
     return json.dumps(data, indent=1, sort_keys=True).encode()
 
 
+_COUNT_LIMIT = 1_000_000
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def _memory_json(mem: ServiceMemory) -> dict[str, Any]:
     data = asdict(mem)
-    data["feed_read_at"] = mem.feed_read_at.isoformat() if mem.feed_read_at else None
+    for name in _TIMES:
+        when = getattr(mem, name)
+        data[name] = when.isoformat() if when else None
     return data
 
 
+_TIMES = frozenset({"feed_read_at"})          # ServiceMemory's datetime fields
+
+
+def _field(name: str, value: Any, default: Any) -> Any:
+    """One ServiceMemory field checked against the type of its default (ValueError if wrong),
+    so that a state that loads can also be used: nothing here can raise later in the monitor."""
+    if name in _TIMES:
+        return _when(value, name)
+    if isinstance(default, Level):
+        if not isinstance(value, str):
+            raise ValueError(name)
+        return Level(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ValueError(name)
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or not 0 <= value <= _COUNT_LIMIT:
+            raise ValueError(name)
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float) \
+                or not math.isfinite(value):
+            raise ValueError(name)
+        return float(value)
+    if isinstance(default, tuple):
+        return _strings(name, value, pairs=name in _PAIRS)
+    if isinstance(default, str | None):
+        if value is not None and not isinstance(value, str):
+            raise ValueError(name)
+        return value
+    if type(value) is not type(default):
+        raise ValueError(name)
+    return value
+
+
+_PAIRS = frozenset({"incidents", "maintenances"})
+
+
+def _strings(name: str, value: Any, pairs: bool) -> tuple[Any, ...]:
+    """A list of strings, or of lists of strings ((id, name) pairs), as tuples."""
+    if not isinstance(value, list):
+        raise ValueError(name)
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, str) and not pairs:
+            out.append(item)
+        elif isinstance(item, list) and all(isinstance(x, str) for x in item) \
+                and (len(item) == 2 or not pairs):
+            out.append(tuple(item))
+        else:
+            raise ValueError(name)
+    return tuple(out)
+
+
 def _memory(raw: dict[str, Any]) -> ServiceMemory:
-    names = {f.name for f in fields(ServiceMemory)}
-    clean = {k: v for k, v in raw.items() if k in names}
-    for key in ("known_level", "probe_level", "feed_level"):
-        if key in clean:
-            clean[key] = Level(clean[key])
-    for key in ("incidents", "maintenances"):
-        if key in clean:
-            clean[key] = tuple((str(a), str(b)) for a, b in clean[key])
-    read_at = clean.get("feed_read_at")
-    if read_at is not None:
-        when = datetime.fromisoformat(str(read_at))
-        if when.tzinfo is None:
-            raise ValueError("feed_read_at")
-        clean["feed_read_at"] = when
-    if "matched" in clean:
-        clean["matched"] = tuple(str(e) for e in clean["matched"])
-    for key in ("bad_streak", "good_streak", "broken_streak"):
-        if key in clean and not isinstance(clean[key], int):
-            raise ValueError(key)
+    defaults = {f.name: f.default for f in fields(ServiceMemory)}
+    clean = {k: _field(k, v, defaults[k]) for k, v in raw.items() if k in defaults}
     return ServiceMemory(**clean)
 
 
+def _when(value: Any, name: str = "last_poll") -> datetime | None:
+    """An aware time between 2000 and 2200, else ValueError (a naive or extreme time would
+    break every later comparison with ``now``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 64:
+        raise ValueError(name)
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"{name}: no time zone")
+    if not _EARLIEST <= when < _LATEST:
+        raise ValueError(f"{name}: out of range")
+    return when
+
+
 def load_bytes(data: bytes) -> MonitorState:
-    """Parse a state file; raises ValueError on anything wrong."""
+    """Parse and validate a state file; raises ValueError on anything wrong or unusable."""
     try:
         raw = json.loads(data)
         if not isinstance(raw, dict) or raw.get("version") != VERSION:
             raise ValueError("unknown state format")
-        last = raw.get("last_poll")
         services = raw.get("services") or {}
         if not isinstance(services, dict):
             raise ValueError("services")
         return MonitorState(
-            last_poll=datetime.fromisoformat(last) if last else None,
+            last_poll=_when(raw.get("last_poll")),
             services={str(k): _memory(v) for k, v in services.items() if isinstance(v, dict)})
-    except (TypeError, KeyError, AttributeError) as exc:
+    except (TypeError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
         raise ValueError(str(exc)) from None
 
 

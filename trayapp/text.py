@@ -2,43 +2,63 @@
 
 Everything a status page says is untrusted. Before it reaches a notification,
 the tray menu, the details window or a terminal it is neutralised here:
-control characters and ANSI escape sequences removed, bidirectional overrides
-(U+202A..U+202E, U+2066..U+2069) and zero-width tricks removed, markup turned
-into its text, whitespace folded, length capped. Nothing is ever rendered as
-markup or passed to a shell.
+ANSI escape sequences removed; every control, format (Cf: bidi overrides,
+zero-width characters, tag characters, invisible operators, soft hyphen,
+interlinear annotations...), line/paragraph separator, private-use,
+surrogate and unassigned character removed, by Unicode category rather than
+by list; every other space folded to a plain one; markup turned into its
+text; length capped. Nothing is ever rendered as markup or passed to a shell.
+
+Every cleaner is linear in its input: the input is cut to a small multiple of
+the output's cap *first*, then cleaned, so a poll's CPU is bounded whatever a
+page contains.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
-from typing import Any
+from urllib.parse import quote, urlsplit
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_BIDI_AND_INVISIBLE = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C,
-     0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF],
-)
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
+# Categories never shown: controls, format characters, separators other than
+# a plain space (line/paragraph), private use, surrogates, unassigned.
+_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_ASCII_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ASCII_SPACES = re.compile(r"[ \t\n\r\v\f]+")
+_SPACES = re.compile(r" +")
 _BLOCK_TAGS = frozenset({
     "p", "br", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
     "blockquote", "pre", "table", "section", "article", "header", "footer",
 })
+# How much raw input is looked at per character of output: the cleaners remove
+# escapes, controls and markup, so a little more than the cap is read, never all.
+_SLACK = 4
+_MARKUP_SLACK = 8
+
+
+def _cut(text: str, limit: int, slack: int = _SLACK) -> str:
+    return text[: max(limit, 0) * slack + 256]
+
+
+def _clean_char(ch: str, keep_newlines: bool) -> str:
+    if ch == "\n":
+        return ch if keep_newlines else " "
+    if ch in "\t\r\v\f":
+        return " "
+    cat = unicodedata.category(ch)
+    if cat in _DROP_CATEGORIES:
+        return ""
+    if cat == "Zs":
+        return " "
+    return ch
 
 
 def _strip_controls(text: str, keep_newlines: bool) -> str:
-    out = []
-    for ch in text:
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif ch in "\t\r\n\v\f":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") or ord(ch) in _BIDI_AND_INVISIBLE:
-            continue
-        else:
-            out.append(ch)
-    return "".join(out)
+    if text.isascii():   # the common case, without a per-character loop
+        text = _ASCII_CONTROLS.sub("", text.replace("\t", " ").replace("\r", " "))
+        return text if keep_newlines else text.replace("\n", " ")
+    return "".join(_clean_char(ch, keep_newlines) for ch in text)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -50,10 +70,13 @@ def truncate(text: str, limit: int) -> str:
     return text[: max(limit - 1, 0)].rstrip() + "…"
 
 
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
 def one_line(value: object, limit: int = 300) -> str:
     """Untrusted value -> one clean line of at most ``limit`` characters."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    text = _ANSI.sub("", text)
+    text = _ANSI.sub("", _cut(_str(value), limit))
     text = _strip_controls(text, keep_newlines=False)
     text = _SPACES.sub(" ", text).strip()
     return truncate(text, limit)
@@ -61,68 +84,112 @@ def one_line(value: object, limit: int = 300) -> str:
 
 def paragraph(value: object, limit: int = 4000) -> str:
     """Untrusted value -> clean text that may keep line breaks."""
-    text = value if isinstance(value, str) else ("" if value is None else str(value))
-    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", _cut(_str(value), limit)).replace("\r\n", "\n").replace("\r", "\n")
     text = _strip_controls(text, keep_newlines=True)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     folded: list[str] = []
-    for line in lines:
+    for raw in text.split("\n"):
+        line = _SPACES.sub(" ", raw).strip()
         if line or (folded and folded[-1]):
             folded.append(line)
     return truncate("\n".join(folded).strip(), limit)
 
 
-@cache
-def _text_extractor() -> type[Any]:
-    """The HTML-to-text parser class, built on first use: ``html.parser`` (and its
-    entity table) costs about 0.5 MB, and most polls never see markup."""
-    from html.parser import HTMLParser
-
-    class TextExtractor(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__(convert_charrefs=True)
-            self.parts: list[str] = []
-            self._skip = 0
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag in ("script", "style"):
-                self._skip += 1
-            elif tag in _BLOCK_TAGS:
-                self.parts.append("\n")
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag in ("script", "style"):
-                self._skip = max(0, self._skip - 1)
-            elif tag in _BLOCK_TAGS:
-                self.parts.append("\n")
-
-        def handle_data(self, data: str) -> None:
-            if not self._skip:
-                self.parts.append(data)
-
-    return TextExtractor
+# One tag, comment opener or declaration. ``[^<>]*`` stops at the next ``<``, so
+# a failed attempt never scans past it: the whole scan is linear.
+_TAG = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>|!--|[!?][^<>]*>)")
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style")}
 
 
 def html_to_text(markup: str, limit: int = 4000) -> str:
-    """Markup -> its visible text (never rendered), as a clean paragraph."""
-    parser = _text_extractor()()
-    try:
-        parser.feed(markup)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; be sure anyway
-        import html
-        return paragraph(html.unescape(re.sub(r"<[^>]*>", " ", markup)), limit)
-    return paragraph("".join(parser.parts), limit)
+    """Markup -> its visible text (never rendered), as a clean paragraph.
+
+    A linear scan (the stdlib HTML parser is quadratic on unclosed tags): tags
+    dropped, block tags as line breaks, script/style and comments skipped,
+    entities decoded. The input is cut to a multiple of ``limit`` first.
+    """
+    import html  # lazy: html.entities' table costs memory most polls never need
+
+    text = _cut(markup, limit, _MARKUP_SLACK)
+    parts: list[str] = []
+    pos = 0
+    while True:
+        match = _TAG.search(text, pos)
+        if match is None:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos:match.start()])
+        pos = match.end()
+        name = (match.group(2) or "").lower()
+        if match.group(0) == "<!--":
+            end = text.find("-->", pos)
+            if end < 0:
+                break
+            pos = end + 3
+        elif name in _RAW_END and not match.group(1):
+            end_match = _RAW_END[name].search(text, pos)
+            if end_match is None:
+                break
+            pos = end_match.end()
+        elif name in _BLOCK_TAGS:
+            parts.append("\n")
+    return paragraph(html.unescape("".join(parts)), limit)
+
+
+# --- links ------------------------------------------------------------------
+
+_URL_REFUSED = frozenset(" \"'<>`\\{}|^")
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}"
+                   r"[a-z0-9])?\.?$|^\[[0-9a-f:.]+\]$")
 
 
 def is_web_url(url: object) -> bool:
-    """True only for http(s) URLs: the only kind trayapp ever opens."""
-    return isinstance(url, str) and url.lower().startswith(("https://", "http://")) \
-        and not any(c in url for c in "\x00\n\r\t \"'<>`")
+    """True only for harmless http(s) URLs: the only kind trayapp ever opens."""
+    return safe_url(url) is not None
 
 
 def safe_url(url: object) -> str | None:
-    """The URL if it is http(s) and harmless, else None."""
-    if isinstance(url, str) and is_web_url(url) and len(url) <= 2048:
-        return url
-    return None
+    """The URL if it is an http(s) URL that shows what it opens, else None.
+
+    Refused: other schemes, over 2048 characters, userinfo
+    (``https://status.claude.com@evil.example/``), a host that is not plain
+    ASCII host syntax, and any control, format (bidi, zero-width), separator
+    or other invisible character, quote, bracket or backslash anywhere. Other
+    non-ASCII characters in the path, query or fragment are percent-encoded.
+    """
+    if not isinstance(url, str) or len(url) > 2048:
+        return None
+    if not url[:8].lower().startswith(("https://", "http://")):
+        return None
+    for ch in url:
+        if ch in _URL_REFUSED or ord(ch) <= 0x20 or ord(ch) == 0x7F:
+            return None
+        if ord(ch) > 0x7E and (unicodedata.category(ch)[0] in "CZ"
+                               or unicodedata.category(ch) == "Mn"):
+            return None
+    try:
+        parts = urlsplit(url)
+        _ = parts.port
+    except ValueError:
+        return None
+    netloc = parts.netloc
+    if not netloc or "@" in netloc or not netloc.isascii():
+        return None
+    host = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+    if not _HOST.match(host.lower()):
+        return None
+    if not url.isascii():
+        url = quote(url, safe="".join(chr(c) for c in range(0x21, 0x7F)))
+    return url
+
+
+def url_host(url: object) -> str | None:
+    """The lower-case host of a safe http(s) URL, else None."""
+    safe = safe_url(url)
+    if safe is None:
+        return None
+    return (urlsplit(safe).hostname or "").rstrip(".") or None
+
+
+def quote_part(value: object) -> str:
+    """One path segment of a URL built from feed data, percent-encoded."""
+    return quote(_str(value), safe="")

@@ -98,7 +98,11 @@ def run_parse(adapter: Adapter, base: str, docs: Documents,
               now: datetime) -> FeedReport | NeedDocuments:
     """Call an adapter, turning a bug in it into a broken-source report."""
     try:
-        return adapter.parse(base, docs, now)
+        result = adapter.parse(base, docs, now)
+        if isinstance(result, FeedReport):
+            from trayapp.links import confine
+            return confine(result, base)   # links only to the page's own or vendor hosts
+        return result
     except Exception as exc:  # an adapter bug must never kill the loop
         return failed_feed(adapter.kind, SourceProblem.BROKEN,
                            f"status source broken: could not read the page ({type(exc).__name__})",

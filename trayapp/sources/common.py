@@ -112,11 +112,41 @@ _MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=1)
+"""A time outside [EARLIEST, LATEST) is unknown: far from datetime's limits, so
+no arithmetic or formatting on a parsed time can overflow. Where a time must
+be in the past (an update, an entry's date), more than FUTURE_SLACK after
+``now`` is unknown too (:func:`past_time`)."""
+
+
 def parse_time(value: JSONValue) -> datetime | None:
     """ISO-8601 (with Z, offsets, ms), RFC 2822, JS date strings or epoch seconds.
 
-    Always an aware datetime (UTC when the text has no offset), or None.
+    Always an aware UTC-comparable datetime (UTC when the text has no offset)
+    between 2000 and 2200, or None.
     """
+    parsed = _parse_time(value)
+    if parsed is None:
+        return None
+    try:
+        if not EARLIEST <= parsed < LATEST:
+            return None
+        parsed.utcoffset()
+    except (OverflowError, ValueError):
+        return None
+    return parsed
+
+
+def past_time(value: JSONValue, now: datetime) -> datetime | None:
+    """:func:`parse_time` for a time that has happened: more than a day after ``now`` is
+    unknown (a feed entry dated in 9999 must not hold an outage forever)."""
+    parsed = parse_time(value)
+    return parsed if parsed is not None and parsed <= now + FUTURE_SLACK else None
+
+
+def _parse_time(value: JSONValue) -> datetime | None:
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -150,7 +180,7 @@ def parse_time(value: JSONValue) -> datetime | None:
             parsed = None
     if parsed is None:
         return None
-    if parsed.tzinfo is None:
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
 

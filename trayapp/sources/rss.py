@@ -32,8 +32,12 @@ A history feed has no current-state field and no components
   all, is ignored with a warning: a forgotten entry never holds an outage.
 * The page level is the worst active level, ``operational`` when none.
 
-Safety: documents over 4 MiB, or declaring a DOCTYPE or ENTITY (the stdlib
-parser would expand internal entities: "billion laughs"), are refused.
+Safety: documents over 4 MiB are refused, and so is any document type
+declaration: the parser is stopped at the start of a DOCTYPE, seen by expat
+after decoding (UTF-16, UTF-32, a BOM or a declared encoding cannot hide it),
+before any entity it declares can be expanded ("billion laughs"). Dates more
+than a day after ``now``, or before 2000, are unknown (an entry dated 9999 never
+holds an outage).
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from trayapp.sources.common import (
     not_json_report,
     origin,
     page_report,
-    parse_time,
+    past_time,
 )
 from trayapp.text import html_to_text, one_line, paragraph, safe_url
 
@@ -92,7 +96,6 @@ TEXT_LEVELS = (
     (re.compile(r"\bpartial (?:outage|service outage)\b", re.I), Level.PARTIAL_OUTAGE),
     (re.compile(r"\bdegraded\b", re.I), Level.DEGRADED),
 )
-_UNSAFE = re.compile(rb"<!\s*(?:doctype|entity)", re.I)
 _STATUS_LINE = re.compile(r"^\s*status\s*[:：]\s*(in[ _]progress|under[ _]maintenance|\w+)",
                           re.I | re.M)
 _SEVERITY_LINE = re.compile(
@@ -128,17 +131,33 @@ def _parse_xml(body: bytes, page_url: str | None) -> tuple[ET.Element | None, Fe
         return None, failed_feed(PLATFORM, SourceProblem.BROKEN,
                                  "status source broken: the feed is too large (over 4 MiB)",
                                  page_url)
-    if _UNSAFE.search(body):
+    try:
+        parser = ET.XMLParser(target=_NoDoctype())  # noqa: S314 (a DOCTYPE stops it)
+        parser.feed(body)
+        root = parser.close()
+    except _DoctypeRefused:
         return None, failed_feed(PLATFORM, SourceProblem.BROKEN,
                                  "status source broken: the feed declares a DTD (refused)",
                                  page_url)
-    try:
-        root = ET.fromstring(body)  # noqa: S314 (DTDs refused above; expat skips external ones)
     except Exception:  # ParseError, bad encodings, anything expat may throw
         return None, not_json_report(PLATFORM, body, EXPECTED, page_url)
     if root.tag not in (f"{ATOM}feed", "rss", "feed"):
         return None, not_json_report(PLATFORM, body, EXPECTED, page_url)
     return root, None
+
+
+class _DoctypeRefused(Exception):
+    pass
+
+
+class _NoDoctype(ET.TreeBuilder):
+    """A tree builder that stops the parse at the start of any DOCTYPE.
+
+    Expat reports the declaration after decoding the document, whatever its
+    encoding, and before its internal subset (where entities are declared)."""
+
+    def doctype(self, name: str, pubid: str | None, system: str | None) -> None:
+        raise _DoctypeRefused(name)
 
 
 def _text(node: ET.Element | None) -> str:
@@ -174,7 +193,7 @@ class _Entry:
     categories: tuple[str, ...]
 
 
-def _entries(root: ET.Element) -> tuple[list[_Entry], str | None]:
+def _entries(root: ET.Element, now: datetime) -> tuple[list[_Entry], str | None]:
     out = []
     if root.tag == "rss":
         channel = root.find("channel")
@@ -185,7 +204,7 @@ def _entries(root: ET.Element) -> tuple[list[_Entry], str | None]:
             out.append(_Entry(
                 id=_text(item.find("guid")).strip(), title=_text(item.find("title")),
                 link=safe_url(_text(item.find("link")).strip()),
-                at=parse_time(_text(_child(item, "pubDate", DC_DATE)).strip()),
+                at=past_time(_text(_child(item, "pubDate", DC_DATE)).strip(), now),
                 markup=_text(_child(item, CONTENT, "description")),
                 categories=tuple(_text(c) for c in item.findall("category"))))
         return out, page
@@ -193,7 +212,7 @@ def _entries(root: ET.Element) -> tuple[list[_Entry], str | None]:
     page = _atom_link(root) if ns else None
     for item in root.findall(f"{ns}entry"):
         times = [t for tag in ("updated", "published")
-                 if (t := parse_time(_text(item.find(f"{ns}{tag}")).strip())) is not None]
+                 if (t := past_time(_text(item.find(f"{ns}{tag}")).strip(), now)) is not None]
         out.append(_Entry(
             id=_text(item.find(f"{ns}id")).strip(), title=_text(item.find(f"{ns}title")),
             link=_atom_link(item) if ns else None, at=max(times) if times else None,
@@ -203,7 +222,7 @@ def _entries(root: ET.Element) -> tuple[list[_Entry], str | None]:
 
 
 def read_feed(root: ET.Element, base: str, now: datetime) -> FeedReport:
-    items, page = _entries(root)
+    items, page = _entries(root, now)
     page_url = page or origin(base)
     incidents: list[Incident] = []
     maintenances: list[Maintenance] = []
@@ -236,7 +255,7 @@ def _word(text: str) -> str:
 
 def _read_entry(item: _Entry, now: datetime) -> Incident | Maintenance | str | None:
     text = html_to_text(item.markup, limit=20000)
-    updates = _updates(text, item.at)
+    updates = _updates(text, item.at, now)
     match = _STATUS_LINE.search(text)
     labels = [u.status for u in updates if u.status]
     if match:
@@ -278,12 +297,12 @@ def _impact(text: str, updates: tuple[Update, ...], name: str) -> Level:
     return Level.DEGRADED
 
 
-def _line_time(line: str, hint: datetime | None) -> datetime | None:
+def _line_time(line: str, hint: datetime | None, now: datetime) -> datetime | None:
     if len(line) > 60:
         return None
     match = _SHORT_DATE.match(line)
     if match is None:
-        return parse_time(line) if re.search(r"\d{1,2}:\d{2}", line) else None
+        return past_time(line, now) if re.search(r"\d{1,2}:\d{2}", line) else None
     mon, day, year, hh, mm, _tz = match.groups()
     if mon not in _MONTHS:
         return None
@@ -295,14 +314,14 @@ def _line_time(line: str, hint: datetime | None) -> datetime | None:
             at = at.replace(year=at.year - 1)  # a December update in a January entry
     except ValueError:
         return None
-    return at
+    return past_time(at.isoformat(), now)
 
 
-def _updates(text: str, hint: datetime | None) -> tuple[Update, ...]:
+def _updates(text: str, hint: datetime | None, now: datetime) -> tuple[Update, ...]:
     """Dated updates found in an entry's text, newest first."""
     found: list[tuple[datetime, list[str], list[str]]] = []   # (at, [status], body lines)
     for line in text.split("\n"):
-        at = _line_time(line.strip(), hint)
+        at = _line_time(line.strip(), hint, now)
         if at is not None:
             found.append((at, [], []))
             continue

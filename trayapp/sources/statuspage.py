@@ -42,7 +42,7 @@ from trayapp.sources.common import (
     parse_time,
     unreadable_is_broken,
 )
-from trayapp.text import one_line, paragraph, safe_url
+from trayapp.text import one_line, paragraph, quote_part, safe_url
 
 PLATFORM = "statuspage"
 SUMMARY_PATH = "api/v2/summary.json"
@@ -161,11 +161,12 @@ def _updates(value: Any) -> tuple[tuple[Update, ...], list[str], list[str]]:
         updates.append(Update(status=one_line(get_str(raw, "status"), 40),
                               body=paragraph(get_str(raw, "body")), at=at))
         for ac in dicts(raw.get("affected_components")):
-            if (n := one_line(get_str(ac, "name"), 120)) and n not in names:
+            if n := one_line(get_str(ac, "name"), 120):
                 names.append(n)
-            if (c := get_str(ac, "code")) and c not in ids:
+            if c := get_str(ac, "code"):
                 ids.append(c)
-    return newest_first(updates), names, ids
+    # De-duplicated in linear time (order kept): a page may list thousands.
+    return newest_first(updates), list(dict.fromkeys(names)), list(dict.fromkeys(ids))
 
 
 def incident_url(raw: Mapping[str, Any], page_url: str | None) -> str | None:
@@ -173,7 +174,7 @@ def incident_url(raw: Mapping[str, Any], page_url: str | None) -> str | None:
     if link:
         return link
     iid = get_str(raw, "id")
-    return f"{page_url}/incidents/{iid}" if page_url and iid else None
+    return safe_url(f"{page_url}/incidents/{quote_part(iid)}") if page_url and iid else None
 
 
 def _incident(raw: Mapping[str, Any], page_url: str | None,
@@ -191,8 +192,9 @@ def _incident(raw: Mapping[str, Any], page_url: str | None,
     comps = dicts(raw.get("components"))
     names = [one_line(get_str(c, "name"), 120) for c in comps if get_str(c, "name")]
     ids = [get_str(c, "id") for c in comps if get_str(c, "id")]
-    names += [n for n in upd_names if n not in names]
-    ids += [i for i in upd_ids if i not in ids]
+    seen_names, seen_ids = set(names), set(ids)
+    names += [n for n in upd_names if n not in seen_names]
+    ids += [i for i in upd_ids if i not in seen_ids]
     return Incident(
         id=get_str(raw, "id") or name, name=name, status=one_line(status, 40) or "unknown",
         impact=impact, url=incident_url(raw, page_url),

@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from trayapp.levels import Level, parse_level
+from trayapp.links import safe_link
 from trayapp.text import safe_url
 from trayapp.tray.textclean import block, line
 from trayapp.tray.timefmt import local_time
@@ -37,9 +38,10 @@ def _when(value: Any, tz: tzinfo | None) -> str:
     if not isinstance(value, str):
         return ""
     try:
-        return local_time(datetime.fromisoformat(value), tz)
+        parsed = datetime.fromisoformat(value[:64])
     except ValueError:
         return ""
+    return local_time(parsed, tz)
 
 
 def _list(data: Any, key: str) -> list[Any]:
@@ -86,7 +88,7 @@ def _service(s: dict[str, Any], names: dict[str, str], tz: tzinfo | None) -> lis
             out.append(Line(f"{_when(u.get('at'), tz) or '(no time)'}  "
                             f"{line(u.get('status'), 40)}", "muted"))
             out.append(Line(block(u.get("body"), 2000), "body"))
-        url = safe_url(inc.get("url"))
+        url = safe_link(inc.get("url"), s.get("page_url"))
         if url:
             out.append(Line("Open incident", "link", url=url))
     hurt = [c for c in _list(feed, "components") if isinstance(c, dict)

@@ -3,8 +3,9 @@
 :func:`build_menu` returns a tuple of :class:`Item`; ``trayapp.tray.app``
 maps it onto ``pystray.MenuItem`` and the details window turns the actions
 into buttons. Every label is sanitized feed text (:func:`one_line`, capped);
-every URL is checked with :func:`safe_url` here, so an item either opens an
-http(s) link or has no link at all.
+every URL is checked with :func:`safe_url` here (an incident's also with
+:func:`trayapp.links.safe_link` against the service's page), so an item either
+opens a harmless http(s) link or has no link at all.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from trayapp.links import safe_link
 from trayapp.model import ServiceStatus, Snapshot
 from trayapp.text import safe_url
 from trayapp.tray.textclean import line
-from trayapp.tray.timefmt import ago
+from trayapp.tray.timefmt import ago, local_time
 
 LABEL = 60         # cap for any label built from feed text
 MAX_INCIDENTS = 5
@@ -96,7 +98,7 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
                 sub.append(Item(f"Latest: {_label(inc.updates[0].body)}", enabled=False))
             if inc.components:
                 sub.append(Item("Affects: " + _label(", ".join(inc.components)), enabled=False))
-            sub.append(_open("Open incident", inc.url))
+            sub.append(_open("Open incident", safe_link(inc.url, s.page_url)))
             items.append(Item(f"Incident: {_label(inc.name, 50)}", children=tuple(sub)))
     if feed is not None:
         hurt = [c for c in feed.components if c.level.is_problem][:MAX_COMPONENTS]
@@ -107,7 +109,7 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
         if upcoming:
             items.append(SEPARATOR)
             for m in upcoming:
-                start = m.starts_at.astimezone().strftime("%a %d %b %H:%M") if m.starts_at else ""
+                start = local_time(m.starts_at, None, "%a %d %b %H:%M") if m.starts_at else ""
                 when = "in progress" if m.in_progress else (start or "planned")
                 items.append(Item(f"Maintenance: {_label(m.name, 40)} ({when})", enabled=False))
     items.append(SEPARATOR)
@@ -143,8 +145,9 @@ def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tu
     items.append(Item("Check now", Action(Act.CHECK_NOW)))
     paused = state.paused_until is not None and state.paused_until > now
     pause_label = "Pause notifications"
-    if paused and state.paused_until is not None:
-        pause_label += f" (until {state.paused_until.astimezone().strftime('%a %H:%M')})"
+    until = local_time(state.paused_until, None, "%a %H:%M") if state.paused_until else ""
+    if paused and until:
+        pause_label += f" (until {until})"
     items.append(Item(pause_label, children=(
         Item("For 1 hour", Action(Act.PAUSE_HOUR)),
         Item("Until tomorrow", Action(Act.PAUSE_TOMORROW)),

@@ -1,13 +1,23 @@
-"""Human time wording for tray text ("4 min ago", local clock times). Pure."""
+"""Human time wording for tray text ("4 min ago", local clock times). Pure.
+
+Never raises: a time at datetime's limits (``datetime.max`` from a hostile
+feed or state) cannot be shifted to the local zone or subtracted without an
+OverflowError; such a time is shown as unknown ("" or "?") instead.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
+_BROKEN = (OverflowError, ValueError, OSError, TypeError)
+
 
 def ago(then: datetime, now: datetime) -> str:
-    """``"just now"``, ``"4 min ago"``, ``"3 h ago"``, ``"2 d ago"``."""
-    seconds = (now - then).total_seconds()
+    """``"just now"``, ``"4 min ago"``, ``"3 h ago"``, ``"2 d ago"``; ``"?"`` when unknowable."""
+    try:
+        seconds = (now - then).total_seconds()
+    except _BROKEN:
+        return "?"
     if seconds < 60:
         return "just now"
     minutes = int(seconds // 60)
@@ -19,6 +29,9 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{hours // 24} d ago"
 
 
-def local_time(value: datetime, tz: tzinfo | None = None) -> str:
-    """``"2024-05-01 14:03"`` in ``tz`` (default: this machine's zone)."""
-    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def local_time(value: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """``"2024-05-01 14:03"`` in ``tz`` (default: this machine's zone); ``""`` when unknowable."""
+    try:
+        return value.astimezone(tz).strftime(fmt)
+    except _BROKEN:
+        return ""
