@@ -25,6 +25,7 @@ from bench.server import BenchServer
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
+SIDE_SECTION = "6. Side by side"
 
 
 @dataclass
@@ -44,6 +45,20 @@ class Row:
 
 
 @dataclass
+class Side:
+    """One row of the side-by-side table: trayapp's figure, the peer's, and how."""
+    name: str
+    ours: str
+    theirs: str
+    ratio: float | None
+    method: str
+
+    @property
+    def skipped(self) -> bool:
+        return self.theirs.startswith("skipped") or self.ours.startswith("skipped")
+
+
+@dataclass
 class Bench:
     quick: bool
     server: BenchServer
@@ -52,6 +67,12 @@ class Bench:
     notes: dict[str, list[str]] = field(default_factory=dict)
     session: desktop.Session | None = None
     tray_skip: str | None = None
+    sides: list[Side] = field(default_factory=list)
+
+    def side(self, name: str, ours: str, theirs: str, ratio: float | None,
+             method: str) -> None:
+        self.sides.append(Side(name, ours, theirs, ratio, method))
+        print(f"  {name}: trayapp {ours} | peer {theirs}", flush=True)
 
     def row(self, *args: Any, **kw: Any) -> None:
         row = Row(*args, **kw)
@@ -76,7 +97,6 @@ def env_for(tmp: Path, **extra: str) -> dict[str, str]:
                PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     env.update(extra)
     return env
-
 
 
 stop = desktop.stop_process

@@ -16,14 +16,17 @@ import contextlib
 import json
 import os
 import queue
+import re
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from bench.harness import HERE, PY, Bench, env_for, stop
+
+T = TypeVar("T")
 
 
 def proc_rss_kb(pid: int) -> int:
@@ -47,11 +50,12 @@ def proc_cpu_s(pid: int) -> float:
 
 
 class LineReader:
-    """A child's stdout lines, each stamped with the monotonic time it arrived."""
+    """A child's stdout (or ``stream``) lines, each stamped with the monotonic
+    time it arrived."""
 
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
+    def __init__(self, proc: subprocess.Popen[str], stream: IO[str] | None = None) -> None:
         self.q: queue.Queue[tuple[float, str]] = queue.Queue()
-        out = proc.stdout
+        out = stream or proc.stdout
         assert out is not None
 
         def pump() -> None:
@@ -61,6 +65,21 @@ class LineReader:
 
     def first(self, pred: Callable[[dict[str, Any]], bool],
               timeout: float) -> tuple[float, dict[str, Any]] | None:
+        """The first JSON object line for which ``pred`` holds, and when it came."""
+        def parse(line: str) -> dict[str, Any] | None:
+            with contextlib.suppress(ValueError):
+                data = json.loads(line)
+                if isinstance(data, dict) and pred(data):
+                    return data
+            return None
+        return self._first(parse, timeout)
+
+    def first_match(self, pattern: re.Pattern[str],
+                    timeout: float) -> tuple[float, re.Match[str]] | None:
+        """The first line ``pattern`` finds something in, and when it came."""
+        return self._first(pattern.search, timeout)
+
+    def _first(self, parse: Callable[[str], T | None], timeout: float) -> tuple[float, T] | None:
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -70,10 +89,9 @@ class LineReader:
                 t, line = self.q.get(timeout=left)
             except queue.Empty:
                 return None
-            with contextlib.suppress(ValueError):
-                data = json.loads(line)
-                if isinstance(data, dict) and pred(data):
-                    return t, data
+            got = parse(line)
+            if got is not None:
+                return t, got
 
 
 def start_watch(b: Bench, config: Path, tmp: Path) -> tuple[subprocess.Popen[str], LineReader]:

@@ -10,7 +10,7 @@ import os
 import platform
 from pathlib import Path
 
-from bench.harness import PY, Bench
+from bench.harness import PY, SIDE_SECTION, Bench
 
 QUICK_NOTE = "quick (a smoke test: durations cut short, numbers only indicative)"
 
@@ -36,6 +36,16 @@ def machine() -> dict[str, str]:
                       f"({PY})"}
 
 
+def side_table(b: Bench) -> list[str]:
+    """The side-by-side table: trayapp's figure, the peer's, trayapp / peer, method."""
+    lines = ["| measurement | trayapp | peer | ratio (trayapp / peer) | method |",
+             "| --- | --- | --- | --- | --- |"]
+    for s in b.sides:
+        ratio = f"{s.ratio:.2f}x" if s.ratio is not None else "-"
+        lines.append(f"| {s.name} | {s.ours} | {s.theirs} | {ratio} | {s.method} |")
+    return [*lines, ""]
+
+
 def write_results(b: Bench, out: Path, argv: list[str], started: dt.datetime,
                   took: float) -> Path:
     out.mkdir(parents=True, exist_ok=True)
@@ -51,16 +61,22 @@ def write_results(b: Bench, out: Path, argv: list[str], started: dt.datetime,
              "absolute numbers.", ""]
     fails = [r for r in b.rows if r.verdict == "FAIL"]
     passes = [r for r in b.rows if r.verdict == "PASS"]
-    skips = [r for r in b.rows if r.verdict == "SKIP"]
+    skips = [r for r in b.rows if r.verdict == "SKIP"] + [s for s in b.sides if s.skipped]
     lines += [f"**{len(passes)} PASS, {len(fails)} FAIL, {len(skips)} skipped.**", ""]
-    for sec in sorted(dict.fromkeys(r.section for r in b.rows)):
-        lines += [f"## {sec}", "", "| measurement | value | target | ratio | result |",
-                  "| --- | --- | --- | --- | --- |"]
-        for r in b.rows:
-            if r.section == sec:
-                ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
-                lines.append(f"| {r.name} | {r.value} | {r.target} | {ratio} | {r.verdict} |")
-        lines.append("")
+    sections = {r.section for r in b.rows} | ({SIDE_SECTION} if b.sides else set())
+    for sec in sorted(sections):
+        lines += [f"## {sec}", ""]
+        if any(r.section == sec for r in b.rows):
+            lines += ["| measurement | value | target | ratio | result |",
+                      "| --- | --- | --- | --- | --- |"]
+            for r in b.rows:
+                if r.section == sec:
+                    ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "-"
+                    lines.append(f"| {r.name} | {r.value} | {r.target} | {ratio} | "
+                                 f"{r.verdict} |")
+            lines.append("")
+        if sec == SIDE_SECTION:
+            lines += side_table(b)
         for n in b.notes.get(sec, []):
             lines += [f"- {n}"]
         lines.append("")

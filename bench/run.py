@@ -28,6 +28,7 @@ from bench import (
     detection,
     footprint,
     network,
+    peer,
     scale,
     startup,
 )
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="a short smoke-test run (about a minute; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
-    ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup"],
+    ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer"],
                     help="run one section (footprint includes the network counts)")
     ap.add_argument("--no-tray", action="store_true", help="skip the tray measurements")
     ap.add_argument("--tray-window", default=desktop.DEFAULT_WINDOW_NAME,
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             scale.run(b)
         if args.only in (None, "startup"):
             startup.run(b)
+        if args.only in (None, "peer"):
+            peer.run(b)
     path = write_results(b, args.out, shown, started, time.monotonic() - t0)
     print(f"wrote {path}", flush=True)
     return 0
