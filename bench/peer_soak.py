@@ -165,8 +165,11 @@ def report(b: Bench, peer: Path | None, skip: str, rss: dict[str, int], sampler:
            f"{share['peer']:.0f} %" if "peer" in share else skip, None,
            "the server sends an ETag; If-None-Match or not")
     conn = net["trayapp"]["check"]
-    b.note(SEC, f"trayapp also checks its own connectivity once a cycle (shared by all "
-                f"pages): {conn / 1024:.1f} KB an hour, not counted above. Polls counted "
+    b.side("its own connectivity check, bytes per hour (once a cycle, for all pages)",
+           f"{conn / 1024:.1f} KB", "none (it has no offline check)" if peer else skip, None,
+           "trayapp's offline check, not counted in the page rows above")
+    b.note(SEC, "the soak: both tools side by side on their own copy of the same page "
+                "(the same payload and ETag). Polls counted "
                 f"{'(the first included)' if b.quick else 'after the first'}: "
                 f"trayapp {net['trayapp']['polls']}"
                 + (f", peer {net['peer']['polls']}." if "peer" in net else "."))

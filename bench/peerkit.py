@@ -59,7 +59,7 @@ def peer_python(install: bool) -> tuple[Path | None, str]:
     venv = cache_dir() / f"peer-{PEER_VERSION}"
     python, marker = venv / "bin" / "python", venv / "installed"
     if marker.exists() and python.exists():
-        return python, f"{PEER} {PEER_VERSION}, installed in {venv}"
+        return python, f"{PEER} {PEER_VERSION}, installed in {venv} (a venv of its own)"
     if not install:
         return None, ("skipped: peer not installed in the bench cache (a quick run never "
                       "installs it; a full run does)")
@@ -76,7 +76,7 @@ def peer_python(install: bool) -> tuple[Path | None, str]:
         said = (done.stderr.strip().splitlines() or ["no output"])[-1][:160]
         return None, f"skipped: peer not installable (pip: {said})"
     marker.write_text(f"{PEER}=={PEER_VERSION}\n")
-    return python, f"{PEER} {PEER_VERSION}, installed now in {venv}"
+    return python, f"{PEER} {PEER_VERSION}, installed now in {venv} (a venv of its own)"
 
 
 def free_port() -> int:
