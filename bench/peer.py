@@ -157,7 +157,7 @@ def timeline(b: Bench, peer: Path | None, skip: str) -> None:
         steps.append(f"{date} {page}: page {truth}; trayapp {got}{mark(got == truth)}; "
                      f"peer {said}{mark(peer_right(said, truth)) if peer else ''}")
     n = len(TIMELINE)
-    b.side("right readings on a real timeline (7 steps, 2 pages)", f"{ours}/{n}",
+    b.side(f"right readings on a real timeline ({n} steps, 2 pages)", f"{ours}/{n}",
            f"{theirs}/{n}" if peer else skip, ours / theirs if peer and theirs else None,
            "the page's state in each tool's vocabulary, read once per step")
     b.side("levels it can express", "6 (5 levels + unknown)",
@@ -199,7 +199,6 @@ def failures(b: Bench, peer: Path | None, skip: str) -> None:
         b.side(label, got, said, None, "then one more read each")
 
 
-
 def probes(b: Bench) -> None:
     tool = peerkit.check_http()
     runs = 5 if b.quick else 20
@@ -222,8 +221,8 @@ def probes(b: Bench) -> None:
                                  f"{p}/v1/models", "-e", "401", "-t", "10"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL, env={"PATH": "/usr/bin:/bin"})
-        _, _, ru = os.wait4(proc.pid, 0)
-        proc.returncode = 0
+        _, status, ru = os.wait4(proc.pid, 0)       # its own rusage, not all children's
+        proc.returncode = os.waitstatus_to_exitcode(status)   # reaped here, not by Popen
         walls.append(time.perf_counter() - t0)
         cpus.append(ru.ru_utime + ru.ru_stime)
     cw, cc = median(walls), median(cpus)
