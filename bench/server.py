@@ -86,6 +86,17 @@ class BenchServer:
             return ports
         return asyncio.run_coroutine_threadsafe(more(), self._loop).result(30)
 
+    def unlisten(self, port: int) -> None:
+        """Stop listening on one of the ports :meth:`listen` opened (it then refuses)."""
+        async def drop() -> None:
+            for srv in [s for s in self._extra if s.sockets
+                        and int(s.sockets[0].getsockname()[1]) == port]:
+                srv.close()
+                self._extra.remove(srv)
+            for w in [w for w in self._writers if w.get_extra_info("sockname")[1] == port]:
+                w.close()          # kept-alive connections to it go too
+        asyncio.run_coroutine_threadsafe(drop(), self._loop).result(10)
+
     def close(self) -> None:
         async def stop() -> None:
             for srv in [self._server, *self._extra]:

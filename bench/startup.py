@@ -1,0 +1,77 @@
+"""5. Start-up: launch to a complete `trayapp status`.
+
+Method: wall time from spawning the process to its exit, median of 9 (3 in
+--quick), interleaved with the floors `python -c pass` and the terminal
+import floor; `status` polls the default services' stand-ins once. No target
+for the live run: the ratios are for comparing runs.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from bench.harness import PY, Bench, env_for, fmt_s, median
+from bench.payloads import TERMINAL_FLOOR, default_config, default_standins
+from bench.procs import run_timed
+
+
+def run(b: Bench) -> None:
+    print("5. start-up", flush=True)
+    sec = "5. Start-up"
+    runs = 3 if b.quick else 9
+    cfg = default_config(b.tmp / "startup.toml", b.server, "/w", 60)
+    env = env_for(b.tmp / "startup")
+    t_status, t_pass, t_floor = [], [], []
+    for _ in range(runs):
+        t_pass.append(run_timed([PY, "-c", "pass"], env))
+        t_floor.append(run_timed([PY, "-c", TERMINAL_FLOOR], env))
+        t_status.append(run_timed([PY, "-m", "trayapp", "status", "--config", str(cfg)], env))
+    ms, mp, mf = median(t_status), median(t_pass), median(t_floor)
+    b.row(sec, "`trayapp status`, launch to complete status (loopback)", fmt_s(ms),
+          "info", ms / mp)
+    b.row(sec, "floor: `python -c pass`", fmt_s(mp))
+    b.row(sec, "`trayapp status` against the import floor", fmt_s(ms), "info", ms / mf)
+    b.row(sec, f"floor: `python -c \"{TERMINAL_FLOOR}\"`", fmt_s(mf))
+    b.note(sec, f"wall time from spawning the process to its exit, median of {runs}; the "
+                "three commands interleaved. `status` polls the default services' "
+                "stand-ins once and prints the table. The issue sets no target here: the "
+                "ratios are reported so a change can be compared with the run before it.")
+    cached(b, sec, runs)
+
+
+def cached(b: Bench, sec: str, runs: int) -> None:
+    """`status --cached` and `pick SERVICE --cached` against `python -c pass`."""
+    names = ("`trayapp status --cached`, launch to exit",
+             "`trayapp pick claude --cached`, launch to exit")
+    env = env_for(b.tmp / "startup-cached")
+    probe = subprocess.run([PY, "-m", "trayapp", "pick", "--help"], env=env, timeout=60,
+                           capture_output=True, check=False, stdin=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        for name in names:
+            b.row(sec, name, f"skipped: not built yet (`trayapp pick --help` exits "
+                             f"{probe.returncode})")
+        return
+    default_standins(b.server, "/c")
+    cfg = str(default_config(b.tmp / "startup-cached.toml", b.server, "/c", 60))
+    live = subprocess.run([PY, "-m", "trayapp", "status", "--config", cfg], env=env,
+                          timeout=120, capture_output=True, check=False,
+                          stdin=subprocess.DEVNULL)
+    argvs = ([PY, "-m", "trayapp", "status", "--cached", "--config", cfg],
+             [PY, "-m", "trayapp", "pick", "claude", "--cached", "--config", cfg])
+    times: list[list[float]] = [[], [], []]
+    for _ in range(runs):
+        times[0].append(run_timed([PY, "-c", "pass"], env))
+        for i, argv in enumerate(argvs, 1):
+            times[i].append(run_timed(argv, env))
+    mp = median(times[0])
+    codes = []
+    for name, argv, ts in zip(names, argvs, times[1:], strict=True):
+        m = median(ts)
+        codes.append(subprocess.run(argv, env=env, timeout=60, capture_output=True,
+                                    check=False, stdin=subprocess.DEVNULL).returncode)
+        b.row(sec, name, fmt_s(m), "<= 2x `python -c pass`", m / mp, m <= 2 * mp)
+    b.row(sec, "floor: `python -c pass` (interleaved with the cached runs)", fmt_s(mp))
+    b.note(sec, f"cached: `trayapp status` ran once first (exit {live.returncode}) to write "
+                f"the snapshot cache; then each command median of {runs}, interleaved with "
+                "`python -c pass`, same config, state and cache dirs as that live run; their "
+                f"exit codes: {codes[0]} and {codes[1]}.")
