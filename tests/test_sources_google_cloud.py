@@ -245,3 +245,27 @@ def test_poller_retries_an_unreadable_catalog() -> None:
         assert feed is not None and assess(feed, (GEMINI,)).level is Level.OPERATIONAL
     finally:
         server.close()
+
+
+def test_an_incident_id_is_percent_encoded_into_its_link() -> None:
+    """A real open incident whose ``uri`` is missing and whose id carries a newline,
+    an ESC, quotes and a slash: the built link encodes every one of them."""
+    data = json.loads(fixture("google-cloud/gcp-incidents-1.json"))
+    incident = data[0]
+    incident.pop("end", None)                  # re-opened
+    incident.pop("uri", None)
+    incident["id"] = 'a/b\n\x1b"\'?x'
+    report = read(dumps([incident]))
+    (inc,) = report.incidents
+    assert inc.url == "https://status.cloud.google.com/incidents/a%2Fb%0A%1B%22%27%3Fx"
+
+
+def test_one_incident_naming_many_products_keeps_each_once_in_order() -> None:
+    data = json.loads(fixture("google-cloud/gcp-incidents-1.json"))
+    incident = data[0]
+    incident.pop("end", None)                  # re-opened
+    products = [{"id": f"p{i}", "title": f"Product {i}"} for i in range(3000)]
+    incident["affected_products"] = products + products[::-1]       # every one twice
+    (inc,) = read(dumps([incident])).incidents
+    assert inc.component_ids == tuple(f"p{i}" for i in range(3000))
+    assert inc.components == tuple(f"Product {i}" for i in range(3000))

@@ -8,8 +8,8 @@ peak RSS during it (the document itself is built before). Shapes:
 
 * ``many``: the capture's largest list of items repeated (thousands of
   incidents, components or entries);
-* ``affected`` (Statuspage formats): one incident naming tens of thousands
-  of distinct affected components;
+* ``affected`` (Statuspage formats, Google Cloud): one incident naming tens of
+  thousands of distinct affected components (products);
 * ``markup``: every text field full of unclosed tags (``<a `` repeated: the
   stdlib HTML parser is quadratic on it), escapes and invisible characters;
 * ``lines`` (RSS only): one entry whose text is tens of thousands of dated
@@ -84,7 +84,16 @@ def grow_json(capture: bytes, shape: str, cap: int = CAP) -> bytes:
     """A real JSON document grown to just under ``cap`` bytes."""
     doc = json.loads(capture)
     size = len(json.dumps(doc).encode())
-    if shape == "affected":
+    if shape == "affected" and isinstance(doc, list):
+        # Google Cloud: one open incident naming tens of thousands of distinct products.
+        incident = dict(doc[0])
+        incident.pop("end", None)
+        doc[:] = [incident]
+        size = len(json.dumps(doc).encode())
+        n = (cap - size - 8192) // 80
+        incident["affected_products"] = [
+            {"id": f"p{i:07d}", "title": f"Product number {i:07d}"} for i in range(n)]
+    elif shape == "affected":
         # One incident whose update names tens of thousands of distinct components.
         incident = {"id": "big", "name": "Outage", "status": "investigating",
                     "impact": "major", "created_at": "2026-03-01T11:00:00Z",

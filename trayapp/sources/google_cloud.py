@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 
 from trayapp.levels import Level, worst
 from trayapp.model import Component, FeedReport, Incident, Update
@@ -131,20 +131,20 @@ def _titles(product: Mapping[str, Any]) -> tuple[str, list[str]]:
 def _known_products(catalog: Mapping[str, str], raws: list[dict[str, Any]],
                     incidents: list[Incident]) -> list[Component]:
     """Every known product: the catalog, then those only the incidents name."""
-    names: dict[str, list[str]] = {pid: [] for pid in catalog}
+    names: dict[str, dict[str, None]] = {pid: {} for pid in catalog}   # ordered sets
     for raw in raws:                          # newest incident first: its titles lead
         for product in dicts(raw.get("affected_products")):
             pid, titles = _titles(product)
             if pid:
-                known = names.setdefault(pid, [])
-                known += [t for t in titles if t not in known]
+                names.setdefault(pid, {}).update(dict.fromkeys(titles))
     levels: dict[str, list[Level]] = {}
     for inc in incidents:
         for pid in inc.component_ids:
             levels.setdefault(pid, []).append(inc.impact)
     out = []
-    for pid, found in names.items():
-        titles = [*found, catalog[pid]] if pid in catalog and catalog[pid] not in found else found
+    for pid, seen in names.items():
+        found = list(seen)
+        titles = [*found, catalog[pid]] if pid in catalog and catalog[pid] not in seen else found
         name = titles[0] if titles else pid
         level = worst(levels.get(pid, [Level.OPERATIONAL]))
         aliases = tuple(t for t in titles[1:] if t.casefold() != name.casefold())
@@ -165,19 +165,17 @@ def _incident(raw: Mapping[str, Any], page_url: str | None,
         for u in dicts(raw.get("updates")))
     word = get_str(raw, "status_impact") or (updates[0].status.upper() if updates else "")
     impact = level_of(word, IMPACT, f"incident {name!r}", warnings)
-    ids: list[str] = []
-    names: list[str] = []
+    named: dict[str, str] = {}                # product id -> its newest title, in order
     for product in dicts(raw.get("affected_products")):
         pid, titles = _titles(product)
-        if pid and pid not in ids:
-            ids.append(pid)
-            names.append(titles[0] if titles else pid)
+        if pid:
+            named.setdefault(pid, titles[0] if titles else pid)
     iid = get_str(raw, "id")
-    uri = get_str(raw, "uri") or (f"incidents/{iid}" if iid else "")
+    uri = get_str(raw, "uri") or (f"incidents/{quote(iid, safe='')}" if iid else "")
     return Incident(
         id=iid or name, name=name, status="ongoing", impact=impact,
         url=safe_url(join_url(page_url, uri)) if page_url and uri else None,
         created_at=parse_time(raw.get("begin")) or parse_time(raw.get("created")),
         updated_at=parse_time(raw.get("modified")), updates=updates,
-        components=tuple(names), component_ids=tuple(ids))
+        components=tuple(named.values()), component_ids=tuple(named))
 
