@@ -110,3 +110,25 @@ def test_status_records_and_stores_no_key(server: LoopbackServer, tmp_path: Path
     out = trayapp("history", "--json", env=env)
     (svc,) = json.loads(out.stdout)["services"]
     assert svc["incidents"][0]["resolved_at"] is None
+
+
+def test_watch_goes_on_when_history_cannot_be_written(server: LoopbackServer,
+                                                      tmp_path: Path) -> None:
+    server.set("/generate_204", b"", status=204)
+    server.set(FEED, OK, etag='"ok"')
+    server.set("/v1/models", b"{}", status=401)
+    cfg = write_config(tmp_path, server, top="interval = 1")
+    env = isolated_env(tmp_path)
+    (tmp_path / "state" / "trayapp" / "history.sqlite3").mkdir(parents=True)  # unopenable
+    w = Watcher(cfg, env, "--json")
+    try:
+        assert polls_after(server, 3)
+        server.set(FEED, DOWN, etag='"down"')
+        assert w.next_json()["new"] == "major_outage"
+        assert polls_after(server, 2)
+    finally:
+        stop(w)
+    err = w.proc.stderr.read() if w.proc.stderr else ""
+    assert err.count("history is off, monitoring goes on") == 1, err
+    assert "Traceback" not in err
+    assert (tmp_path / "state" / "trayapp" / "snapshot.json").exists()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from trayapp.history.store import ChangeRow, Contents, IncidentRow, ProbeStats
+from trayapp.history.rows import ChangeRow, Contents, IncidentRow, ProbeStats
 from trayapp.history.uptime import Span, Uptime, lead_time, observed_between, windows
 
 SOURCES = ("combined", "page", "probe")

@@ -30,10 +30,10 @@ import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from trayapp.history.record import CycleRecord
+from trayapp.history.rows import ChangeRow, Contents, IncidentRow, ProbeStats
 from trayapp.history.uptime import Span
 
 log = logging.getLogger("trayapp.history")
@@ -291,6 +291,7 @@ def prune(conn: sqlite3.Connection, now: int, days: int) -> None:
     cutoff = now - days * 86400
     with _transaction(conn):
         conn.execute("DELETE FROM span WHERE end < ?", (cutoff,))
+        conn.execute("UPDATE span SET start = ? WHERE start < ?", (cutoff, cutoff))
         conn.execute("DELETE FROM change WHERE at < ?", (cutoff,))
         conn.execute("DELETE FROM incident WHERE last_seen_at < ?", (cutoff,))
         conn.execute("DELETE FROM probe WHERE at < ?", (cutoff,))
@@ -324,49 +325,6 @@ def maintain(conn: sqlite3.Connection, now: int, days: int) -> None:
 
 
 # ------------------------------------------------------------------ reading
-
-@dataclass(frozen=True, slots=True)
-class IncidentRow:
-    service: str
-    id: str
-    name: str
-    impact: str
-    status: str
-    opened_at: int | None
-    updated_at: int | None
-    first_seen_at: int
-    last_seen_at: int
-    resolved_at: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class ChangeRow:
-    service: str
-    at: int
-    old: str
-    new: str
-    source: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeStats:
-    n: int
-    bad: int
-    min_ms: int | None
-    median_ms: int | None
-    max_ms: int | None
-
-
-@dataclass
-class Contents:
-    """Everything the report needs, read in one go."""
-    services: dict[str, str]                                  # id -> name, in order
-    spans: dict[tuple[str, str], list[Span]]                  # (id, source) -> spans
-    changes: list[ChangeRow]
-    incidents: list[IncidentRow]
-    probe: dict[str, ProbeStats]
-
 
 def read(path: Path, since: int, service: str | None = None) -> Contents | None:
     """What the file holds from ``since`` on; None when there is no history file.
