@@ -107,9 +107,13 @@ def test_status_records_and_stores_no_key(server: LoopbackServer, tmp_path: Path
     assert "Incident on 2020-04-02 20:20 UTC" in dump                # the incident was kept
     for f in db.parent.glob("history.sqlite3*"):
         assert b"sk-very-secret-123" not in f.read_bytes()
+    assert status_json(cfg, env)[0] == 2                    # a second run, same outage
     out = trayapp("history", "--json", env=env)
     (svc,) = json.loads(out.stdout)["services"]
-    assert svc["incidents"][0]["resolved_at"] is None
+    assert svc["incidents"][0]["resolved_at"] is None and len(svc["incidents"]) == 1
+    # A one-shot poll has no "before": seeing an outage is no change from unknown
+    assert svc["changes"] == []
+    assert svc["probe"]["polls"] >= 2
 
 
 def test_watch_goes_on_when_history_cannot_be_written(server: LoopbackServer,

@@ -128,8 +128,8 @@ def from_step(result: StepResult, interval: int, feeds: frozenset[str] | None = 
     by_id = {s.id: s for s in services}
     changes = []
     for e in result.events:
-        if e.kind not in (EventKind.WORSE, EventKind.BETTER):
-            continue
+        if e.kind not in (EventKind.WORSE, EventKind.BETTER) or e.old is Level.UNKNOWN:
+            continue            # from unknown is a first sight (a start, a `status` run)
         sc = by_id.get(e.service)
         src = source_of(e.new.value, sc.page if sc else None, sc.probe if sc else None)
         changes.append(Change(e.service, int(e.at.timestamp()), e.old.value, e.new.value,
