@@ -3,8 +3,8 @@
 Starts a loopback feed/probe server (``bench/server.py``, 127.0.0.1 only) and
 measures, as medians over repeated runs, against floors measured in the same
 run: detection and recovery latency, memory and CPU footprint, scale, network
-cost, start-up and a peer side by side (one module per section, each with its
-method in its docstring). Writes ``RESULTS.md`` (default: next to this file).
+cost, start-up, a peer side by side and the history store (one module per
+section, each with its method in its docstring). Writes ``RESULTS.md`` (default: next to this file).
 
 Everything it starts it stops; every loop is bounded. The tray parts run only
 when ``trayapp.tray`` is importable and Xvfb, a tray host and xdotool are
@@ -27,6 +27,7 @@ from bench import (
     desktop,
     detection,
     footprint,
+    history,
     network,
     peer,
     scale,
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="a short smoke-test run (about a minute; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
-    ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer"],
+    ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer",
+                                         "history"],
                     help="run one section (footprint includes the network counts)")
     ap.add_argument("--no-tray", action="store_true", help="skip the tray measurements")
     ap.add_argument("--tray-window", default=desktop.DEFAULT_WINDOW_NAME,
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             startup.run(b)
         if args.only in (None, "peer"):
             peer.run(b)
+        if args.only in (None, "history"):
+            history.run(b)
     path = write_results(b, args.out, shown, started, time.monotonic() - t0)
     print(f"wrote {path}", flush=True)
     return 0

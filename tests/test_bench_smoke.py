@@ -12,8 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("## 1. Detection latency", "## 2. Footprint", "## 3. Scale", "## 4. Network cost",
-            "## 5. Start-up", "## 6. Side by side", "- CPU:", "- cores:", "- RAM:", "- OS:",
-            "- Python:")
+            "## 5. Start-up", "## 6. Side by side", "## 7. History store", "- CPU:", "- cores:",
+            "- RAM:", "- OS:", "- Python:")
 SIDE_HEADER = "| measurement | trayapp | peer | ratio (trayapp / peer) | method |"
 
 

@@ -139,7 +139,7 @@ def test_cached_bad_input_is_one_line(tmp_path: Path) -> None:
 HEAVY_FOR_A_PROMPT = {"httpx", "httpcore", "argparse", "logging", "platformdirs", "dataclasses",
                       "typing", "tomllib", "trayapp.config", "trayapp.engine", "trayapp.http",
                       "trayapp.paths", "trayapp.render", "trayapp.model", "trayapp.levels",
-                      "trayapp.logsetup", "trayapp.configfile"}
+                      "trayapp.logsetup", "trayapp.configfile", "sqlite3", "trayapp.history"}
 
 
 def test_the_cached_path_imports_almost_nothing(server: LoopbackServer, tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ def test_probe_false_disables_the_presets_probe() -> None:
     ("interval = 60\n", "services", "at least one"),
     ('min_level = "bad"\n' + GOOD, "min_level", "one of"),
     ('quiet_hours = "late"\n' + GOOD, "quiet_hours", "22:00-07:00"),
+    ("history_days = -1\n" + GOOD, "history_days", "between 0 and"),
+    ('history_days = "forever"\n' + GOOD, "history_days", "whole number"),
 ])
 def test_bad_config_names_the_file_and_the_key(text: str, key: str, words: str) -> None:
     with pytest.raises(ConfigError) as info:
@@ -114,3 +116,9 @@ def test_quiet_hours_and_levels() -> None:
 
 def test_connectivity_check_can_be_disabled() -> None:
     assert parse_text('connectivity_url = ""\n' + GOOD, "c").connectivity_url is None
+
+
+def test_history_days_defaults_to_90_and_0_turns_it_off() -> None:
+    assert default_config().history_days == 90
+    assert parse_text("history_days = 0\n" + GOOD, "c.toml").history_days == 0
+    assert parse_text("history_days = 365\n" + GOOD, "c.toml").history_days == 365

@@ -37,3 +37,12 @@ def test_terminal_commands_never_load_the_tray_libraries() -> None:
             "trayapp.state, trayapp.render, trayapp.logsetup, trayapp.paths\n"
             "trayapp.paths.state_dir()")
     assert loaded_after(code) & HEAVY == set()
+
+
+def test_sqlite3_is_loaded_only_by_the_history_store() -> None:
+    """The loop imports the history hook, not the store: sqlite3 (and its memory) comes
+    with the first recorded cycle, and never with the commands that keep no history."""
+    code = ("import trayapp.cli, trayapp.engine, trayapp.history.recorder, "
+            "trayapp.history.record, trayapp.history.uptime, trayapp.history.report\n")
+    assert "sqlite3" not in loaded_after(code)
+    assert "sqlite3" in loaded_after("import trayapp.history.store")

@@ -5,6 +5,7 @@
     trayapp status --cached      the snapshot the tray or `watch` saved: instant, no network
     trayapp pick SERVICE         the id of the service to use now (itself or a fallback)
     trayapp watch  [--json]      one line per change until Ctrl-C
+    trayapp history              uptimes, changes and incidents kept while trayapp ran
     trayapp presets              the built-in vendor presets
     trayapp autostart enable|disable|status
 """
@@ -69,6 +70,18 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Poll until interrupted; print one line per change.")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
     sub.add_parser("tray", parents=[common], help="show the tray icon (the default)")
+    p = sub.add_parser("history", parents=[common],
+                       help="uptimes, changes and incidents seen while trayapp ran",
+                       description="What the history file kept: per service the uptime "
+                                   "(share of observed time that was up) over 24 h, 7 d and "
+                                   "30 d, the level changes and incidents, newest first.")
+    p.add_argument("--service", metavar="ID", help="only this service")
+    p.add_argument("--since", metavar="WHEN",
+                   help="changes and incidents since 24h, 7d, 30d (default) or a local "
+                        "date like 2026-11-30")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON output")
+    fmt.add_argument("--csv", action="store_true", help="CSV: one row per change or incident")
     sub.add_parser("presets", parents=[common], help="list the built-in vendor presets")
     p = sub.add_parser("autostart", parents=[common], help="start trayapp at login")
     p.add_argument("action", choices=["enable", "disable", "status"])
@@ -105,8 +118,9 @@ def _secret_envs(config: Config | None) -> list[str]:
     return [s.probe.api_key_env for s in config.services if s.probe and s.probe.api_key_env]
 
 
-def _poll_once(config: Config, only: str | None) -> Snapshot:
-    """One live poll of everything, or of ``only`` and its fallbacks."""
+def _poll_once(config: Config, only: str | None, *, record: bool = False) -> Snapshot:
+    """One live poll of everything, or of ``only`` and its fallbacks (kept in the
+    history with ``record``)."""
     from dataclasses import replace
 
     from trayapp.engine import Engine, make_client, wall_clock
@@ -123,9 +137,15 @@ def _poll_once(config: Config, only: str | None) -> Snapshot:
 
     client = make_client(config)
     try:
-        return Engine(config, client).cycle(wall_clock(), retry_probes=True).snapshot
+        result = Engine(config, client).cycle(wall_clock(), retry_probes=True)
     finally:
         client.close()
+    if record:
+        from trayapp.history.recorder import Recorder
+        recorder = Recorder(config)
+        recorder.record(result)
+        recorder.close()
+    return result.snapshot
 
 
 def _unknown_service(config: Config, service: str) -> int:
@@ -156,7 +176,7 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     if args.service and config.service(args.service) is None:
         return _unknown_service(config, args.service)
-    snapshot = _poll_once(config, args.service)
+    snapshot = _poll_once(config, args.service, record=True)
     data = snapshot_json(snapshot)
     if not args.service:        # a partial poll would hide the other services from the cache
         problem = snapcache.save(data)
@@ -274,6 +294,12 @@ def cmd_presets(out: TextIO) -> int:
     return 0
 
 
+def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp.history.command import run  # sqlite3 is imported there, not here
+
+    return run(args.service, args.since, args.json, args.csv, out)
+
+
 def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
     from trayapp import autostart
 
@@ -309,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_presets(out)
     if command == "autostart":
         return cmd_autostart(args, out)
+    if command == "history":     # no config needed: the file says what was watched
+        try:
+            return cmd_history(args, out)
+        except BrokenPipeError:
+            return 0
     if command in ("status", "pick") and args.cached:
         if command == "status" and args.service:
             print("trayapp: error: --service cannot be combined with --cached "

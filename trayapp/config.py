@@ -115,6 +115,7 @@ class Config:
     source: str = "built-in default"
     warnings: tuple[str, ...] = field(default_factory=tuple)
     hooks: tuple[HookConfig, ...] = ()        # [[hooks]]: see trayapp.hookconfig
+    history_days: int = 90                    # history kept (trayapp.history); 0 = off
 
     def service(self, service_id: str) -> ServiceConfig | None:
         for s in self.services:
@@ -349,7 +350,8 @@ def _quiet_hours(value: Any, where: str) -> tuple[time, time] | None:
 
 _TOP_KEYS = {"interval", "connectivity_url", "failure_threshold", "success_threshold",
              "connect_timeout", "timeout", "max_body_bytes", "min_gap", "min_level",
-             "quiet_hours", "notify_maintenance", "stale_after", "services", "hooks"}
+             "quiet_hours", "notify_maintenance", "stale_after", "services", "hooks",
+             "history_days"}
 
 
 def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None) -> bool:
@@ -416,6 +418,7 @@ def parse_config(data: Mapping[str, Any], where: str,
         quiet_hours=_quiet_hours(data.get("quiet_hours"), where),
         notify_maintenance=r.opt_bool("notify_maintenance", False),
         stale_after=r.integer("stale_after", 1800, 0, 86400 * 7),
+        history_days=r.integer("history_days", 90, 0, 3660),
         source=where, hooks=_hooks(data.get("hooks"), where, seen))
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from trayapp import snapcache
 from trayapp.config import Config
+from trayapp.history.recorder import Recorder
 from trayapp.hooks import Hooks
 from trayapp.http import HttpClient
 from trayapp.monitor import MonitorState, StepResult, step
@@ -113,8 +114,10 @@ class Runner:
     """Repeats :meth:`Engine.cycle` until stopped. Thread-safe controls.
 
     After each cycle, before ``on_result``: with a state ``store`` (the tray and
-    ``watch``) the snapshot is saved for ``status --cached`` (:mod:`trayapp.snapcache`),
-    and the changes go to the configured hooks (:mod:`trayapp.hooks`, their own threads).
+    ``watch``) the snapshot is saved for ``status --cached`` (:mod:`trayapp.snapcache`)
+    and the cycle is kept in the history (:mod:`trayapp.history`, one transaction, on
+    this thread: never the UI's), and the changes go to the configured hooks
+    (:mod:`trayapp.hooks`, their own threads).
     """
 
     def __init__(self, config: Config, on_result: Callable[[StepResult], None], *,
@@ -131,6 +134,7 @@ class Runner:
         self._poll_requested = False
         self.engine: Engine | None = None
         self.hooks = Hooks(config, environ)
+        self.history = Recorder(config) if store is not None else None
         self._cache_problem: str | None = None
 
     # -- controls, callable from any thread ---------------------------------
@@ -159,6 +163,8 @@ class Runner:
                     self.config, self._pending_config = self._pending_config, None
                     self.engine.reconfigure(self.config)
                     self.hooks.reconfigure(self.config)
+                    if self.history is not None:
+                        self.history.reconfigure(self.config)
                 self._poll_requested = False
                 delay = float(self.config.interval)
                 try:
@@ -171,6 +177,8 @@ class Runner:
                 self._sleep(delay)
         finally:
             self.hooks.close()
+            if self.history is not None:
+                self.history.close()
             client.close()
 
     def _after_cycle(self, result: StepResult) -> None:
@@ -179,6 +187,8 @@ class Runner:
             if problem and problem != self._cache_problem:
                 log.warning("%s", problem)         # once, until it changes
             self._cache_problem = problem
+        if self.history is not None:
+            self.history.record(result)
         self.hooks.submit(result)
 
     def _sleep(self, delay: float) -> None:

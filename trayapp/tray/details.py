@@ -25,6 +25,7 @@ from typing import Any
 
 from trayapp.levels import Level
 from trayapp.text import one_line, safe_url
+from trayapp.tray import history_strip
 from trayapp.tray.details_text import Line, details_lines, plain_text, to_html, window_title
 
 log = logging.getLogger("trayapp.details")
@@ -44,7 +45,8 @@ def _hex(level: Level) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def show_tk(payload: dict[str, Any], lines: list[Line]) -> None:
+def show_tk(payload: dict[str, Any], lines: list[Line],
+            history: list[history_strip.ServiceHistory] | None = None) -> None:
     import tkinter as tk
     from tkinter import ttk
 
@@ -78,6 +80,8 @@ def show_tk(payload: dict[str, Any], lines: list[Line]) -> None:
         if line.level is not None:
             text.insert("end", "● ", (f"lvl-{line.level}", line.style))
         text.insert("end", line.text + "\n", tags)
+    if history:
+        history_strip.insert_into(text, history)
     text.configure(state="disabled")
 
     buttons = ttk.Frame(root, padding=(6, 0, 6, 6))
@@ -98,7 +102,7 @@ def show_tk(payload: dict[str, Any], lines: list[Line]) -> None:
         row=n // BUTTONS_PER_ROW, column=n % BUTTONS_PER_ROW, padx=2, pady=2, sticky="ew")
 
     def shown() -> None:
-        emit({"shown": title, "text": plain_text(lines)})
+        emit({"shown": title, "text": plain_text(lines + history_strip.lines(history))})
     root.after(200, shown)
     root.lift()
     root.mainloop()
@@ -138,12 +142,13 @@ def main(argv: list[str]) -> int:
     finally:
         path.unlink(missing_ok=True)
     lines = details_lines(payload)
+    history = history_strip.load(payload)
     try:
-        show_tk(payload, lines)
+        show_tk(payload, lines, history)
     except Exception as exc:   # no tkinter, or no display for it
         print(f"trayapp details: no window ({one_line(exc, 120)}); opening a web page",
               file=sys.stderr)
-        show_html(lines)
+        show_html(lines + history_strip.lines(history))
     return 0
 
 
