@@ -95,6 +95,11 @@ class RotatingFile(logging.FileHandler):
         try:
             size = len((self.format(record) + self.terminator).encode("utf-8"))
             stream = self.stream
+            if stream is not None and not self._still_ours(stream):
+                # Another process rotated the file under us: our descriptor names a
+                # backup (or a deleted file). Follow the path, as WatchedFileHandler does.
+                stream.close()
+                stream = self.stream = self._open()
             if stream is not None and os.fstat(stream.fileno()).st_size + size > self.max_bytes:
                 self._rotate(stream)
         except Exception:
@@ -102,19 +107,21 @@ class RotatingFile(logging.FileHandler):
             return
         super().emit(record)
 
+    def _still_ours(self, stream: IO[str]) -> bool:
+        mine = os.fstat(stream.fileno())
+        try:
+            current = os.stat(self.baseFilename, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return (current.st_ino, current.st_dev) == (mine.st_ino, mine.st_dev)
+
     def _rotate(self, stream: IO[str]) -> None:
         """Rotate under the file's lock, unless another process already has (the path then
         names a newer file than ours): either way, continue in the file the path names."""
         base = self.baseFilename
         fcntl = _lock(stream)
         try:
-            mine = os.fstat(stream.fileno())
-            try:
-                current = os.stat(base, follow_symlinks=False)
-                rotated_by_other = (current.st_ino, current.st_dev) != (mine.st_ino, mine.st_dev)
-            except FileNotFoundError:
-                rotated_by_other = True
-            if not rotated_by_other:
+            if self._still_ours(stream):
                 for i in range(self.backups - 1, 0, -1):
                     try:
                         os.replace(f"{base}.{i}", f"{base}.{i + 1}")

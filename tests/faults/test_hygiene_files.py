@@ -331,3 +331,30 @@ def test_a_service_name_or_id_of_escape_sequences_is_not_echoed_raw(
     for text in (run.stderr, "\n".join(w.err)):
         for ch in text.replace("\n", ""):
             assert ch.isprintable(), (repr(ch), text)
+
+
+def test_a_writer_whose_file_was_rotated_away_by_another_follows_the_path(
+        tmp_path: Path) -> None:
+    """Two handlers on one file stand for two processes (each has its own descriptor).
+    B rotates the file twice while A is idle, so A's descriptor names a deleted file
+    (one backup kept). A's next short line must land in the file the path names."""
+    import logging
+
+    from trayapp.logsetup import RotatingFile
+
+    path = tmp_path / "trayapp.log"
+    a, b = RotatingFile(path, 2000, 1), RotatingFile(path, 2000, 1)
+    try:
+        def line(handler: RotatingFile, text: str) -> None:
+            handler.emit(logging.LogRecord("t", logging.INFO, "", 0, text, None, None))
+
+        line(a, "A " + "x" * 1500)
+        for n in range(3):                        # each line forces a rotation
+            line(b, f"B{n} " + "y" * 1500)
+        line(a, "A FINAL")
+        kept = "".join(p.read_text() for p in tmp_path.glob("trayapp.log*"))
+        assert "A FINAL" in kept
+        assert "A FINAL" in path.read_text()
+    finally:
+        a.close()
+        b.close()
