@@ -255,6 +255,9 @@ class RawServer:
         self.behave = behave
         self.stop = threading.Event()
         self.connections = 0
+        # Per connection, from the request read to the server seeing the client gone:
+        # the request's lifetime as the server saw it, free of the client's start-up.
+        self.lifetimes: list[float] = []
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
@@ -281,6 +284,8 @@ class RawServer:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: Any) -> None:
+        import time
+        started = None
         with conn:
             conn.settimeout(5)
             try:
@@ -290,9 +295,13 @@ class RawServer:
                     if not piece:
                         return
                     request += piece
+                started = time.monotonic()
                 self.behave(conn, self.stop)
             except OSError:
                 pass                      # the client gave up: what we want to see
+            finally:
+                if started is not None and not self.stop.is_set():
+                    self.lifetimes.append(time.monotonic() - started)
 
     def close(self) -> None:
         self.stop.set()
