@@ -90,7 +90,8 @@ def grow_json(capture: bytes, shape: str, cap: int = CAP) -> bytes:
         incident.pop("end", None)
         doc[:] = [incident]
         size = len(json.dumps(doc).encode())
-        n = (cap - size - 8192) // 80
+        one = len(json.dumps({"id": "p0000000", "title": "Product number 0000000"})) + 2
+        n = (cap - size - 8192) // one
         incident["affected_products"] = [
             {"id": f"p{i:07d}", "title": f"Product number {i:07d}"} for i in range(n)]
     elif shape == "affected":
