@@ -115,10 +115,24 @@ class Window:
 
     def next(self, key: str, timeout: float = TIMEOUT) -> dict[str, Any]:
         """The next JSON line from the window that has ``key``."""
+        seen = []
         while True:
-            msg = self.lines.get(timeout=timeout)
+            try:
+                msg = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                err = (self.tmp / "details.err").read_text(errors="replace")[-2000:]
+                raise AssertionError(f"no {key!r} line from the window in {timeout} s; "
+                                     f"seen {seen}; exit {self.proc.poll()}; "
+                                     f"stderr: {err}") from None
             if key in msg:
                 return msg
+            seen.append({k: str(v)[:80] for k, v in msg.items()})
+
+    def write_snapshot(self, snap: dict[str, Any]) -> None:
+        """As the tray's Runner does: atomically."""
+        part = self.snap_file.with_suffix(".part")
+        part.write_text(json.dumps(snap))
+        os.replace(part, self.snap_file)
 
     def send(self, message: dict[str, Any]) -> None:
         assert self.proc.stdin is not None

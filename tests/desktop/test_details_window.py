@@ -92,7 +92,7 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         # live: a new snapshot.json is shown in place, same window
         snap = outage_snapshot(now_utc())
         snap["services"][0]["level"] = "operational"
-        win.snap_file.write_text(json.dumps(snap))
+        win.write_snapshot(snap)
         updated = win.next("updated")
         assert updated["updated"] == "trayapp: Claude operational"
         assert window_box(win, "^trayapp: Claude operational$")[0] == wid

@@ -126,6 +126,8 @@ class Live:
                 data = None
             if isinstance(data, dict) and isinstance(data.get("services"), list):
                 self.snap = data
+            else:        # half written (or broken): keep what is shown, look again
+                self.stamps = (old[0], stamps[1])
         if stamps[1] != old[1]:
             self.paused_until = self._paused()
         return True
@@ -228,10 +230,9 @@ def show_tk(payload: dict[str, Any]) -> None:
         winopen.open_preferences(root, config, say)
 
     def build() -> DetailsView:
-        bar = [*bar_actions(payload, live, send), ("Preferences\u2026", prefs)]
-        return DetailsView(root, Actions(open_link=open_link, bar=bar,
+        return DetailsView(root, Actions(open_link=open_link, bar=bar_actions(payload, live, send),
                                          quit=(lambda: send("quit", "")) if "quit" in kinds
-                                         else None, close=close, change=prefs),
+                                         else None, close=close, prefs=prefs, change=prefs),
                            banner=one_line(payload.get("banner"), 300) or None)
 
     view = build()

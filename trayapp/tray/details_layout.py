@@ -65,6 +65,7 @@ class Actions:
     bar: list[tuple[str, Callable[[], None]]]    # action bar buttons, left to right
     quit: Callable[[], None] | None              # "Quit trayapp", far from Close
     close: Callable[[], None]
+    prefs: Callable[[], None]                    # "Preferences...", beside Close
     change: Callable[[], None] | None = None     # the banner's "Change..." button
 
 
@@ -100,9 +101,11 @@ class DetailsView:
         self.bar_buttons = [ttk.Button(self.flow, text=t, command=c) for t, c in a.bar]
         self.flow.bind("<Configure>", lambda e: self._reflow(int(e.width)))
         last = ttk.Frame(bottom)
-        last.pack(side="top", fill="x", pady=(self.px(4), 0))
+        last.pack(side="top", fill="x", pady=(self.px(4) if a.bar else 0, 0))
         self.close_button = ttk.Button(last, text="Close", command=a.close)
         self.close_button.pack(side="right")
+        self.prefs_button = ttk.Button(last, text="Preferences\u2026", command=a.prefs)
+        self.prefs_button.pack(side="right", padx=(0, self.px(4)))
         self.quit_button = None
         if a.quit is not None:
             self.quit_button = ttk.Button(last, text="Quit trayapp", command=a.quit)
@@ -120,7 +123,7 @@ class DetailsView:
                 x, y = 0, y + row_h + gap
             b.place(x=x, y=y)
             x, row_h = x + w + gap, max(row_h, h)
-        height = y + row_h if self.bar_buttons else 1
+        height = y + row_h if self.bar_buttons else 0
         if int(self.flow.cget("height")) != height:
             self.flow.configure(height=height)
 
@@ -184,7 +187,7 @@ class DetailsView:
     def bar_geometry(self) -> list[dict[str, Any]]:
         """Where each action-bar button is on screen (the log and the desktop tests)."""
         self.root.update_idletasks()
-        buttons = [*self.bar_buttons, self.close_button]
+        buttons = [*self.bar_buttons, self.prefs_button, self.close_button]
         buttons += [self.quit_button] if self.quit_button is not None else []
         return [{"text": str(b.cget("text")), "x": int(b.winfo_rootx()),
                  "y": int(b.winfo_rooty()), "w": int(b.winfo_width()),

@@ -201,6 +201,7 @@ def _service(s: dict[str, Any], by_id: dict[str, dict[str, Any]], vendor: str,
     if offline and not s.get("local"):
         level = Level.UNKNOWN
     feed = _dict(s, "feed")
+    probe = probe_words(_dict(s, "probe"))
     page = safe_url(s.get("page_url"))
     trouble = level.is_problem or level is Level.UNKNOWN or offline
     use, note = _use_instead(s, by_id, offline) if trouble else ((), None)
@@ -218,7 +219,7 @@ def _service(s: dict[str, Any], by_id: dict[str, dict[str, Any]], vendor: str,
         id=line(s.get("id"), 60), name=line(s.get("name"), 60), level=level,
         headline="Cannot tell while offline" if offline and not s.get("local")
         else headline(level, _since(s, level), now, tz),
-        reason=_reason(s, now, tz), probe=probe_words(_dict(s, "probe")),
+        reason=_reason(s, now, tz) if feed or not probe else probe, probe=probe if feed else None,
         use_instead=use, use_instead_note=note,
         incidents=tuple(_incident(i, page, vendor, now, tz)
                         for i in _list(feed, "incidents")),
@@ -245,8 +246,9 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
             continue
         url = safe_url(f.get("web_url")) or safe_url(f.get("page_url"))
         name = line(f.get("name"), 60)
+        said = probe_words(_dict(f, "probe")) if not f.get("feed") else None
         others.append(OtherView(line(f.get("id"), 60), name, _level(f.get("level")),
-                                line(f.get("summary"), 200),
+                                said or line(f.get("summary"), 200),
                                 Link(f"Open {name}", url) if url else None))
     paused = None
     if paused_until is not None and paused_until > now:
