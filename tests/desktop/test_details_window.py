@@ -105,8 +105,9 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         # Esc closes it, and its size is kept
         win.xdotool("windowsize", wid, str(x1 - x0 + 40), str(y1 - y0 + 30))
         win.xdotool("sleep", "0.5")
-        win.xdotool("windowfocus", "--sync", wid)
-        win.xdotool("key", "--window", wid, "Escape")
+        win.xdotool("mousemove", "--window", wid, "20", "20")
+        win.xdotool("windowfocus", wid)
+        win.xdotool("key", "Escape")
         assert win.proc.wait(TIMEOUT) == 0
     finally:
         win.stop()

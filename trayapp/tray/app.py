@@ -289,9 +289,13 @@ class TrayApp:
                 continue
             if not isinstance(msg, dict):
                 continue
-            if "shown" in msg:
-                log.info("details window shown: %s", one_line(msg.get("shown"), 120))
+            if "shown" in msg or "updated" in msg:
+                log.info("details window shown: %s",
+                         one_line(msg.get("shown") or msg.get("updated"), 120))
                 log.debug("details text: %s", one_line(msg.get("text"), 4000))
+                log.debug("details buttons: %s", json.dumps(msg.get("bar"))[:4000])
+            elif "raised" in msg:
+                log.info("details window raised")
             elif "action" in msg:
                 try:
                     kind = Act(str(msg["action"]))

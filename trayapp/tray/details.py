@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -59,14 +60,19 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-def vendors_for(snap: dict[str, Any]) -> dict[str, str]:
-    """Service id -> the company behind it, from the presets (by name or page host)."""
-    from trayapp.text import url_host
+@cache
+def _presets() -> dict[str, dict[str, Any]]:
     try:
         from trayapp.config import load_presets
-        presets = load_presets()
+        return load_presets()
     except (OSError, ValueError):
         return {}
+
+
+def vendors_for(snap: dict[str, Any]) -> dict[str, str]:
+    """Service id -> the company behind it, from the presets (by page host, or name)."""
+    from trayapp.text import url_host
+    presets = _presets()
     by_name = {str(p.get("name")): str(p["vendor"]) for p in presets.values() if p.get("vendor")}
     by_host: dict[str, str] = {}
     for p in presets.values():
@@ -78,7 +84,7 @@ def vendors_for(snap: dict[str, Any]) -> dict[str, str]:
     out = {}
     for s in snap.get("services") or []:
         if isinstance(s, dict):
-            v = by_name.get(str(s.get("name"))) or by_host.get(url_host(s.get("page_url")) or "")
+            v = by_host.get(url_host(s.get("page_url")) or "") or by_name.get(str(s.get("name")))
             if v:
                 out[str(s.get("id"))] = v
     return out
@@ -211,6 +217,7 @@ def show_tk(payload: dict[str, Any]) -> None:
     view: DetailsView | None = None
 
     def say(text: str) -> None:
+        emit({"failed": text})
         if view is not None:
             view.say_error(text)
 
@@ -262,15 +269,17 @@ def show_tk(payload: dict[str, Any]) -> None:
                 root.focus_force()
                 emit({"raised": True})
         if live.changed() or ticks % 30 == 0:
+            rebuilt = False
             if live.paused_until != paused and kinds & set(PAUSE_KINDS):
                 paused = live.paused_until      # the pause buttons change: rebuild the bar
                 for child in root.winfo_children():
                     child.destroy()
-                view = build()
+                view, rebuilt = build(), True
             d = live.dashboard()
             assert view is not None
-            view.show(d)
-            emit({"updated": d.title, "text": plain_text(d)})
+            if rebuilt or d != view.last:       # a new check with nothing new: no redraw
+                view.show(d)
+                emit({"updated": d.title, "text": plain_text(d), "bar": view.bar_geometry()})
         root.after(POLL_MS, tick)
 
     def shown() -> None:
