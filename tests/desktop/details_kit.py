@@ -83,7 +83,7 @@ ACTIONS = [{"text": t, "kind": k, "arg": ""} for t, k in (
 class Window:
     def __init__(self, display: str, tmp: Path, snap: dict[str, Any],
                  actions: list[dict[str, str]] | None = None, banner: str | None = None,
-                 scaling: float | None = None) -> None:
+                 extra_env: dict[str, str] | None = None) -> None:
         self.tmp = tmp
         self.display = display
         self.snap_file = tmp / "snapshot.json"
@@ -98,6 +98,7 @@ class Window:
         env.update(DISPLAY=display, NO_AT_BRIDGE="1", HOME=str(tmp / "home"),
                    XDG_STATE_HOME=str(tmp / "state"), XDG_CONFIG_HOME=str(tmp / "config"),
                    PYTHONPATH=str(ROOT))
+        env.update(extra_env or {})
         self.proc = subprocess.Popen([sys.executable, "-m", "trayapp.tray.details", str(target)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=open(tmp / "details.err", "wb"),  # noqa: SIM115

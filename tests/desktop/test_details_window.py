@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.desktop.details_kit import TIMEOUT, Window, missing, now_utc, outage_snapshot, xvfb
+from tests.desktop.details_kit import (
+    ROOT,
+    TIMEOUT,
+    Window,
+    missing,
+    now_utc,
+    outage_snapshot,
+    xvfb,
+)
+from tests.loopback import wait_until
+from trayapp import __version__
 from trayapp.icon import LEVEL_COLOURS
 from trayapp.levels import Level
 
@@ -119,3 +132,62 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         assert again.next("shown")["window"][2:] == [kept["width"], kept["height"]]
     finally:
         again.stop()
+
+
+def click(win: Window, button: dict[str, Any]) -> None:
+    win.xdotool("mousemove", str(button["x"] + button["w"] // 2),
+                str(button["y"] + button["h"] // 2), "click", "1")
+
+
+def test_use_instead_opens_the_fallback_and_a_failure_says_so(display: tuple[str, int],
+                                                             tmp_path: Path) -> None:
+    name, _ = display
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    for command, works in ((f"{browser} %s", True), ("false %s", False)):
+        win = Window(name, tmp_path, outage_snapshot(now_utc()), actions=[],
+                     extra_env={"BROWSER": command})
+        try:
+            shown = win.next("shown")
+            chatgpt = next(b for b in shown["buttons"] if b["text"] == "ChatGPT")
+            click(win, chatgpt)
+            if works:
+                assert wait_until(lambda: opened.exists(), TIMEOUT)
+                assert opened.read_text().split() == ["https://chatgpt.com"]
+            else:
+                failed = win.next("failed")["failed"]
+                assert failed.startswith("Could not open https://chatgpt.com"), failed
+        finally:
+            win.stop()
+
+
+def test_about_is_a_small_window_that_says_what_it_cannot_open(display: tuple[str, int],
+                                                              tmp_path: Path) -> None:
+    name, _ = display
+    missing_config = tmp_path / "nowhere" / "config.toml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
+    env.update(DISPLAY=name, NO_AT_BRIDGE="1", XDG_STATE_HOME=str(tmp_path / "state"),
+               PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "trayapp.tray.about", "--config",
+                             str(missing_config)], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        shown = json.loads(proc.stdout.readline())
+        assert shown["shown"] == f"About trayapp {__version__}"
+        x, y, w, h = shown["window"]
+        assert w < 1000 * (1 + (shown["buttons"][0]["h"] > 40)), shown  # small
+        for b in shown["buttons"]:
+            assert x <= b["x"] and b["x"] + b["w"] <= x + w, (b, shown["window"])
+            assert y <= b["y"] and b["y"] + b["h"] <= y + h, (b, shown["window"])
+        open_config = shown["buttons"][0]
+        subprocess.run(["xdotool", "mousemove", str(open_config["x"] + 5),
+                        str(open_config["y"] + 5), "click", "1"], env=env, check=False)
+        failed = json.loads(proc.stdout.readline())["failed"]
+        assert failed == f"Could not open {missing_config}: the file does not exist"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert "Traceback" not in (proc.stderr.read() if proc.stderr else "")

@@ -8,11 +8,13 @@ said in the window, with the path, selectable so it can be copied.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from trayapp import __version__
 from trayapp.text import safe_url
@@ -42,9 +44,9 @@ def about_info(config: Path | None, snapshot: dict[str, object] | None) -> About
                      paths.log_dir() / "trayapp.log", tuple(links[:8]))
 
 
-def _click(url: str, text: str, say: Callable[[str], None], _event: object) -> None:
+def _click(root: Any, url: str, text: str, say: Callable[[str], None], _event: object) -> None:
     from trayapp.tray import winopen
-    winopen.open_link(url, text, say)
+    winopen.open_link(root, url, text, say)
 
 
 def show(info: AboutInfo) -> None:
@@ -52,7 +54,7 @@ def show(info: AboutInfo) -> None:
     from tkinter import ttk
 
     from trayapp.tray import winopen
-    from trayapp.tray.details_layout import scale_fonts
+    from trayapp.tray.details_layout import geometry, scale_fonts
 
     root = tk.Tk(className="trayapp")
     root.title(f"About trayapp {info.version}")
@@ -66,8 +68,10 @@ def show(info: AboutInfo) -> None:
         row=1, column=0, columnspan=3, sticky="w", pady=(0, pad))
     error = tk.StringVar(root)
     err_box = ttk.Entry(body, textvariable=error, state="readonly")
+    buttons: list[ttk.Button] = []
 
     def say(text: str) -> None:
+        print(json.dumps({"failed": text}, ensure_ascii=True), flush=True)
         error.set(text)
         err_box.grid(row=99, column=0, columnspan=3, sticky="ew", pady=(pad, 0))
 
@@ -77,18 +81,25 @@ def show(info: AboutInfo) -> None:
         value = tk.StringVar(root, str(path))
         ttk.Entry(body, textvariable=value, state="readonly", width=44).grid(
             row=row, column=1, sticky="ew", padx=round(4 * k))
-        ttk.Button(body, text="Open", command=partial(winopen.open_file, root, path, say)
-                   ).grid(row=row, column=2, sticky="e")
+        buttons.append(ttk.Button(body, text="Open",
+                                  command=partial(winopen.open_file, root, path, say)))
+        buttons[-1].grid(row=row, column=2, sticky="e")
     for row, (text, url) in enumerate(info.links, start=4):
         link = ttk.Label(body, text=text, foreground="#1a5fb4", cursor="hand2")
         link.grid(row=row, column=0, columnspan=3, sticky="w")
-        link.bind("<Button-1>", partial(_click, url, text, say))
-    ttk.Button(body, text="Close", command=root.destroy).grid(
-        row=98, column=2, sticky="e", pady=(pad, 0))
+        link.bind("<Button-1>", partial(_click, root, url, text, say))
+    buttons.append(ttk.Button(body, text="Close", command=root.destroy))
+    buttons[-1].grid(row=98, column=2, sticky="e", pady=(pad, 0))
     body.columnconfigure(1, weight=1)
     root.bind("<Escape>", lambda _e: root.destroy())
     root.update_idletasks()
     root.minsize(root.winfo_reqwidth(), root.winfo_reqheight())
+
+    def shown() -> None:
+        print(json.dumps({"shown": root.title(), "buttons": geometry(root, buttons),
+                          "window": [root.winfo_rootx(), root.winfo_rooty(),
+                                     root.winfo_width(), root.winfo_height()]}), flush=True)
+    root.after(300, shown)
     root.lift()
     root.mainloop()
 

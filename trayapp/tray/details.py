@@ -231,7 +231,7 @@ def show_tk(payload: dict[str, Any]) -> None:
             close()
 
     def open_link(link: Link) -> None:
-        winopen.open_link(link.url, link.text, say)
+        winopen.open_link(root, link.url, link.text, say)
 
     def prefs() -> None:
         winopen.open_preferences(root, config, say)
@@ -285,6 +285,7 @@ def show_tk(payload: dict[str, Any]) -> None:
     def shown() -> None:
         assert view is not None
         emit({"shown": first.title, "text": plain_text(first), "bar": view.bar_geometry(),
+              "buttons": view.body_geometry(),
               "window": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
                          root.winfo_height()], "dpi": root.winfo_fpixels("1i")})
     root.after(300, shown)

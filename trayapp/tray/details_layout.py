@@ -41,6 +41,14 @@ def service_extras(parent: tk.Widget, service_id: str) -> list[tk.Widget]:
     return []
 
 
+def geometry(root: tk.Misc, widgets: list[Any]) -> list[dict[str, Any]]:
+    """Each widget's text and place on screen (for the tray's log and the desktop tests)."""
+    root.update_idletasks()
+    return [{"text": str(b.cget("text")), "x": int(b.winfo_rootx()), "y": int(b.winfo_rooty()),
+             "w": int(b.winfo_width()), "h": int(b.winfo_height()),
+             "viewable": bool(b.winfo_viewable())} for b in widgets]
+
+
 def scale_fonts(root: tk.Tk) -> float:
     """Scale Tk's named fonts given in pixels (negative sizes, X11's default) by the
     display's dots per inch; fonts in points follow ``tk scaling`` by themselves.
@@ -186,13 +194,19 @@ class DetailsView:
 
     def bar_geometry(self) -> list[dict[str, Any]]:
         """Where each action-bar button is on screen (the log and the desktop tests)."""
-        self.root.update_idletasks()
         buttons = [*self.bar_buttons, self.prefs_button, self.close_button]
         buttons += [self.quit_button] if self.quit_button is not None else []
-        return [{"text": str(b.cget("text")), "x": int(b.winfo_rootx()),
-                 "y": int(b.winfo_rooty()), "w": int(b.winfo_width()),
-                 "h": int(b.winfo_height()), "viewable": bool(b.winfo_viewable())}
-                for b in buttons]
+        return geometry(self.root, buttons)
+
+    def body_geometry(self) -> list[dict[str, Any]]:
+        """The same for the buttons in the scrolling body ("Use instead", incidents)."""
+        found: list[tk.Misc] = []
+        todo: list[tk.Misc] = [self.inner]
+        while todo:
+            w = todo.pop(0)
+            found += [c for c in w.winfo_children() if isinstance(c, ttk.Button)]
+            todo += [c for c in w.winfo_children() if isinstance(c, ttk.Frame | tk.Frame)]
+        return geometry(self.root, found)
 
     # ------------------------------------------------------------ the content
     def show(self, d: Dashboard) -> None:

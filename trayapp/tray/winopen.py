@@ -14,18 +14,36 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trayapp.text import one_line
+from trayapp.text import one_line, safe_url
 from trayapp.tray.opener import open_url, opener_argv
 
 Say = Callable[[str], None]
 
 
-def open_link(url: str | None, text: str, say: Say) -> None:
-    if not url:
+def open_link(root: Any, url: str | None, text: str, say: Say) -> None:
+    """Open an http(s) link in the browser; say so (with the link) when nothing took it.
+    On Linux and macOS through ``xdg-open``/``open`` (which honour $BROWSER and the
+    desktop's choice), whose exit status tells whether it worked."""
+    safe = safe_url(url)
+    if safe is None:
         say(f"{text}: this link is not safe to open, so it is shown as text only")
         return
-    if not open_url(url):
-        say(f"Could not open {url}: no web browser found (copy the link from here)")
+    argv = None if sys.platform == "win32" else \
+        ["open", safe] if sys.platform == "darwin" else ["xdg-open", safe]
+    proc = None
+    if argv is not None:
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            proc = None
+    if proc is None or argv is None:
+        if not open_url(safe):
+            say(f"Could not open {safe}: no web browser found (copy the link from here)")
+        return
+    _watch(root, proc, lambda code: say(
+        f"Could not open {safe}: no web browser took it ({argv[0]} exited with {code}); "
+        "copy the link from here"))
 
 
 def _watch(root: Any, proc: subprocess.Popen[bytes], failed: Callable[[int], None]) -> None:
