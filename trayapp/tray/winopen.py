@@ -42,8 +42,7 @@ def open_link(root: Any, url: str | None, text: str, say: Say) -> None:
             say(f"Could not open {safe}: no web browser found (copy the link from here)")
         return
     _watch(root, proc, lambda code: say(
-        f"Could not open {safe}: no web browser took it ({argv[0]} exited with {code}); "
-        "copy the link from here"))
+        f"Could not open {safe}: no browser took it ({argv[0]} exit {code})"))
 
 
 def _watch(root: Any, proc: subprocess.Popen[bytes], failed: Callable[[int], None]) -> None:
@@ -76,7 +75,7 @@ def open_file(root: Any, path: Path, say: Say) -> None:
         say(f"Could not open {path}: {argv[0]} is missing ({exc.strerror or 'not found'})")
         return
     _watch(root, proc, lambda code: say(
-        f"Could not open {path}: no program to open it ({argv[0]} exited with {code})"))
+        f"Could not open {path}: no program for it ({argv[0]} exit {code})"))
 
 
 def preferences_argv(config: str | None) -> list[str]:
