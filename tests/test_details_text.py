@@ -12,7 +12,7 @@ from tests.test_tray_builders import claude, fallbacks, incident, service, snaps
 from trayapp.levels import Level
 from trayapp.model import ProbeResult, Update
 from trayapp.render import snapshot_json
-from trayapp.tray.details_html import plain_text, to_html
+from trayapp.tray.details_html import dashboard_text, to_html
 from trayapp.tray.details_text import dashboard
 from trayapp.tray.details_words import Seg, duration, headline, probe_words, segments, vendor_rating
 
@@ -126,7 +126,7 @@ def test_the_dashboard_reads_top_down() -> None:
     assert inc.latest.body == (Seg("Rolling out "), Seg("a fix", "https://status.example.com/fix"),
                                Seg("."))
     assert [u.status for u in inc.older] == ["Identified", "Investigating"]
-    text = plain_text(d)
+    text = dashboard_text(d)
     assert "](" not in text and text.index("Use instead") < text.index("Incident:")
 
 

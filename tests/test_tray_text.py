@@ -15,7 +15,7 @@ from trayapp.levels import Level
 from trayapp.render import snapshot_json
 from trayapp.tray.backend import no_display_reason, requested
 from trayapp.tray.details_html import to_html
-from trayapp.tray.details_text import Line, dashboard, details_lines, window_title
+from trayapp.tray.details_text import dashboard, details_lines, plain_text, window_title
 from trayapp.tray.menu import Act, Item, MenuState, build_menu, flat_actions
 from trayapp.tray.tooltip import limit_for, tooltip
 
@@ -122,10 +122,6 @@ def test_flat_actions_for_menu_less_backends() -> None:
 
 # ------------------------------------------------------------------ details text
 # (the dashboard's wording, table by table: tests/test_details_text.py)
-
-def plain_text(lines: list[Line]) -> str:
-    return "\n".join(ln.text for ln in lines)
-
 
 def payload(snap: object) -> dict[str, object]:
     return {"snapshot": json.loads(json.dumps(snapshot_json(snap))), "actions": []}  # type: ignore[arg-type]

@@ -29,13 +29,14 @@ import queue
 import sys
 import tempfile
 import threading
+import time
 from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from trayapp.text import one_line
-from trayapp.tray.details_html import plain_text, to_html
+from trayapp.tray.details_html import dashboard_text, to_html
 from trayapp.tray.details_text import Dashboard, Link, dashboard
 
 log = logging.getLogger("trayapp.details")
@@ -242,7 +243,15 @@ def show_tk(payload: dict[str, Any]) -> None:
                                          else None, close=close, prefs=prefs, change=prefs),
                            banner=one_line(payload.get("banner"), 300) or None)
 
+    from trayapp.tray import details_history
+    history = details_history.load(live.snap)
+    history_at = time.monotonic()
+
+    def text(d: Dashboard) -> str:
+        return dashboard_text(d) + "".join("\n" + ln.text for ln in details_history.lines(history))
+
     view = build()
+    view.extras = details_history.rows_for(history, view.k)
     first = live.dashboard()
     view.show(first)
     natural = view.natural_size()
@@ -259,7 +268,7 @@ def show_tk(payload: dict[str, Any]) -> None:
     ticks = 0
 
     def tick() -> None:
-        nonlocal ticks, paused, view
+        nonlocal ticks, paused, view, history, history_at
         ticks += 1
         while not inbox.empty():
             raw = inbox.get()
@@ -277,14 +286,18 @@ def show_tk(payload: dict[str, Any]) -> None:
                 view, rebuilt = build(), True
             d = live.dashboard()
             assert view is not None
+            if time.monotonic() - history_at > 60:
+                history, history_at = details_history.load(live.snap), time.monotonic()
+                rebuilt = True
+            view.extras = details_history.rows_for(history, view.k)
             if rebuilt or d != view.last:       # a new check with nothing new: no redraw
                 view.show(d)
-                emit({"updated": d.title, "text": plain_text(d), "bar": view.bar_geometry()})
+                emit({"updated": d.title, "text": text(d), "bar": view.bar_geometry()})
         root.after(POLL_MS, tick)
 
     def shown() -> None:
         assert view is not None
-        emit({"shown": first.title, "text": plain_text(first), "bar": view.bar_geometry(),
+        emit({"shown": first.title, "text": text(first), "bar": view.bar_geometry(),
               "buttons": view.body_geometry(),
               "window": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
                          root.winfo_height()], "dpi": root.winfo_fpixels("1i")})
@@ -302,7 +315,7 @@ def show_html(d: Dashboard) -> Path:
         handle.write(to_html(d))
     path = Path(name)
     open_path(path)
-    emit({"shown": "html", "text": plain_text(d), "path": str(path)})
+    emit({"shown": "html", "text": dashboard_text(d), "path": str(path)})
     return path
 
 

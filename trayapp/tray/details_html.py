@@ -30,7 +30,7 @@ def _service_text(s: ServiceView) -> list[str]:
     return out
 
 
-def plain_text(d: Dashboard) -> str:
+def dashboard_text(d: Dashboard) -> str:
     lines = [d.title, d.checked]
     lines += [x for x in (d.offline, d.paused) if x]
     for s in d.services:

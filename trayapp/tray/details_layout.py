@@ -35,9 +35,10 @@ MARK = {   # level -> (shape, glyph): the same cue as the tray icon, colour asid
 }
 
 
-def service_extras(parent: tk.Widget, service_id: str) -> list[tk.Widget]:
-    """Extra widgets under a service's row (one per row, packed in order), e.g. the
-    history strip. Empty for now; the strip module plugs in here."""
+def service_extras(parent: tk.Misc, service_id: str) -> list[Any]:
+    """Extra widgets under a service's row (one per row, packed in order, right under
+    "Use instead"). None by default; :mod:`trayapp.tray.details_history` gives the
+    history strips in their place (``DetailsView.extras``)."""
     return []
 
 
@@ -89,6 +90,8 @@ class DetailsView:
         self.big = base.copy()
         self.big.configure(weight="bold", size=round(int(base.cget("size")) * 1.25))
         self.expanded: set[str] = set()
+        # per-service extra rows: service_extras, or the history strips (details_history)
+        self.extras: Callable[[tk.Misc, str], list[Any]] = service_extras
         self.wrapped: list[tuple[ttk.Label, int]] = []
         self.error = tk.StringVar(root)
         self._build_bar()
@@ -308,7 +311,7 @@ class DetailsView:
                 self._link_button(use, link).pack(side="left", padx=(self.px(6), 0))
             if s.use_instead_note:
                 ttk.Label(use, text=s.use_instead_note).pack(side="left", padx=(self.px(6), 0))
-        for extra in service_extras(self.inner, s.id):
+        for extra in self.extras(self.inner, s.id):
             extra.pack(side="top", anchor="w", padx=(ind, 0), pady=(self.px(4), 0))
         for inc in s.incidents:
             self._incident(s.id, inc, ind)

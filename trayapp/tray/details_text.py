@@ -262,31 +262,39 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One piece of the window's text, flattened (the log, tests, hostile-text checks)."""
+    """One piece of the window's text, flattened (the log, tests, hostile-text checks;
+    other sections, such as the history, add theirs)."""
 
     text: str
+    style: str = "body"         # title | heading | level | body | muted | link
     url: str | None = None
+    level: Level | None = None
+
+
+def plain_text(lines: list[Line]) -> str:
+    return "\n".join(ln.text for ln in lines)
 
 
 def lines_of(d: Dashboard) -> list[Line]:
     """Every string the window shows, in order, with its link if it has one."""
-    out = [Line(d.title), Line(d.checked)] + [Line(x) for x in (d.offline, d.paused) if x]
+    out = [Line(d.title, "title"), Line(d.checked, "muted")]
+    out += [Line(x, "heading") for x in (d.offline, d.paused) if x]
     for s in d.services:
-        out += [Line(f"{s.name}: {s.headline}"), Line(s.reason)]
+        out += [Line(f"{s.name}: {s.headline}", "level", level=s.level), Line(s.reason)]
         out += [Line(s.probe)] if s.probe else []
-        out += [Line(u.text, u.url) for u in s.use_instead]
+        out += [Line(u.text, url=u.url) for u in s.use_instead]
         out += [Line(s.use_instead_note)] if s.use_instead_note else []
         for inc in s.incidents:
-            out += [Line(f"Incident: {inc.title}"), Line(inc.meta)]
+            out += [Line(f"Incident: {inc.title}", "heading"), Line(inc.meta, "muted")]
             for u in ((inc.latest,) if inc.latest else ()) + inc.older:
                 out.append(Line(f"{u.when} {u.status}".strip()))
-                out += [Line(g.text, g.url) for g in u.body]
-            out += [Line(inc.link.text, inc.link.url)] if inc.link else []
+                out += [Line(g.text, url=g.url) for g in u.body]
+            out += [Line(inc.link.text, url=inc.link.url)] if inc.link else []
         out += [Line(n) for n in s.notes]
-        out += [Line(s.page.text, s.page.url)] if s.page else []
+        out += [Line(s.page.text, url=s.page.url)] if s.page else []
     for o in d.others:
-        out.append(Line(f"{o.name}: {o.level.label} - {o.summary}"))
-        out += [Line(o.open.text, o.open.url)] if o.open else []
+        out.append(Line(f"{o.name}: {o.level.label} - {o.summary}", "level", level=o.level))
+        out += [Line(o.open.text, url=o.open.url)] if o.open else []
     return out
 
 
