@@ -296,6 +296,8 @@ class TrayApp:
                 log.debug("details buttons: %s", json.dumps(msg.get("bar"))[:4000])
             elif "raised" in msg:
                 log.info("details window raised")
+            elif "failed" in msg:
+                log.warning("details window: %s", one_line(msg.get("failed"), 300))
             elif "action" in msg:
                 try:
                     kind = Act(str(msg["action"]))
