@@ -16,6 +16,7 @@ Threads and processes:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp import __version__, heap, paths
+from trayapp import heap, paths
 from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError
 from trayapp.levels import Level
 from trayapp.model import Snapshot
@@ -232,9 +233,8 @@ class TrayApp:
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log")
         elif kind is Act.ABOUT:
-            self.notifier.send(f"trayapp {__version__}",
-                               "Watches AI vendors' status pages and APIs, and says what "
-                               f"to use instead when one is down.\nConfig: {self.config_path}")
+            subprocess.Popen([sys.executable, "-m", "trayapp.tray.about", "--config",
+                              str(self.config_path)], stdin=subprocess.DEVNULL)
         elif kind is Act.QUIT:
             self.quit()
 
@@ -259,12 +259,15 @@ class TrayApp:
                                                                  else " (off)")),
                  "kind": str(i.action.kind), "arg": i.action.arg}
                 for i in flat_actions(self.menu_items()) if i.action is not None]
-        return {"snapshot": snap, "actions": actions}
+        return {"snapshot": snap, "actions": actions, "config": str(self.config_path)}
 
     def open_details(self) -> None:
         proc = self.details_proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()                     # replace it with fresh data
+        if proc is not None and proc.poll() is None and proc.stdin is not None:
+            with contextlib.suppress(OSError):   # one window: raise it (it updates itself)
+                proc.stdin.write(b'{"raise": true}\n')
+                proc.stdin.flush()
+                return
         base = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
         payload = json.dumps(self.details_payload()).encode()
         target = base / f"details-{os.getpid()}-{threading.get_ident()}.json"
@@ -273,7 +276,7 @@ class TrayApp:
         env.setdefault("NO_AT_BRIDGE", "1")
         self.details_proc = subprocess.Popen(
             [sys.executable, "-m", "trayapp.tray.details", str(target)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         threading.Thread(target=self._read_details, args=(self.details_proc,),
                          name="details-reader", daemon=True).start()
 
@@ -286,9 +289,15 @@ class TrayApp:
                 continue
             if not isinstance(msg, dict):
                 continue
-            if "shown" in msg:
-                log.info("details window shown: %s", one_line(msg.get("shown"), 120))
+            if "shown" in msg or "updated" in msg:
+                log.info("details window shown: %s",
+                         one_line(msg.get("shown") or msg.get("updated"), 120))
                 log.debug("details text: %s", one_line(msg.get("text"), 4000))
+                log.debug("details buttons: %s", json.dumps(msg.get("bar"))[:4000])
+            elif "raised" in msg:
+                log.info("details window raised")
+            elif "failed" in msg:
+                log.warning("details window: %s", one_line(msg.get("failed"), 300))
             elif "action" in msg:
                 try:
                     kind = Act(str(msg["action"]))

@@ -1,0 +1,119 @@
+"""The details window from the real tray (xorg backend, no menu) on a virtual desktop.
+
+A second click raises the open window (the same X window, no second one);
+the open window follows the tray's checks in place (operational, then a
+major outage, without reopening); its "Pause for 1 hour" button pauses the
+tray's notifications and the window then says so and offers "Resume
+notifications"; Esc closes it while the tray keeps running.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.desktop.session import DesktopSession
+from tests.loopback import LoopbackServer, fixture, wait_until
+
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
+FEED = "/claude/api/v2/summary.json"
+OPERATIONAL = fixture("statuspage/anthropic-summary-3.json")
+MAJOR = fixture("statuspage/github-summary-1.json")
+TIMEOUT = 20.0
+
+
+@pytest.fixture
+def feed() -> Iterator[LoopbackServer]:
+    srv = LoopbackServer()
+    srv.set("/generate_204", b"", status=204)
+    srv.set(FEED, OPERATIONAL)
+    try:
+        yield srv
+    finally:
+        srv.close()
+
+
+def ids(desk: DesktopSession, pattern: str) -> list[str]:
+    return desk.run("xdotool", "search", "--onlyvisible", "--name", pattern,
+                    check=False).stdout.split()
+
+
+def last(log: Path, prefix: str) -> str:
+    try:
+        lines = [ln for ln in log.read_text(errors="replace").splitlines() if prefix in ln]
+    except FileNotFoundError:
+        return ""
+    return lines[-1].split(prefix, 1)[1] if lines else ""
+
+
+def test_one_live_window_from_the_tray(desktop: DesktopSession, tmp_path: Path,
+                                       feed: LoopbackServer) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f"""\
+interval = 1
+connectivity_url = "{feed.url('/generate_204')}"
+
+[[services]]
+id = "claude"
+name = "Claude"
+feed = {{ kind = "statuspage", url = "{feed.base}/claude" }}
+""")
+    state = tmp_path / "state"
+    log = state / "trayapp" / "log" / "trayapp.log"
+    env = desktop.env(TRAYAPP_TRAY_BACKEND="xorg", XDG_STATE_HOME=str(state))
+    out = open(tmp_path / "trayapp.out", "wb")  # noqa: SIM115
+    tray = subprocess.Popen([sys.executable, "-m", "trayapp", "-v", "--config", str(cfg)],
+                            env=env, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT)
+    try:
+        assert wait_until(lambda: bool(ids(desktop, "^Claude: operational")), TIMEOUT), \
+            "no tray icon"
+        icon = ids(desktop, "^Claude: operational")[0]
+
+        def click() -> None:
+            desktop.run("xdotool", "mousemove", "--window", icon, "8", "8", "click", "1")
+
+        click()
+        assert wait_until(lambda: bool(ids(desktop, "^trayapp: Claude operational$")),
+                          TIMEOUT), "no details window after a click"
+        [window] = ids(desktop, "^trayapp: Claude operational$")
+
+        click()                                 # a second click raises the same window
+        assert wait_until(lambda: "details window raised" in log.read_text(), TIMEOUT)
+        assert ids(desktop, "^trayapp") == [window]
+
+        feed.set(FEED, MAJOR)                   # the open window follows the checks
+        assert wait_until(lambda: ids(desktop, "^trayapp: Claude major outage$") == [window],
+                          TIMEOUT), ids(desktop, "^trayapp")
+
+        bar = json.loads(last(log, "details buttons: ") or "[]")
+        pause = next(b for b in bar if b["text"] == "Pause for 1 hour")
+        desktop.run("xdotool", "mousemove", str(pause["x"] + pause["w"] // 2),
+                    str(pause["y"] + pause["h"] // 2), "click", "1")
+        assert wait_until(lambda: "Notifications paused until" in last(log, "details text: "),
+                          TIMEOUT), last(log, "details text: ")
+        texts = [b["text"] for b in json.loads(last(log, "details buttons: ") or "[]")]
+        assert "Resume notifications" in texts and "Pause for 1 hour" not in texts
+        assert ids(desktop, "^trayapp") == [window]
+
+        desktop.run("xdotool", "mousemove", "--window", window, "20", "20", check=False)
+        desktop.run("xdotool", "windowfocus", window, check=False)
+        desktop.run("xdotool", "key", "Escape", check=False)
+        assert wait_until(lambda: not ids(desktop, "^trayapp"), TIMEOUT), "Esc did not close it"
+        assert tray.poll() is None, "the tray stopped with its window"
+    finally:
+        if tray.poll() is None:
+            tray.send_signal(signal.SIGTERM)
+        try:
+            tray.wait(10)
+        except subprocess.TimeoutExpired:
+            tray.kill()
+            tray.wait(5)
+        out.close()
+    assert "Traceback" not in (tmp_path / "trayapp.out").read_text(errors="replace")
