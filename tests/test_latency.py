@@ -93,7 +93,7 @@ def model_obs(ms: int, level: Level = Level.OPERATIONAL, code: int = 200) -> Obs
 
 def test_a_model_latency_spike_names_the_model() -> None:
     cfg = config('models = ["opus", "sonnet"]')
-    seen, state, snaps = levels(cfg, [model_obs(400)] * 6 + [model_obs(4000)] * 2)
+    seen, _, snaps = levels(cfg, [model_obs(400)] * 6 + [model_obs(4000)] * 2)
     assert seen[-1] is Level.DEGRADED
     assert "opus: slow: first byte in 4000 ms, usually 400 ms; sonnet answers" \
         in snaps[-1].services[0].summary
@@ -103,7 +103,7 @@ def test_a_model_latency_spike_names_the_model() -> None:
 def test_a_cycle_without_model_probes_keeps_them() -> None:
     cfg = config('models = ["opus", "sonnet"]')
     bad = model_obs(100, Level.DEGRADED, 529)
-    seen, state, _ = levels(cfg, [bad, bad, Observation(probe=probe(100).probe)])
+    seen, _, _ = levels(cfg, [bad, bad, Observation(probe=probe(100).probe)])
     assert seen == [Level.OPERATIONAL, Level.DEGRADED, Level.DEGRADED]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -135,7 +136,7 @@ def test_a_proxy_answering_407(scheme: str, check: str,
             monkeypatch.delenv(name, raising=False)
         # the probe goes through the proxy; the connectivity check (on loopback) does not
         monkeypatch.setenv(f"{scheme.upper()}_PROXY", proxy.url)
-        monkeypatch.setenv("NO_PROXY", check.split("//")[1].split("/")[0])
+        monkeypatch.setenv("NO_PROXY", urlsplit(check).netloc)
         port = 9 if scheme == "http" else 443
         url = f"{scheme}://127.0.0.2:{port}/v1/models"
         status = poll_twice(cfg(url, check))
