@@ -294,3 +294,23 @@ preset = "openai"
         and claude.probe.models == ("claude-sonnet-4-5",)
     assert claude.probe.model_interval == 600 and claude.probe.max_model_probes_per_day == 300
     assert openai.probe and openai.probe.dialect == "openai" and openai.probe.models == ()
+
+
+def test_offline_spends_no_model_probe(vendor: FakeVendor, tmp_path: Path) -> None:
+    from tests.fakevendor import free_port
+    vendor.set(OPUS, 200)
+    vendor.set(SONNET, 200)
+    cfg = parse_text(f"""
+connectivity_url = "http://127.0.0.1:{free_port()}/generate_204"
+[[services]]
+id = "claude"
+[services.probe]
+url = "{vendor.base}/v1/models"
+api_key_env = "ANTHROPIC_API_KEY"
+api_key_header = "x-api-key"
+dialect = "anthropic"
+models = ["{OPUS}"]
+""", "t.toml")
+    _, snaps = run(cfg, Budget(tmp_path), minutes(0, 1), retry=True)
+    assert snaps[-1].offline and vendor.model_requests() == 0
+    assert snaps[-1].services[0].level is Level.UNKNOWN

@@ -52,7 +52,7 @@ def pool_size(config: Config) -> int:
     """Connections for one cycle's requests at once (feeds, probes, the connectivity
     check), so a cycle costs about one round trip; bounded."""
     feeds = {s.feed for s in config.services if s.feed is not None}
-    probes = sum(1 for s in config.services if s.probe is not None)
+    probes = sum(1 + len(s.probe.models) for s in config.services if s.probe is not None)
     return max(MIN_POOL, min(MAX_POOL, len(feeds) + probes + 1))
 
 

@@ -241,13 +241,17 @@ class Poller:
         return self.budget
 
     def _models(self, svc: ServiceConfig, probe: ProbeConfig, now: datetime, retry: bool,
-                urgent: bool, deadline: float) -> _ModelRun:
+                urgent: bool, deadline: float, online: Callable[[], bool]) -> _ModelRun:
         """One minimal request per model, if the key is set, the interval has passed
-        (always while ``urgent`` or in ``status``) and today's budget allows."""
+        (always while ``urgent`` or in ``status``) and today's budget allows. Not
+        while offline (``online`` waits for this cycle's connectivity check): a
+        probe that cannot tell anything must not spend the budget."""
         headers = probe_headers(probe, self.environ)
         if not is_keyed(probe, headers):
             return _ModelRun([], None)                 # never without the user's key
         budget = self._budget()
+        if not online():
+            return _ModelRun([], budget.spent(svc.id, now, probe.max_model_probes_per_day))
         gap = 0.0 if retry or urgent else float(probe.model_interval)
         grant = budget.take(svc.id, now, probe.max_model_probes_per_day, len(probe.models),
                             gap)
@@ -289,8 +293,18 @@ class Poller:
         model_runs: dict[str, _ModelRun] = {}
         conn_outcome: list[Outcome | None] = [None]
 
+        checked = threading.Event()
+
         def check() -> None:
-            conn_outcome[0] = self._connectivity(deadline)
+            try:
+                conn_outcome[0] = self._connectivity(deadline)
+            finally:
+                checked.set()
+
+        def online() -> bool:
+            checked.wait(max(0.0, deadline - time.monotonic()))
+            return checked.is_set() and \
+                classify_connectivity(conn_outcome[0]) is Connectivity.ONLINE
 
         def read(f: FeedConfig) -> None:
             feed_reports[f] = self._feed(f, now, deadline)
@@ -299,7 +313,8 @@ class Poller:
             probe_outcomes[sid] = self._probe(p, retry_probes, deadline)
 
         def models(s: ServiceConfig, p: ProbeConfig) -> None:
-            model_runs[s.id] = self._models(s, p, now, retry_probes, s.id in urgent, deadline)
+            model_runs[s.id] = self._models(s, p, now, retry_probes, s.id in urgent, deadline,
+                                            online)
 
         jobs: list[Callable[[], None]] = [check]
         jobs += [partial(read, f) for f in feeds]
