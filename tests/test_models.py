@@ -42,7 +42,8 @@ def config(vendor: FakeVendor, *, models: tuple[str, ...] = (OPUS, SONNET),
     return parse_text(f"""
 connectivity_url = false
 interval = 60
-timeout = 2
+timeout = 1.5
+connect_timeout = 1
 {top}
 [[services]]
 id = "claude"
@@ -163,7 +164,7 @@ def test_the_budget_holds_over_a_simulated_day(vendor: FakeVendor, tmp_path: Pat
     vendor.set(SONNET, 200)
     cfg = config(vendor, extra="max_model_probes_per_day = 25")
     budget = Budget(tmp_path)
-    times = [T0 + timedelta(minutes=5 * i) for i in range(12 * 24)]
+    times = [T0 + timedelta(minutes=15 * i) for i in range(4 * 24)]
     state, snaps = run(cfg, budget, times)
     assert vendor.model_requests() == 25      # spent, and never one more
     assert snaps[-1].services[0].budget is not None
