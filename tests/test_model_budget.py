@@ -90,6 +90,7 @@ def test_status_reports_models_latency_and_the_budget(vendor: FakeVendor,
     assert vendor.counts["claude-opus-4-1"] == 2      # retried once, like the probe
     text = run_cli(env, "status", "--config", str(config))
     assert "model probes today: 6/300" in text.stdout, text.stdout
+    assert "try: claude-sonnet-4-5 (same vendor)" in text.stdout, text.stdout
     assert KEY not in run.stdout + run.stderr + text.stdout + text.stderr
 
 

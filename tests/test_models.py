@@ -154,9 +154,13 @@ def test_models_run_every_model_interval_and_while_in_trouble(vendor: FakeVendor
     state, _ = run(cfg, Budget(tmp_path), minutes(*range(30)))
     assert vendor.counts[OPUS] == 3           # at 0, 10 and 20 minutes
     vendor.set(OPUS, 529)
-    run(cfg, Budget(tmp_path), minutes(*range(30, 36)), state=state)
+    state, _ = run(cfg, Budget(tmp_path), minutes(*range(30, 36)), state=state)
     # 30 (due), then every poll while it fails: 31..35
     assert vendor.counts[OPUS] == 3 + 6
+    # In trouble, polls come faster (every 15 s), the models only every interval (60 s).
+    quarter = [T0 + timedelta(minutes=36, seconds=15 * i) for i in range(8)]
+    run(cfg, Budget(tmp_path), quarter, state=state)
+    assert vendor.counts[OPUS] == 3 + 6 + 2
 
 
 def test_the_budget_holds_over_a_simulated_day(vendor: FakeVendor, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ Nothing here decides levels over time; that is :mod:`trayapp.monitor`.
 
 Per-model probes (:mod:`trayapp.modelprobe`) run only with the user's key,
 within the shared daily budget (:mod:`trayapp.budget`), ``model_interval``
-apart (every cycle while the service is in trouble, and in ``status``). Probe
+apart (the poll interval while the service is in trouble; every ``status``). Probe
 answers are classified once the whole cycle is in, so a failure can be told
 apart by what the other answers say ("your side": other names resolve, the
 servers' ``Date`` against this clock).
@@ -242,8 +242,9 @@ class Poller:
 
     def _models(self, svc: ServiceConfig, probe: ProbeConfig, now: datetime, retry: bool,
                 urgent: bool, deadline: float, online: Callable[[], bool]) -> _ModelRun:
-        """One minimal request per model, if the key is set, the interval has passed
-        (always while ``urgent`` or in ``status``) and today's budget allows. Not
+        """One minimal request per model, if the key is set, ``model_interval`` has
+        passed (the poll interval while ``urgent``; always in ``status``) and today's
+        budget allows. Not
         while offline (``online`` waits for this cycle's connectivity check): a
         probe that cannot tell anything must not spend the budget."""
         headers = probe_headers(probe, self.environ)
@@ -252,7 +253,8 @@ class Poller:
         budget = self._budget()
         if not online():
             return _ModelRun([], budget.spent(svc.id, now, probe.max_model_probes_per_day))
-        gap = 0.0 if retry or urgent else float(probe.model_interval)
+        # In trouble: as often as the poll interval (not the faster troubled polls).
+        gap = 0.0 if retry else float(self.config.interval if urgent else probe.model_interval)
         grant = budget.take(svc.id, now, probe.max_model_probes_per_day, len(probe.models),
                             gap)
         todo = probe.models[:grant.granted]

@@ -153,9 +153,14 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
         up = snapshot.fallbacks_up(s.id)
+        # another model of the same vendor that answers is the nearest fallback
+        same = [one_line(m.model, 40) + " (same vendor)" for m in s.models
+                if m.level is Level.OPERATIONAL] \
+            if any(m.level.is_problem for m in s.models) else []
         if s.role == "watch" and (s.level.is_problem or (snapshot.offline and up)):
-            lines.append(f"  {'':<{name_w}}  try: " + (", ".join(one_line(f.name, 30) for f in up)
-                                                        if up else "no fallback is up right now"))
+            names = same + [one_line(f.name, 30) for f in up]
+            offer = ", ".join(names) if names else "no fallback is up right now"
+            lines.append(f"  {'':<{name_w}}  try: {offer}")
     lines.append(f"overall: {snapshot.overall.label}")
     for w in snapshot.warnings:
         lines.append(f"warning: {one_line(w)}")
