@@ -285,5 +285,7 @@ def test_tls_failures_are_never_retried_without_verification(
     config = write_config(tmp_path / "c.toml", [probe_service(tls_server.url("/probe"))])
     run = run_cli(env, "status", "--json", "--config", str(config))
     probe = run.service()["probe"]
-    assert probe["level"] == "major_outage" and "TLS" in probe["detail"]
+    # an unknown issuer reads as interception on this side (issue 17), not an outage
+    assert probe["level"] == "unknown" and "TLS" in probe["detail"]
+    assert probe["your_side"] == "tls_intercepted"
     assert tls_server.hits["/probe"] == 0
