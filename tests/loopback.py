@@ -101,6 +101,13 @@ class LoopbackServer:
                     return
                 self._send(route.status, route.body, headers, route.drip, route.content_length)
 
+            def do_POST(self) -> None:
+                """A POST (a model probe) is answered like a GET of its path; its body
+                is read and dropped."""
+                length = self.headers.get("Content-Length", "0")
+                self.rfile.read(int(length) if length.isdigit() else 0)
+                self.do_GET()
+
             def _send(self, status: int, body: bytes, headers: dict[str, str],
                       drip: float = 0.0, length: int | None = None) -> None:
                 self.send_response(status)

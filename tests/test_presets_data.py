@@ -53,7 +53,8 @@ def test_preset(pid: str) -> None:
     if "probe" in p:
         probe = p["probe"]
         assert set(probe) <= {"url", "api_key_env", "api_key_header", "api_key_prefix",
-                              "headers"}
+                              "headers", "dialect"}
+        assert probe.get("dialect", "openai") in ("anthropic", "openai", "gemini")
         check_url(probe["url"], local)
         if "api_key_env" in probe:
             assert probe["api_key_env"].isupper() and "api_key_header" in probe

@@ -80,6 +80,13 @@ class ProbeConfig:
     api_key_prefix: str = ""
     headers: tuple[tuple[str, str], ...] = ()
     slow_ms: int = 3000
+    # Per-model probes and latency (issue 17; parsed in trayapp.probeconfig).
+    models: tuple[str, ...] = ()
+    dialect: str | None = None                # anthropic | openai | gemini
+    models_url: str | None = None
+    model_interval: int = 600
+    max_model_probes_per_day: int = 300
+    slow_factor: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,40 +266,6 @@ def _feed(value: Any, where: str, key: str) -> FeedConfig | None:
     return FeedConfig(kind=kind, url=url, alternate=alt)
 
 
-def _probe(value: Any, where: str, key: str) -> ProbeConfig | None:
-    if value is False:
-        return None
-    if not isinstance(value, dict):
-        raise ConfigError(where, key, "must be a table like { url = \"...\" } or false")
-    r = _Reader(value, where, f"{key}.")
-    r.refuse_unknown({"url", "api_key_env", "api_key_header", "api_key_prefix", "headers",
-                      "slow_ms"})
-    url = check_url(value.get("url"), where, r.key("url"))
-    env = r.opt_str("api_key_env")
-    if env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
-        raise ConfigError(where, r.key("api_key_env"), "must be an environment variable name")
-    header = r.opt_str("api_key_header")
-    if header is not None and not re.fullmatch(r"[A-Za-z0-9-]+", header):
-        raise ConfigError(where, r.key("api_key_header"), "not a valid HTTP header name")
-    prefix = r.opt_str("api_key_prefix")
-    if prefix is not None and _CONTROL.search(prefix):
-        raise ConfigError(where, r.key("api_key_prefix"), "must not hold control characters")
-    if env and not header:
-        raise ConfigError(where, r.key("api_key_header"),
-                          "missing (the header that carries the key, e.g. \"x-api-key\")")
-    headers_raw = value.get("headers", {})
-    if not isinstance(headers_raw, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in headers_raw.items()):
-        raise ConfigError(where, r.key("headers"), "must be a table of strings")
-    for name, hv in headers_raw.items():
-        if not re.fullmatch(r"[A-Za-z0-9-]+", name) or _CONTROL.search(hv):
-            raise ConfigError(where, r.key(f"headers.{name}"), "not a valid HTTP header")
-    return ProbeConfig(url=url, api_key_env=env, api_key_header=header,
-                       api_key_prefix=prefix or "",
-                       headers=tuple(sorted(headers_raw.items())),
-                       slow_ms=r.integer("slow_ms", 3000, 100, 60000))
-
-
 _SERVICE_KEYS = {"id", "name", "preset", "role", "components", "fallbacks", "feed", "probe",
                  "web_url"}
 
@@ -323,7 +296,8 @@ def _service(raw: Any, index: int, where: str,
         components = tuple(preset.get("components", ()))
     fallbacks = r.str_list("fallbacks") or ()
     feed = _feed(_merged(preset.get("feed"), raw, "feed"), where, r.key("feed"))
-    probe = _probe(_merged(preset.get("probe"), raw, "probe"), where, r.key("probe"))
+    from trayapp.probeconfig import parse_probe  # its own module: it imports this one
+    probe = parse_probe(_merged(preset.get("probe"), raw, "probe"), where, r.key("probe"))
     if feed is None and probe is None:
         raise ConfigError(where, prefix, "needs a feed, a probe, or both (or a preset)")
     web = r.opt_str("web_url") or preset.get("web_url")

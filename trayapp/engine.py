@@ -53,7 +53,7 @@ def pool_size(config: Config) -> int:
     """Connections for one cycle's requests at once (feeds, probes, the connectivity
     check), so a cycle costs about one round trip; bounded."""
     feeds = {s.feed for s in config.services if s.feed is not None}
-    probes = sum(1 for s in config.services if s.probe is not None)
+    probes = sum(1 + len(s.probe.models) for s in config.services if s.probe is not None)
     return max(MIN_POOL, min(MAX_POOL, len(feeds) + probes + 1))
 
 
@@ -82,7 +82,7 @@ class Engine:
         self.poller = Poller(config, self.poller.client, self.poller.environ)
 
     def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
-        poll = self.poller.poll(now, retry_probes=retry_probes)
+        poll = self.poller.poll(now, retry_probes=retry_probes, urgent=self._urgent())
         result = step(self.config, self.state, poll.connectivity, poll.observations, now)
         if self._silent_cycles and not result.snapshot.offline:
             result = replace(result, events=())
@@ -93,6 +93,14 @@ class Engine:
             self.store.save(self.state)
         return result
 
+
+    def _urgent(self) -> frozenset[str]:
+        """Services in trouble: their models are probed every cycle, not every
+        ``model_interval`` (the daily budget still holds)."""
+        return frozenset(
+            sid for sid, m in self.state.services.items()
+            if m.known_level.is_problem or m.bad_streak
+            or any(x.bad_streak or x.level.is_problem for x in m.models))
 
     def _log_source_health(self, result: StepResult) -> None:
         """Say once when a status source breaks, is blocked or recovers."""

@@ -284,6 +284,8 @@ def translate(exc: BaseException) -> tuple[FailKind, str]:
         return FailKind.BAD_REDIRECT, exc.why
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return FailKind.INVALID_URL, "invalid or unsupported URL"
+    if isinstance(exc, httpx.ProxyError):
+        return FailKind.PROXY, "the proxy refused the connection"
     if _caused_by(exc, (ssl.SSLError, ssl.CertificateError)):
         return FailKind.TLS, "TLS handshake or certificate verification failed"
     if _caused_by(exc, (socket.gaierror,)):
@@ -299,6 +301,26 @@ def translate(exc: BaseException) -> tuple[FailKind, str]:
     if isinstance(exc, httpx.NetworkError | OSError):
         return FailKind.REFUSED, "connection failed"
     return FailKind.PROTOCOL, f"broken HTTP answer ({type(exc).__name__})"
+
+
+# OpenSSL's X509_V_ERR_* codes that say what is wrong with a certificate.
+_TLS_CAUSES = {9: "not_yet_valid", 10: "expired", 18: "untrusted", 19: "untrusted",
+               20: "untrusted", 21: "untrusted", 62: "hostname"}
+
+
+def failure_cause(exc: BaseException) -> str:
+    """What exactly failed, for telling the user's side from the vendor's (see
+    :attr:`FetchFailed.cause`): the certificate's problem, or a proxy's 407."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, ssl.SSLCertVerificationError):
+            return _TLS_CAUSES.get(cur.verify_code, "")
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    if isinstance(exc, httpx.ProxyError) and "407" in str(exc):
+        return "407"
+    return ""
 
 
 class HttpClient:
@@ -367,7 +389,51 @@ class HttpClient:
             kind, message = translate(exc)
             elapsed = int((time.monotonic() - started) * 1000)
             log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
-            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed)
+            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
+                               cause=failure_cause(exc))
+        finally:
+            _current.deadline = None
+            self._slots.release()
+
+    def send(self, url: str, body: bytes, headers: Mapping[str, str] | None = None, *,
+             deadline: float | None = None) -> Outcome:
+        """POST ``body`` (JSON) to ``url`` once, for a model probe; never raises.
+
+        Same limits as :meth:`fetch` (the hard deadline, the size cap, the
+        connection slots), but no redirect is followed: the request carries the
+        user's API key, which goes to the URL asked for and nowhere else; a 3xx
+        comes back as the answer. ``elapsed_ms`` is the time to the first byte
+        (the headers), the latency a user feels before the first token."""
+        waited = time.monotonic()
+        wait = None if deadline is None else max(0.0, deadline - waited)
+        if not self._slots.acquire(timeout=wait):
+            return FetchFailed(url=url, kind=FailKind.TIMEOUT, message="timed out",
+                               elapsed_ms=int((time.monotonic() - waited) * 1000))
+        started = time.monotonic()
+        try:
+            ends = started + self.total_timeout
+            _current.deadline = ends if deadline is None else min(ends, deadline)
+            left = _current.deadline - started
+            client = self._client(url)
+            request = client.build_request(
+                "POST", url, content=body,
+                headers={**dict(headers or {}), "Content-Type": "application/json"},
+                timeout=httpx.Timeout(left, connect=min(self.connect_timeout, left)))
+            response = client.send(request, stream=True)
+            try:
+                first_byte = int((time.monotonic() - started) * 1000)
+                answer = self._read_capped(response, _current.deadline)
+                return Fetched(url=url, status=response.status_code, body=answer,
+                               elapsed_ms=first_byte,
+                               headers={k.lower(): v for k, v in response.headers.items()})
+            finally:
+                response.close()
+        except Exception as exc:
+            kind, message = translate(exc)
+            elapsed = int((time.monotonic() - started) * 1000)
+            log.debug("POST %s failed: %s (%s)", url, message, type(exc).__name__)
+            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
+                               cause=failure_cause(exc))
         finally:
             _current.deadline = None
             self._slots.release()

@@ -107,6 +107,32 @@ class ProbeResult:
     latency_ms: int | None = None
     error: str | None = None
     rate_limited: bool = False
+    # The failure points to this computer or network, not the vendor: a reason code
+    # (see trayapp.probe.YOUR_SIDE); never counted as a vendor outage.
+    your_side: str | None = None
+    median_ms: int | None = None      # the rolling median latency (set by the monitor)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelResult:
+    """One per-model probe: a minimal real request (one token) to one model."""
+
+    model: str
+    level: Level
+    detail: str                       # one line: "overloaded (HTTP 529)"
+    status_code: int | None = None
+    latency_ms: int | None = None     # time to the first byte
+    your_side: str | None = None
+    median_ms: int | None = None      # set by the monitor
+
+
+@dataclass(frozen=True, slots=True)
+class ModelBudget:
+    """Model probes spent today (UTC) for one service, out of its daily limit."""
+
+    used: int
+    limit: int
+    day: str                          # YYYY-MM-DD, UTC
 
 
 class Connectivity(StrEnum):
@@ -124,6 +150,8 @@ class Observation:
 
     feed: FeedReport | None = None
     probe: ProbeResult | None = None
+    models: tuple[ModelResult, ...] | None = None   # None: no model probed this time
+    budget: ModelBudget | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +172,9 @@ class ServiceStatus:
     # whose level still counts (until ``stale_after``). None while the page reads fine.
     stale_since: datetime | None = None
     local: bool = False                         # every URL is on this machine
+    models: tuple[ModelResult, ...] = ()        # per model: level after the thresholds
+    budget: ModelBudget | None = None
+    your_side: str | None = None                # reason code: this computer's side
 
     @property
     def page_readable(self) -> bool:

@@ -28,6 +28,14 @@ Rules (the README's "How trayapp decides"):
   ``unknown`` probe (blocked) neither starts nor clears anything. Feed changes
   count at once.
 * Events compare against the last *known* level: ``unknown`` is never announced.
+* Latency and models (:mod:`trayapp.modelwatch`): a good probe answer slower than
+  ``slow_factor`` times its rolling median (and over a floor) counts as degraded,
+  damped like any bad answer. Per-model probes are damped per model; one model
+  failing while another answers is ``degraded`` naming it, and a failing model on
+  a page that says operational is the early warning, named in the summary.
+* "Your side" (a refused key, a quota, DNS, TLS interception, a wrong clock, a
+  proxy) is never a vendor outage: its reason code is on the status and its
+  one line, which says what to check, is in the summary.
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """
@@ -42,6 +50,7 @@ from urllib.parse import urlsplit
 from trayapp.assess import NOTHING_MATCHES, Assessed, assess
 from trayapp.config import Config, ServiceConfig, is_loopback_host
 from trayapp.connectivity import reason as offline_reason
+from trayapp.latency import median, remember
 from trayapp.levels import Level, worst
 from trayapp.model import (
     Connectivity,
@@ -54,6 +63,7 @@ from trayapp.model import (
     Snapshot,
     SourceProblem,
 )
+from trayapp.modelwatch import ModelMemory, shown, slow_probe, update, verdict
 
 CLOCK_BACK_TOLERANCE = timedelta(minutes=5)
 
@@ -71,6 +81,8 @@ class ServiceMemory:
     feed_level: Level = Level.UNKNOWN           # what the last readable feed said
     feed_read_at: datetime | None = None        # when: the last good read of the page
     matched: tuple[str, ...] = ()               # filter entries that matched then
+    latencies: tuple[int, ...] = ()             # the probe's recent latencies (ms)
+    models: tuple[ModelMemory, ...] = ()        # per-model probes, in config order
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,13 +226,32 @@ def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
 
 def _status(svc: ServiceConfig, obs: Observation, level: Level, summary: str,
             feed: FeedReport | None, disagree: bool, page: _Page | None,
-            local: bool) -> ServiceStatus:
+            local: bool, models: tuple[ModelMemory, ...] = (),
+            your_side: str | None = None) -> ServiceStatus:
     return ServiceStatus(
+        models=shown(models), budget=obs.budget, your_side=your_side,
         id=svc.id, name=svc.name, role=svc.role, level=level, summary=summary,
         feed=feed, probe=obs.probe, fallbacks=svc.fallbacks, probe_disagrees=disagree,
         source_broken=bool(feed and feed.problem is SourceProblem.BROKEN),
         page_url=(feed.page_url if feed else None) or (svc.feed.url if svc.feed else None),
         web_url=svc.web_url, stale_since=page.stale_since if page else None, local=local)
+
+
+def _api_words(summary: str, models: tuple[ModelMemory, ...], probe: ProbeResult | None,
+               early: bool, now: datetime) -> tuple[str, str | None]:
+    """The summary with what the models and "your side" add, and the your-side code."""
+    _, said = verdict(models, now, early)
+    if said:
+        summary = said if early else f"{said}; {summary}"
+    side: tuple[str, str] | None = None
+    if probe is not None and probe.your_side:
+        side = probe.your_side, probe.detail
+    else:
+        side = next(((m.your_side, f"{m.model}: {m.detail}") for m in models
+                     if m.your_side), None)
+    if side is not None and side[1] not in summary:
+        summary = f"{summary}; {side[1]}"
+    return summary, side[0] if side else None
 
 
 def _events(svc: ServiceConfig, mem: ServiceMemory, new_mem: ServiceMemory,
@@ -281,8 +312,22 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
             statuses.append(_offline_status(svc, obs, feed, why or "no network"))
             continue
         if resumed:
-            mem = replace(mem, bad_streak=0, good_streak=0)
-        new_mem = _probe_memory(mem, obs.probe, config)
+            mem = replace(mem, bad_streak=0, good_streak=0, models=tuple(
+                replace(m, bad_streak=0, good_streak=0) for m in mem.models))
+        probe = obs.probe
+        if probe is not None and svc.probe is not None:
+            probe = slow_probe(probe, mem.latencies, svc.probe.slow_factor)
+        new_mem = _probe_memory(mem, probe, config)
+        if probe is not None and probe.status_code is not None and probe.status_code < 500:
+            new_mem = replace(new_mem, latencies=remember(mem.latencies, probe.latency_ms))
+        if probe is not None:
+            probe = replace(probe, median_ms=median(new_mem.latencies))
+        obs = replace(obs, probe=probe)
+        models = update(mem.models, obs.models, svc.probe.models, config.failure_threshold,
+                        config.success_threshold, svc.probe.slow_factor, now) \
+            if svc.probe is not None and svc.probe.models else ()
+        new_mem = replace(new_mem, models=models)
+        api_level = worst([new_mem.probe_level, verdict(models, now, False)[0]])
         page = _page(svc, assessed, mem, config, now)
         if assessed is not None:
             warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
@@ -291,22 +336,26 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                          "(its components were renamed or their ids changed?)"
                          for e in page.lost]
         if page is None:                              # no feed: the probe alone
-            level = new_mem.probe_level
+            level = api_level
         elif page.readable:
-            level = worst([page.level, new_mem.probe_level])
+            level = worst([page.level, api_level])
         elif page.stale_since is not None and not page.expired:
             # Stale: what the page last said, made worse by the probe, never better.
-            level = worst([page.level, new_mem.probe_level, mem.known_level])
-        elif new_mem.probe_level.is_problem:
+            level = worst([page.level, api_level, mem.known_level])
+        elif api_level.is_problem:
             # Nothing the page said counts (never read, or too long ago), but the API
             # fails from this network, confirmed: the early warning stands on its own.
-            level = new_mem.probe_level
+            level = api_level
         else:
             level = Level.UNKNOWN
-        disagree = (page is not None and new_mem.probe_level.is_problem
-                    and page.level is not Level.UNKNOWN and not page.level.is_problem)
-        summary = _summary(level, assessed, page, obs.probe, new_mem, disagree, now, tz)
-        status = _status(svc, obs, level, summary, feed, disagree, page, local)
+        page_fine = page is not None and page.level is not Level.UNKNOWN \
+            and not page.level.is_problem
+        disagree = page_fine and api_level.is_problem
+        summary = _summary(level, assessed, page, obs.probe, new_mem, disagree
+                           and new_mem.probe_level.is_problem, now, tz)
+        summary, side = _api_words(summary, models, obs.probe, page_fine
+                                   and not new_mem.probe_level.is_problem, now)
+        status = _status(svc, obs, level, summary, feed, disagree, page, local, models, side)
         if page is not None and page.readable and feed is not None and assessed is not None:
             new_mem = replace(
                 new_mem, feed_seen=True, broken_streak=0, feed_level=page.level,

@@ -20,6 +20,7 @@ class FailKind(StrEnum):
     BAD_REDIRECT = "bad_redirect"
     PROTOCOL = "protocol"        # malformed HTTP, truncated answer
     INVALID_URL = "invalid_url"
+    PROXY = "proxy"              # the configured proxy refused (407) or failed the tunnel
 
 
 FAIL_WORDS = {
@@ -31,6 +32,7 @@ FAIL_WORDS = {
     FailKind.BAD_REDIRECT: "bad redirect",
     FailKind.PROTOCOL: "broken HTTP answer",
     FailKind.INVALID_URL: "invalid URL",
+    FailKind.PROXY: "the proxy refused the connection",
 }
 
 
@@ -53,6 +55,10 @@ class FetchFailed:
     kind: FailKind
     message: str                    # one line, safe to show (no secrets)
     elapsed_ms: int = 0
+    # What exactly failed, when it tells the user's side from the vendor's:
+    # TLS "untrusted" (unknown issuer, self-signed), "not_yet_valid", "expired",
+    # "hostname"; PROXY "407". Empty when nothing more is known.
+    cause: str = ""
 
     @property
     def words(self) -> str:

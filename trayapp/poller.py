@@ -9,6 +9,13 @@ re-detection or its alternate host, or a probe's retry cannot stretch it, so
 one slow or hostile server delays no other service's result past it.
 Nothing here decides levels over time; that is :mod:`trayapp.monitor`.
 
+Per-model probes (:mod:`trayapp.modelprobe`) run only with the user's key,
+within the shared daily budget (:mod:`trayapp.budget`), ``model_interval``
+apart (the poll interval while the service is in trouble; every ``status``). Probe
+answers are classified once the whole cycle is in, so a failure can be told
+apart by what the other answers say ("your side": other names resolve, the
+servers' ``Date`` against this clock).
+
 Why threads and blocking httpx rather than asyncio: a cycle is a handful of
 requests a minute, and the async stack (asyncio, anyio's backend, httpcore's
 async half) costs about 2.8 MB resident, a tenth of the whole tray app. The
@@ -28,6 +35,7 @@ from functools import partial
 from typing import TypeVar
 
 from trayapp import sources
+from trayapp.budget import Budget
 from trayapp.config import Config, FeedConfig, ProbeConfig, ServiceConfig
 from trayapp.connectivity import classify as classify_connectivity
 from trayapp.feeds import read_feed
@@ -35,12 +43,16 @@ from trayapp.http import HttpClient
 from trayapp.model import (
     Connectivity,
     FeedReport,
+    ModelBudget,
+    ModelResult,
     Observation,
     ProbeResult,
     SourceProblem,
     failed_feed,
 )
+from trayapp.modelprobe import classify_model, request
 from trayapp.outcome import Fetched, Outcome
+from trayapp.probe import NetContext, clock_skew
 from trayapp.probe import classify as classify_probe
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import looks_like_html
@@ -119,11 +131,24 @@ def probe_headers(probe: ProbeConfig, environ: Mapping[str, str]) -> dict[str, s
     return headers
 
 
+def is_keyed(probe: ProbeConfig, headers: Mapping[str, str]) -> bool:
+    """The user's key is among the probe's headers."""
+    return bool(probe.api_key_header) and probe.api_key_header in headers
+
+
+@dataclass(slots=True)
+class _ModelRun:
+    outcomes: list[tuple[str, Outcome]]
+    budget: ModelBudget | None
+
+
 class Poller:
     def __init__(self, config: Config, client: HttpClient,
                  environ: Mapping[str, str] | None = None, *,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 budget: Budget | None = None) -> None:
         self.config = config
+        self.budget = budget          # the model probes' daily count; made when first needed
         self.client = client
         self.environ = os.environ if environ is None else environ
         self.monotonic = monotonic                   # the back-off pauses' clock
@@ -196,15 +221,61 @@ class Poller:
         return report
 
     # ------------------------------------------------------------ probes
-    def _probe(self, probe: ProbeConfig, retry: bool, deadline: float) -> ProbeResult:
+    def _probe(self, probe: ProbeConfig, retry: bool, deadline: float) -> tuple[Outcome, bool]:
+        """The probe's outcome (retried once if ``retry`` and it failed), and whether
+        the user's key went with it. Classified by the caller, with the whole cycle."""
         headers = probe_headers(probe, self.environ)
-        result = classify_probe(self.client.fetch(probe.url, headers, conditional=False,
-                                                  deadline=deadline), probe.slow_ms)
-        if retry and result.level.is_problem:
+        keyed = is_keyed(probe, headers)
+        outcome = self.client.fetch(probe.url, headers, conditional=False, deadline=deadline)
+        if retry and classify_probe(outcome, probe.slow_ms,
+                                    NetContext(keyed=keyed)).level.is_problem:
             time.sleep(PROBE_RETRY_DELAY)
-            result = classify_probe(self.client.fetch(probe.url, headers, conditional=False,
-                                                      deadline=deadline), probe.slow_ms)
-        return result
+            outcome = self.client.fetch(probe.url, headers, conditional=False,
+                                        deadline=deadline)
+        return outcome, keyed
+
+    def _budget(self) -> Budget:
+        if self.budget is None:
+            from trayapp.paths import state_dir
+            self.budget = Budget(state_dir() / "model-probes")
+        return self.budget
+
+    def _models(self, svc: ServiceConfig, probe: ProbeConfig, now: datetime, retry: bool,
+                urgent: bool, deadline: float, online: Callable[[], bool]) -> _ModelRun:
+        """One minimal request per model, if the key is set, ``model_interval`` has
+        passed (the poll interval while ``urgent``; always in ``status``) and today's
+        budget allows. Not
+        while offline (``online`` waits for this cycle's connectivity check): a
+        probe that cannot tell anything must not spend the budget."""
+        headers = probe_headers(probe, self.environ)
+        if not is_keyed(probe, headers):
+            return _ModelRun([], None)                 # never without the user's key
+        budget = self._budget()
+        if not online():
+            return _ModelRun([], budget.spent(svc.id, now, probe.max_model_probes_per_day))
+        # In trouble: as often as the poll interval (not the faster troubled polls).
+        gap = 0.0 if retry else float(self.config.interval if urgent else probe.model_interval)
+        grant = budget.take(svc.id, now, probe.max_model_probes_per_day, len(probe.models),
+                            gap)
+        todo = probe.models[:grant.granted]
+
+        def send(model: str) -> Outcome:
+            url, body = request(probe, model)
+            return self.client.send(url, body, headers, deadline=deadline)
+
+        outcomes = list(zip(todo, run_all([partial(send, m) for m in todo], len(todo)),
+                            strict=True))
+        use = grant.use
+        ctx = NetContext(keyed=True)
+        failing = [i for i, (m, o) in enumerate(outcomes)
+                   if classify_model(m, o, probe.slow_ms, ctx).level.is_problem]
+        if retry and failing:
+            time.sleep(PROBE_RETRY_DELAY)
+            again = budget.take(svc.id, now, probe.max_model_probes_per_day, len(failing), 0)
+            use = again.use
+            for i in failing[:again.granted]:
+                outcomes[i] = (outcomes[i][0], send(outcomes[i][0]))
+        return _ModelRun(outcomes, use)
 
     # ------------------------------------------------------------ cycle
     def _connectivity(self, deadline: float) -> Outcome | None:
@@ -213,31 +284,65 @@ class Poller:
             if url else None
 
     def poll(self, now: datetime, *, only: tuple[ServiceConfig, ...] | None = None,
-             retry_probes: bool = False) -> PollResult:
+             retry_probes: bool = False, urgent: frozenset[str] = frozenset()) -> PollResult:
+        """``urgent``: services in trouble, whose models are probed every cycle."""
         services = self.config.services if only is None else only
         # On the HTTP client's clock (time.monotonic), not the back-off's.
         deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
         feed_reports: dict[FeedConfig, FeedReport] = {}
-        probe_results: dict[str, ProbeResult] = {}
+        probe_outcomes: dict[str, tuple[Outcome, bool]] = {}
+        model_runs: dict[str, _ModelRun] = {}
         conn_outcome: list[Outcome | None] = [None]
 
+        checked = threading.Event()
+
         def check() -> None:
-            conn_outcome[0] = self._connectivity(deadline)
+            try:
+                conn_outcome[0] = self._connectivity(deadline)
+            finally:
+                checked.set()
+
+        def online() -> bool:
+            checked.wait(max(0.0, deadline - time.monotonic()))
+            return checked.is_set() and \
+                classify_connectivity(conn_outcome[0]) is Connectivity.ONLINE
 
         def read(f: FeedConfig) -> None:
             feed_reports[f] = self._feed(f, now, deadline)
 
         def probe(sid: str, p: ProbeConfig) -> None:
-            probe_results[sid] = self._probe(p, retry_probes, deadline)
+            probe_outcomes[sid] = self._probe(p, retry_probes, deadline)
+
+        def models(s: ServiceConfig, p: ProbeConfig) -> None:
+            model_runs[s.id] = self._models(s, p, now, retry_probes, s.id in urgent, deadline,
+                                            online)
 
         jobs: list[Callable[[], None]] = [check]
         jobs += [partial(read, f) for f in feeds]
         jobs += [partial(probe, s.id, p) for s in services if (p := s.probe)]
+        jobs += [partial(models, s, p) for s in services if (p := s.probe) and p.models]
         run_all(jobs, self.client.max_connections)
         connectivity = classify_connectivity(conn_outcome[0])
-        observations = {
-            s.id: Observation(feed=feed_reports.get(s.feed) if s.feed else None,
-                              probe=probe_results.get(s.id))
-            for s in services}
+        answers = [o for o in (conn_outcome[0], *(o for o, _ in probe_outcomes.values()),
+                               *(o for r in model_runs.values() for _, o in r.outcomes))
+                   if isinstance(o, Fetched)]
+        resolved = bool(answers) or any(r.problem is None for r in feed_reports.values())
+        skew = clock_skew((o.header("date") for o in answers if o.header("date")), now)
+        observations = {}
+        for s in services:
+            result: ProbeResult | None = None
+            if s.probe is not None and s.id in probe_outcomes:
+                outcome, keyed = probe_outcomes[s.id]
+                result = classify_probe(outcome, s.probe.slow_ms,
+                                        NetContext(keyed, resolved, skew))
+            run = model_runs.get(s.id)
+            found: tuple[ModelResult, ...] | None = None
+            if run is not None and run.outcomes and s.probe is not None:
+                ctx = NetContext(True, resolved, skew)
+                found = tuple(classify_model(m, o, s.probe.slow_ms, ctx)
+                              for m, o in run.outcomes)
+            observations[s.id] = Observation(
+                feed=feed_reports.get(s.feed) if s.feed else None, probe=result,
+                models=found, budget=run.budget if run else None)
         return PollResult(connectivity, observations)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trayapp.levels import Level
-from trayapp.model import Event, FeedReport, ProbeResult, Snapshot
+from trayapp.model import Event, FeedReport, ModelBudget, ModelResult, ProbeResult, Snapshot
+from trayapp.probe import YOUR_SIDE
 from trayapp.text import one_line, paragraph
 
 EXIT_OK, EXIT_DEGRADED, EXIT_MAJOR, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -61,9 +62,28 @@ def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]
 
 
 def _probe_json(probe: ProbeResult) -> dict[str, Any]:
-    return {"level": str(probe.level), "detail": probe.detail, "status_code": probe.status_code,
-            "latency_ms": probe.latency_ms, "error": probe.error,
-            "rate_limited": probe.rate_limited}
+    return {"level": str(probe.level), "detail": one_line(probe.detail),
+            "status_code": probe.status_code, "latency_ms": probe.latency_ms,
+            "median_ms": probe.median_ms, "error": probe.error,
+            "rate_limited": probe.rate_limited, "your_side": probe.your_side}
+
+
+def _models_json(models: tuple[ModelResult, ...]) -> list[dict[str, Any]]:
+    return [{"model": m.model, "level": str(m.level), "detail": one_line(m.detail),
+             "status_code": m.status_code, "latency_ms": m.latency_ms,
+             "median_ms": m.median_ms, "your_side": m.your_side} for m in models]
+
+
+def _budget_json(budget: ModelBudget | None) -> dict[str, Any] | None:
+    if budget is None:
+        return None
+    return {"used": budget.used, "limit": budget.limit, "day": budget.day}
+
+
+def _side_json(code: str | None) -> dict[str, Any] | None:
+    if code is None:
+        return None
+    return {"code": code, "what_to_check": YOUR_SIDE.get(code, "")}
 
 
 def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
@@ -80,6 +100,9 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "page_url": s.page_url, "web_url": s.web_url, "local": s.local,
             "feed": _feed_json(s.feed, s.stale_since) if s.feed else None,
             "probe": _probe_json(s.probe) if s.probe else None,
+            "models": _models_json(s.models),
+            "model_budget": _budget_json(s.budget),
+            "your_side": _side_json(s.your_side),
             "fallbacks": [{"id": f, "level": str(fs.level) if (fs := snapshot.service(f))
                            else "unknown"} for f in s.fallbacks],
         } for s in snapshot.services],
@@ -111,7 +134,18 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             details.append(f"status page: {s.feed.level.label}"
                            + (f" ({one_line(s.feed.error, 80)})" if s.feed.error else ""))
         if s.probe is not None:
-            details.append(f"API probe: {one_line(s.probe.detail, 80)}")
+            details.append(f"API probe: {one_line(s.probe.detail, 80)}"
+                           + (f" (usually {s.probe.median_ms} ms)" if s.probe.median_ms
+                              else ""))
+        if s.models:
+            details.append("models: " + ", ".join(
+                f"{one_line(m.model, 40)} {m.level.label}" for m in s.models))
+        if s.budget is not None:
+            details.append(f"model probes today: {s.budget.used}/{s.budget.limit}"
+                           + (" (budget spent until 00:00 UTC)"
+                              if s.budget.used >= s.budget.limit else ""))
+        if s.your_side is not None:
+            marks.append(f"your side ({s.your_side}), not the vendor's")
         details += marks
         if details:
             lines.append(f"  {'':<{name_w}}  " + "; ".join(details))
@@ -119,9 +153,14 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
         up = snapshot.fallbacks_up(s.id)
+        # another model of the same vendor that answers is the nearest fallback
+        same = [one_line(m.model, 40) + " (same vendor)" for m in s.models
+                if m.level is Level.OPERATIONAL] \
+            if any(m.level.is_problem for m in s.models) else []
         if s.role == "watch" and (s.level.is_problem or (snapshot.offline and up)):
-            lines.append(f"  {'':<{name_w}}  try: " + (", ".join(one_line(f.name, 30) for f in up)
-                                                        if up else "no fallback is up right now"))
+            names = same + [one_line(f.name, 30) for f in up]
+            offer = ", ".join(names) if names else "no fallback is up right now"
+            lines.append(f"  {'':<{name_w}}  try: {offer}")
     lines.append(f"overall: {snapshot.overall.label}")
     for w in snapshot.warnings:
         lines.append(f"warning: {one_line(w)}")

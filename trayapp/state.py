@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.levels import Level
+from trayapp.modelwatch import ModelMemory
 from trayapp.monitor import MonitorState, ServiceMemory
 from trayapp.paths import write_atomic
 
@@ -42,6 +43,8 @@ def _memory_json(mem: ServiceMemory) -> dict[str, Any]:
     for name in _TIMES:
         when = getattr(mem, name)
         data[name] = when.isoformat() if when else None
+    data["models"] = [{**asdict(m), "failing_since": m.failing_since.isoformat()
+                       if m.failing_since else None} for m in mem.models]
     return data
 
 
@@ -53,6 +56,12 @@ def _field(name: str, value: Any, default: Any) -> Any:
     so that a state that loads can also be used: nothing here can raise later in the monitor."""
     if name in _TIMES:
         return _when(value, name)
+    if name == "latencies":
+        return _counts(name, value)
+    if name == "models":
+        if not isinstance(value, list) or len(value) > 100:
+            raise ValueError(name)
+        return tuple(_model(item) for item in value)
     if isinstance(default, Level):
         if not isinstance(value, str):
             raise ValueError(name)
@@ -83,6 +92,45 @@ def _field(name: str, value: Any, default: Any) -> Any:
 
 
 _PAIRS = frozenset({"incidents", "maintenances"})
+
+
+def _counts(name: str, value: Any) -> tuple[int, ...]:
+    """A list of whole numbers in range (latencies in ms)."""
+    if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= _COUNT_LIMIT
+            for v in value):
+        raise ValueError(name)
+    return tuple(value)
+
+
+def _model(raw: Any) -> ModelMemory:
+    """One model's memory, every field checked (ValueError if anything is wrong)."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("model"), str):
+        raise ValueError("models")
+    out: dict[str, Any] = {"model": raw["model"]}
+    for f in fields(ModelMemory):
+        name, value = f.name, raw.get(f.name, f.default)
+        if name == "model" or name not in raw:
+            continue
+        if name == "failing_since":
+            out[name] = _when(value, "models.failing_since")
+        elif name == "latencies":
+            out[name] = _counts("models.latencies", value)
+        elif name == "level":
+            out[name] = Level(value) if isinstance(value, str) else _bad(name)
+        elif name in ("bad_streak", "good_streak"):
+            out[name] = _counts("models." + name, [value])[0]
+        elif name in ("status_code", "latency_ms"):
+            out[name] = None if value is None else _counts("models." + name, [value])[0]
+        elif name == "detail":
+            out[name] = value if isinstance(value, str) else _bad(name)
+        elif name == "your_side":
+            out[name] = value if value is None or isinstance(value, str) else _bad(name)
+    return ModelMemory(**out)
+
+
+def _bad(name: str) -> Any:
+    raise ValueError(f"models.{name}")
 
 
 def _strings(name: str, value: Any, pairs: bool) -> tuple[Any, ...]:

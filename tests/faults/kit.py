@@ -61,6 +61,8 @@ def _toml(value: Any) -> str:
         return json.dumps(value)
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
     raise TypeError(value)
 
 

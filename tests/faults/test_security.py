@@ -127,6 +127,11 @@ def _leak_config(server: LoopbackServer, tls_server: LoopbackServer, path: Path,
     services = [probe_service(server.url(f"/v1/{name}"), sid=name, **keyed)
                 for name in ("5xx", "timeout", "challenge")]
     services.append(probe_service(tls_server.url("/v1/tls"), sid="tls", **keyed))
+    # per-model probes: a keyed POST to <origin>/v1/messages (issue 17)
+    server.set("/v1/messages", b'{"type":"error","error":{"type":"overloaded_error"}}',
+               status=529)
+    services.append(probe_service(server.url("/v1/5xx"), sid="models", dialect="anthropic",
+                                  models=["claude-opus-4-1", "claude-sonnet-4-5"], **keyed))
     services.append(feed_service(server.url("/feed"), sid="page"))
     return loopback_config(path, server, services, timeout=1.0, connect_timeout=1.0, **top)
 
@@ -165,6 +170,8 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
 
     seen = [s.headers.get("x-api-key") for s in server.requests_to("/v1/5xx")]
     assert seen and all(v == key for v in seen), "the key never reached the API"
+    posts = [s.headers.get("x-api-key") for s in server.requests_to("/v1/messages")]
+    assert posts and all(v == key for v in posts), "no model probe ran with the key"
     assert any("GET" in o and "failed" in o for o in outputs), "no debug logging ran"
     logs = [p for p in files if p.name.startswith("trayapp.log")]
     assert logs and any(p.read_text() for p in logs), files
@@ -278,5 +285,7 @@ def test_tls_failures_are_never_retried_without_verification(
     config = write_config(tmp_path / "c.toml", [probe_service(tls_server.url("/probe"))])
     run = run_cli(env, "status", "--json", "--config", str(config))
     probe = run.service()["probe"]
-    assert probe["level"] == "major_outage" and "TLS" in probe["detail"]
+    # an unknown issuer reads as interception on this side (issue 17), not an outage
+    assert probe["level"] == "unknown" and "TLS" in probe["detail"]
+    assert probe["your_side"] == "tls_intercepted"
     assert tls_server.hits["/probe"] == 0
