@@ -109,13 +109,23 @@ class _Backoff:
     report: FeedReport      # (or forward) neither prolongs nor ends a pause
 
 
-def probe_headers(probe: ProbeConfig, environ: Mapping[str, str]) -> dict[str, str]:
-    """The probe's headers, with the API key from its environment variable if set."""
+def probe_headers(probe: ProbeConfig, environ: Mapping[str, str],
+                  service_id: str | None = None,
+                  keyring: Callable[[str], str | None] | None = None) -> dict[str, str]:
+    """The probe's headers, with the API key: from its environment variable when that is
+    set (it wins), else the one stored in the OS keyring for ``service_id``
+    (:mod:`trayapp.keys`, cached per process)."""
     headers = dict(probe.headers)
-    if probe.api_key_env and probe.api_key_header:
-        key = environ.get(probe.api_key_env, "").strip()
-        if key:
-            headers[probe.api_key_header] = probe.api_key_prefix + key
+    if not probe.api_key_header:
+        return headers
+    key = environ.get(probe.api_key_env, "").strip() if probe.api_key_env else ""
+    if not key and service_id is not None:
+        if keyring is None:
+            from trayapp.keys import lookup
+            keyring = lookup
+        key = keyring(service_id) or ""
+    if key:
+        headers[probe.api_key_header] = probe.api_key_prefix + key
     return headers
 
 
@@ -131,6 +141,8 @@ class Poller:
         self._alternate: set[str] = set()            # feeds switched to their alternate host
         self._backoff: dict[str, _Backoff] = {}
         self._held: dict[str, tuple[float, Outcome]] = {}   # documents an adapter may hold
+        from trayapp import keys
+        keys.forget()             # a new config (a reload): read stored keys afresh, once
 
     # ------------------------------------------------------------ feeds
     def _read(self, kind: str, base: str, now: datetime, deadline: float) -> FeedReport:
@@ -196,8 +208,9 @@ class Poller:
         return report
 
     # ------------------------------------------------------------ probes
-    def _probe(self, probe: ProbeConfig, retry: bool, deadline: float) -> ProbeResult:
-        headers = probe_headers(probe, self.environ)
+    def _probe(self, sid: str, probe: ProbeConfig, retry: bool,
+               deadline: float) -> ProbeResult:
+        headers = probe_headers(probe, self.environ, sid)
         result = classify_probe(self.client.fetch(probe.url, headers, conditional=False,
                                                   deadline=deadline), probe.slow_ms)
         if retry and result.level.is_problem:
@@ -229,7 +242,7 @@ class Poller:
             feed_reports[f] = self._feed(f, now, deadline)
 
         def probe(sid: str, p: ProbeConfig) -> None:
-            probe_results[sid] = self._probe(p, retry_probes, deadline)
+            probe_results[sid] = self._probe(sid, p, retry_probes, deadline)
 
         jobs: list[Callable[[], None]] = [check]
         jobs += [partial(read, f) for f in feeds]
