@@ -250,8 +250,8 @@ def test_the_preferences_command_opens_its_window_and_esc_closes_it(
         assert wid is not None
         classes = desktop.run("xprop", "-id", wid, "WM_CLASS").stdout
         assert '"trayapp"' in classes, classes
-        desktop.run("xdotool", "windowactivate", "--sync", wid, check=False)
-        desktop.run("xdotool", "windowfocus", "--sync", wid, check=False)
+        # Sent to the window (XSendEvent), not typed on the shared keyboard (XTEST): a
+        # typed key could auto-repeat into the next window opened on this display.
         desktop.run("xdotool", "key", "--window", wid, "Escape", check=False)
         assert proc.wait(20) == 0
     finally:
@@ -259,3 +259,38 @@ def test_the_preferences_command_opens_its_window_and_esc_closes_it(
             proc.terminate()
             proc.wait(10)
     assert path.read_text() == config_text(feed)
+
+
+def test_a_key_typed_in_the_window_goes_to_the_keyring_not_the_file(
+        on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("keyrings.alt")
+    from trayapp import keys
+    from trayapp.prefs_window import PrefsWindow
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    keys.forget()
+    key = "sk-ant-FAKE-window-0123456789"
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(feed))
+    window = PrefsWindow(path, path.read_text(), True)
+    try:
+        window.select("anthropic")                  # the Claude preset, not configured yet
+        window.choice.set("fallback")
+        window._on_choice()
+        pump(window)
+        assert str(window.key_entry.cget("state")) == "normal", window.key_note.cget("text")
+        window.key_entry.insert(0, key)
+        window.fields["interval"].delete(0, "end")   # a remote page: 15 s at least
+        window.fields["interval"].insert(0, "60")
+        window.save_button.invoke()
+        pump(window)
+        assert str(window.message.cget("text")).startswith("Saved."), \
+            window.message.cget("text")
+    finally:
+        window.cancel()
+    assert key not in path.read_text()
+    keys.forget()
+    assert keys.lookup("anthropic") == key
+    config = parse_text(path.read_text(), str(path))
+    assert config.service("anthropic") is not None
