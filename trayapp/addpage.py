@@ -60,8 +60,9 @@ def interpret(url: str, report: FeedReport) -> Found | str:
                  summary=describe(report), name=_suggested_name(url))
 
 
-def discover(url: str, base: Config) -> Found | str:
-    """Read ``url`` once as a ``kind = "auto"`` feed (``base`` gives the timeouts)."""
+def discover(url: str, base: Config, kind: str = "auto") -> Found | str:
+    """Read ``url`` once as a feed of ``kind`` (default: detect it; ``base`` gives the
+    timeouts), to add it, or to list the components a configured page serves now."""
     from trayapp.engine import make_client
     from trayapp.poller import Poller
 
@@ -70,7 +71,7 @@ def discover(url: str, base: Config) -> Found | str:
     except ConfigError as exc:
         return one_line(exc.problem, 300)
     service = ServiceConfig(id="new-page", name="new page",
-                            feed=FeedConfig(kind="auto", url=url))
+                            feed=FeedConfig(kind=kind, url=url))
     config = replace(base, services=(service,), connectivity_url=None, hooks=())
     client = make_client(config)
     try:

@@ -130,21 +130,25 @@ class PrefsWindow:
         ttk.Label(detail, text="Fallbacks, in order (service ids):").grid(
             row=2, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.fallbacks_entry = ttk.Entry(detail, width=36)
-        self.fallbacks_entry.grid(row=2, column=2, columnspan=2, sticky="ew", pady=(pad, 0))
+        self.fallbacks_entry.grid(row=2, column=2, sticky="ew", pady=(pad, 0))
         self.fallbacks_entry.bind("<FocusOut>", lambda _e: self._on_lists())
         ttk.Label(detail, text="Components (empty: all):").grid(
             row=3, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.components_entry = ttk.Entry(detail, width=36)
-        self.components_entry.grid(row=3, column=2, columnspan=2, sticky="ew", pady=(pad, 0))
+        self.components_entry.grid(row=3, column=2, sticky="ew", pady=(pad, 0))
+        self.pick_button = ttk.Button(detail, text="From the page…",
+                                      command=self.pick_components)
+        self.pick_button.grid(row=3, column=3, sticky="w", padx=(pad, 0), pady=(pad, 0))
+        self.picker: Any = None
         self.components_entry.bind("<FocusOut>", lambda _e: self._on_lists())
         ttk.Label(detail, text="API key (kept in the OS keyring):").grid(
             row=4, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.key_entry = ttk.Entry(detail, width=36, show="•")
-        self.key_entry.grid(row=4, column=2, columnspan=2, sticky="ew", pady=(pad, 0))
+        self.key_entry.grid(row=4, column=2, sticky="ew", pady=(pad, 0))
         self.key_entry.bind("<FocusOut>", lambda _e: self._on_key())
         self.key_note = ttk.Label(detail, text="", wraplength=self.em * 34)
         self.key_note.grid(row=5, column=0, columnspan=4, sticky="w")
-        detail.columnconfigure(3, weight=1)
+        detail.columnconfigure(2, weight=1)
         tab.columnconfigure(0, weight=1)
         tab.rowconfigure(0, weight=1)
         return tab
@@ -186,7 +190,91 @@ class PrefsWindow:
         self._set_entry(self.components_entry,
                         pm.show_list(self.prefs.components.get(row.sid, ())),
                         row.choice != "off")
+        self.pick_button.configure(state="normal" if row.choice != "off"
+                                   and self._feed_of(row) else "disabled")
         self._key_state(row)
+
+    def _feed_of(self, row: pm.Row) -> tuple[str, str] | None:
+        """(kind, url) of the row's status page: the config's, its preset's, or added."""
+        service = self.config.service(row.sid) if row.present else None
+        if service is not None:
+            return (service.feed.kind, service.feed.url) if service.feed else None
+        if row.feed_url:
+            return "auto", row.feed_url
+        feed = (load_presets().get(row.preset or "") or {}).get("feed") or {}
+        return (str(feed["kind"]), str(feed["url"])) if feed.get("url") else None
+
+    def pick_components(self) -> None:
+        """Read the page now and offer its components in a small dialog."""
+        from trayapp import addpage
+
+        row = self._selected()
+        feed = self._feed_of(row) if row is not None else None
+        if row is None or feed is None:
+            return
+        self.pick_button.configure(state="disabled")
+        self.say(f"Reading the status page of {row.name}…")
+        box: list[Any] = []
+
+        def work() -> None:
+            try:
+                box.append(addpage.discover(feed[1], self.config, feed[0]))
+            except Exception as exc:
+                box.append(f"cannot read the page: {one_line(exc, 200)}")
+
+        thread = threading.Thread(target=work, name="trayapp-components", daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            if thread.is_alive():
+                self.root.after(50, wait)
+            else:
+                self.pick_button.configure(state="normal")
+                self._show_picker(row.sid, box[0])
+        self.root.after(50, wait)
+
+    def _show_picker(self, sid: str, found: Any) -> None:
+        tk, ttk = self.tk, self.ttk
+        if isinstance(found, str):
+            self.say(found, ERROR)
+            return
+        self.say(one_line(found.summary, 300))
+        current = set(self.prefs.components.get(sid, ()))
+        top = tk.Toplevel(self.root)
+        top.title("Components")
+        top.transient(self.root)
+        frame = ttk.Frame(top, padding=self.pad)
+        frame.pack(fill="both", expand=True)
+        ttk.Label(frame, text="Watch these components (none selected: all):").pack(anchor="w")
+        names = list(found.components)
+        listbox = tk.Listbox(frame, selectmode="multiple", exportselection=False,
+                             height=min(12, max(3, len(names))), width=40)
+        for i, name in enumerate(names):
+            listbox.insert("end", one_line(name, 120))
+            if name in current:
+                listbox.selection_set(i)
+        listbox.pack(fill="both", expand=True, pady=self.pad)
+
+        def ok() -> None:
+            picked = tuple(names[i] for i in listbox.curselection())
+            self.prefs = replace(self.prefs, components={**self.prefs.components, sid: picked})
+            shown = self._selected()
+            if shown is not None and shown.sid == sid:
+                self._set_entry(self.components_entry, pm.show_list(picked), True)
+            close()
+
+        def close() -> None:
+            self.picker = None
+            top.destroy()
+        buttons = ttk.Frame(frame)
+        buttons.pack(fill="x")
+        ttk.Button(buttons, text="Cancel", command=close).pack(side="right")
+        ok_button = ttk.Button(buttons, text="OK", command=ok, default="active")
+        ok_button.pack(side="right", padx=self.pad)
+        top.bind("<Return>", lambda _e: ok())
+        top.bind("<Escape>", lambda _e: close())
+        listbox.focus_set()
+        self.picker = (top, listbox, ok_button)
 
     def _key_state(self, row: pm.Row) -> None:
         from trayapp import keys

@@ -294,3 +294,31 @@ def test_a_key_typed_in_the_window_goes_to_the_keyring_not_the_file(
     assert keys.lookup("anthropic") == key
     config = parse_text(path.read_text(), str(path))
     assert config.service("anthropic") is not None
+
+
+def test_components_are_picked_from_what_the_page_serves_now(
+        on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
+    from trayapp.prefs_window import PrefsWindow
+
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(feed))
+    feed.set("/claude/api/v2/summary.json", CURSOR)      # this page lists 8 components
+    window = PrefsWindow(path, path.read_text(), True)
+    try:
+        window.select("claude")
+        window.pick_button.invoke()
+        pump(window, lambda: window.picker is not None)
+        assert window.picker is not None, window.message.cget("text")
+        _top, listbox, ok = window.picker
+        assert listbox.get(0, "end")[:2] == ("Automations", "Review Agents")
+        listbox.selection_set(2)                         # "CLI"
+        ok.invoke()
+        pump(window)
+        assert window.components_entry.get() == "CLI"
+        window.save_button.invoke()
+        pump(window)
+    finally:
+        window.cancel()
+    claude = parse_text(path.read_text(), str(path)).service("claude")
+    assert claude is not None and claude.components == ("CLI",)
+    assert "# the one I pay for" in path.read_text()
