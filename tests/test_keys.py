@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def keyring_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """This process and its children on a file keyring under tmp_path."""
     env = isolated_env(tmp_path / "env", PYTHON_KEYRING_BACKEND=FILE_BACKEND)
-    for name in ("HOME", "XDG_DATA_HOME", "PYTHON_KEYRING_BACKEND"):
+    for name in ("HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "PYTHON_KEYRING_BACKEND"):
         monkeypatch.setenv(name, env[name])
     monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
     keys.forget()
@@ -50,6 +50,31 @@ def test_store_lookup_delete_through_the_file_backend(keyring_home: dict[str, st
     assert keys.delete("claude") is True
     assert keys.lookup("claude") is None
     assert keys.delete("claude") is False
+
+
+def test_the_looking_up_process_never_loads_keyring(keyring_home: dict[str, str]) -> None:
+    keys.store("claude", KEY)
+    code = ("import sys; from trayapp import keys; "
+            "print(keys.lookup('claude') == sys.argv[1], 'keyring' in sys.modules, "
+            "keys.lookup('openai'))")
+    done = subprocess.run([sys.executable, "-c", code, KEY], env=keyring_home,
+                          capture_output=True, text=True, timeout=60, cwd=ROOT, check=False)
+    assert done.stdout.split() == ["True", "False", "None"], done.stderr
+
+
+def test_only_ids_noted_by_store_are_looked_up(keyring_home: dict[str, str]) -> None:
+    import keyring
+    keyring.set_password(keys.KEYRING_SERVICE, "claude", KEY)   # another tool stored it
+    assert keys.indexed() == set()
+    assert keys.lookup("claude") is None                    # unknown to trayapp: not read
+    assert keys.has_key("claude") is True                   # `key status` notes it
+    assert keys.indexed() == {"claude"}
+    keys.forget()
+    assert keys.lookup("claude") == KEY
+    index = Path(keyring_home["XDG_STATE_HOME"]) / "trayapp" / keys.INDEX_NAME
+    assert KEY not in index.read_text()
+    keys.delete("claude")
+    assert keys.indexed() == set()
 
 
 def test_lookups_are_cached_until_forget(keyring_home: dict[str, str]) -> None:

@@ -7,18 +7,24 @@ says so in one line and the probe's environment variable is the only source.
 
 Lookups are cached for the life of the process (a poll never hits the keyring);
 :func:`forget` empties the cache (the poller does when the config is reloaded).
+Only ids noted in the state dir's ``keyring.json`` (written by :func:`store`) are
+looked up, in a short-lived child process, so the tray never loads keyring.
 A key read here is added to the log redaction at once, so it can never be logged.
 Nothing here prints, logs or stores a key.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 KEYRING_SERVICE = "trayapp"
+INDEX_NAME = "keyring.json"     # in the state dir: the ids with a stored key, never a key
+LOOKUP_TIMEOUT = 30.0           # a locked keyring may ask the user to unlock it
 NO_KEYRING = "the keyring package is not installed (pip install 'trayapp[keyring]')"
 _cache: dict[str, str | None] = {}
 _lock = threading.Lock()
@@ -82,22 +88,77 @@ def _redact(secret: str) -> None:
                 f.secrets.append(secret)
 
 
+def _read(service_id: str) -> str | None:
+    """The keyring's answer, in this process. Never raises."""
+    if problem() is not None:
+        return None
+    try:
+        got = _backend().get_password(KEYRING_SERVICE, service_id)
+    except Exception as exc:        # locked, D-Bus gone, a backend's own bug
+        logging.getLogger(__name__).info(
+            "keyring: cannot read the key of %s (%s)", service_id, type(exc).__name__)
+        return None
+    return got.strip() if isinstance(got, str) and got.strip() else None
+
+
+def _read_in_child(service_id: str) -> str | None:
+    """The keyring read in a short-lived child process (``python -m trayapp.keys ID``).
+
+    keyring and its backends (secretstorage, cryptography, gi...) cost about 15 MB
+    resident; the tray reads a key once per config and should not keep them. The key
+    comes back through a pipe. A frozen app has no ``-m``: it reads in-process."""
+    if getattr(sys, "frozen", False):
+        return _read(service_id)
+    import subprocess
+    try:
+        done = subprocess.run([sys.executable, "-m", "trayapp.keys", service_id],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=LOOKUP_TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        logging.getLogger(__name__).info("keyring: cannot read the key of %s (%s)",
+                                         service_id, type(exc).__name__)
+        return None
+    key = done.stdout.strip()
+    return key or None
+
+
+def _index_path() -> Path:
+    from trayapp.paths import state_dir
+    return state_dir() / INDEX_NAME
+
+
+def indexed() -> set[str]:
+    """The service ids trayapp stored a key for (no key in it): who needs a lookup."""
+    try:
+        data = json.loads(_index_path().read_bytes())
+    except (OSError, ValueError):
+        return set()
+    ids = data.get("ids") if isinstance(data, dict) else None
+    return {i for i in ids if isinstance(i, str)} if isinstance(ids, list) else set()
+
+
+def _index(service_id: str, present: bool) -> None:
+    from trayapp.paths import write_atomic
+    ids = indexed()
+    if (service_id in ids) == present:
+        return
+    ids = ids | {service_id} if present else ids - {service_id}
+    try:
+        write_atomic(_index_path(), json.dumps({"ids": sorted(ids)}).encode())
+    except OSError as exc:
+        logging.getLogger(__name__).info("keyring: cannot note %s (%s)", INDEX_NAME,
+                                         exc.strerror or type(exc).__name__)
+
+
 def lookup(service_id: str) -> str | None:
     """The stored key for ``service_id`` (cached per process), or None.
 
-    Never raises: no keyring, a locked one or a backend error is simply no key."""
+    Only ids that ``store`` noted in the state dir's index are looked up (a user who
+    never stored a key pays nothing), in a child process. Never raises."""
     with _lock:
         if service_id in _cache:
             return _cache[service_id]
-        key: str | None = None
-        if problem() is None:
-            try:
-                got = _backend().get_password(KEYRING_SERVICE, service_id)
-            except Exception as exc:        # locked, D-Bus gone, a backend's own bug
-                logging.getLogger(__name__).info(
-                    "keyring: cannot read the key of %s (%s)", service_id, type(exc).__name__)
-                got = None
-            key = got.strip() if isinstance(got, str) and got.strip() else None
+        key = _read_in_child(service_id) if service_id in indexed() else None
         if key:
             _redact(key)
         _cache[service_id] = key
@@ -130,6 +191,7 @@ def store(service_id: str, key: str) -> None:
     except Exception as exc:
         raise KeyringUnavailable(f"the keyring refused the key ({type(exc).__name__})") \
             from None
+    _index(service_id, True)
     forget()
 
 
@@ -138,10 +200,12 @@ def delete(service_id: str) -> bool:
     kr = _backend()
     try:
         if kr.get_password(KEYRING_SERVICE, service_id) is None:
+            _index(service_id, False)
             return False
         kr.delete_password(KEYRING_SERVICE, service_id)
     except Exception as exc:
         raise KeyringUnavailable(f"the keyring refused ({type(exc).__name__})") from None
+    _index(service_id, False)
     forget()
     return True
 
@@ -150,7 +214,23 @@ def has_key(service_id: str) -> bool:
     """Whether a key is stored (read fresh, not from the cache)."""
     kr = _backend()
     try:
-        return bool(kr.get_password(KEYRING_SERVICE, service_id))
+        stored = bool(kr.get_password(KEYRING_SERVICE, service_id))
     except Exception as exc:
         raise KeyringUnavailable(f"the keyring cannot be read ({type(exc).__name__})") \
             from None
+    _index(service_id, stored)        # e.g. stored by another tool, or the state dir lost
+    return stored
+
+
+def _child(argv: list[str]) -> int:
+    """``python -m trayapp.keys ID``: the key on stdout (a pipe to the parent), or nothing."""
+    if len(argv) != 1:
+        return 64
+    key = _read(argv[0])
+    if key:
+        sys.stdout.write(key)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))
