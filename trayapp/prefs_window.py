@@ -77,10 +77,14 @@ class PrefsWindow:
         bottom.pack(fill="x")
         self.message = ttk.Label(bottom, text="", wraplength=self.em * 40)
         self.message.pack(side="left", fill="x", expand=True)
-        self.cancel_button = ttk.Button(bottom, text="Cancel", command=self.cancel)
-        self.cancel_button.pack(side="right")
-        self.save_button = ttk.Button(bottom, text="Save", command=self.save, default="active")
-        self.save_button.pack(side="right", padx=self.pad)
+        buttons = ttk.Frame(bottom)
+        buttons.pack(side="right")
+        # created in reading order, so Tab goes Save -> Cancel
+        self.save_button = ttk.Button(buttons, text="Save", command=self.save,
+                                      default="active")
+        self.save_button.pack(side="left", padx=self.pad)
+        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
+        self.cancel_button.pack(side="left")
         root.bind("<Return>", lambda _e: self.save())
         root.bind("<KP_Enter>", lambda _e: self.save())
         root.bind("<Escape>", lambda _e: self.cancel())

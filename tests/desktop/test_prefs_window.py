@@ -322,3 +322,29 @@ def test_components_are_picked_from_what_the_page_serves_now(
     claude = parse_text(path.read_text(), str(path)).service("claude")
     assert claude is not None and claude.components == ("CLI",)
     assert "# the one I pay for" in path.read_text()
+
+
+def test_tab_walks_the_controls_in_reading_order(on_display: DesktopSession,
+                                                 feed: LoopbackServer, tmp_path: Path) -> None:
+    from trayapp.prefs_window import PrefsWindow
+
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(feed))
+    window = PrefsWindow(path, path.read_text(), True)
+    try:
+        window.select("claude")
+        pump(window)
+        order = []
+        widget = window.tree
+        for _ in range(40):
+            order.append(str(widget))
+            widget = widget.tk_focusNext()
+            if widget is None or str(widget) == str(window.tree):
+                break
+        expected = [window.tree, *window.choice_buttons, window.fallbacks_entry,
+                    window.components_entry, window.pick_button, window.save_button,
+                    window.cancel_button]
+        positions = [order.index(str(w)) for w in expected]
+        assert positions == sorted(positions), order
+    finally:
+        window.cancel()
