@@ -50,6 +50,7 @@ class PrefsWindow:
         self.prefs = self.before
         self.config = config
         self.pending_keys: dict[str, str] = {}
+        self.shown: str | None = None       # the row whose values the entries show
         self.found: Any = None
         self.closed = False
 
@@ -135,7 +136,7 @@ class PrefsWindow:
             row=2, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.fallbacks_entry = ttk.Entry(detail, width=36)
         self.fallbacks_entry.grid(row=2, column=2, sticky="ew", pady=(pad, 0))
-        self.fallbacks_entry.bind("<FocusOut>", lambda _e: self._on_lists())
+        self.fallbacks_entry.bind("<FocusOut>", lambda _e: self._commit())
         ttk.Label(detail, text="Components (empty: all):").grid(
             row=3, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.components_entry = ttk.Entry(detail, width=36)
@@ -144,12 +145,12 @@ class PrefsWindow:
                                       command=self.pick_components)
         self.pick_button.grid(row=3, column=3, sticky="w", padx=(pad, 0), pady=(pad, 0))
         self.picker: Any = None
-        self.components_entry.bind("<FocusOut>", lambda _e: self._on_lists())
+        self.components_entry.bind("<FocusOut>", lambda _e: self._commit())
         ttk.Label(detail, text="API key (kept in the OS keyring):").grid(
             row=4, column=0, columnspan=2, sticky="w", pady=(pad, 0))
         self.key_entry = ttk.Entry(detail, width=36, show="•")
         self.key_entry.grid(row=4, column=2, sticky="ew", pady=(pad, 0))
-        self.key_entry.bind("<FocusOut>", lambda _e: self._on_key())
+        self.key_entry.bind("<FocusOut>", lambda _e: self._commit())
         self.key_note = ttk.Label(detail, text="", wraplength=self.em * 34)
         self.key_note.grid(row=5, column=0, columnspan=4, sticky="w")
         detail.columnconfigure(2, weight=1)
@@ -183,9 +184,14 @@ class PrefsWindow:
         entry.configure(state="normal" if enabled else "disabled")
 
     def _on_select(self) -> None:
+        """Another row chosen: what was typed for the shown one is kept, then it is shown."""
+        self._commit()
         row = self._selected()
-        if row is None:
-            return
+        if row is not None:
+            self._show(row)
+
+    def _show(self, row: pm.Row) -> None:
+        self.shown = row.sid
         self.selected_label.configure(text=f"{row.name} ({row.sid})")
         self.choice.set(row.choice)
         self._set_entry(self.fallbacks_entry,
@@ -302,16 +308,25 @@ class PrefsWindow:
                                 if stored else "No key stored; type one to store it on Save.")
 
     def _on_choice(self) -> None:
-        row = self._selected()
+        self._commit()
+        row = self.prefs.row(self.shown) if self.shown else None
         if row is not None:
             self.prefs = pm.choose(self.prefs, row.sid, self.choice.get())
             self._fill_tree()
-            self._on_select()
+            changed = self.prefs.row(row.sid)
+            if changed is not None:
+                self._show(changed)
 
-    def _on_lists(self) -> None:
-        row = self._selected()
+    def _commit(self) -> None:
+        """The shown row's typed fallbacks, components and key into the model.
+
+        Keyed to the row the entries show (not the tree's selection, which may have
+        moved already when a FocusOut arrives)."""
+        row = self.prefs.row(self.shown) if self.shown else None
         if row is None:
             return
+        if row.keyed and self.key_entry.get().strip():
+            self.pending_keys[row.sid] = self.key_entry.get().strip()
         fallbacks = dict(self.prefs.fallbacks)
         if row.choice == "watch":
             fallbacks[row.sid] = pm.parse_list(self.fallbacks_entry.get())
@@ -321,11 +336,6 @@ class PrefsWindow:
             if typed != components.get(row.sid, ()):
                 components[row.sid] = typed
         self.prefs = replace(self.prefs, fallbacks=fallbacks, components=components)
-
-    def _on_key(self) -> None:
-        row = self._selected()
-        if row is not None and row.keyed and self.key_entry.get().strip():
-            self.pending_keys[row.sid] = self.key_entry.get().strip()
 
     # ------------------------------------------------------------ add-a-page tab
     def _add_tab(self, parent: Any) -> Any:
@@ -460,8 +470,7 @@ class PrefsWindow:
         """Validate, write, store keys; True when saved. A problem is shown, one line."""
         from trayapp import configwrite, keys
 
-        self._on_lists()
-        self._on_key()
+        self._commit()
         settings = self._read_settings()
         if isinstance(settings, str):
             self.say(settings, ERROR)

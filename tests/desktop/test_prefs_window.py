@@ -348,3 +348,28 @@ def test_tab_walks_the_controls_in_reading_order(on_display: DesktopSession,
         assert positions == sorted(positions), order
     finally:
         window.cancel()
+
+
+def test_what_was_typed_stays_with_its_row_when_another_is_chosen(
+        on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
+    from trayapp.prefs_window import PrefsWindow
+
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(feed))
+    window = PrefsWindow(path, path.read_text(), True)
+    try:
+        window.select("claude")
+        window.fallbacks_entry.delete(0, "end")
+        window.fallbacks_entry.insert(0, "")               # no fallback for Claude now
+        window.tree.selection_set("backup")                # a click on another row
+        pump(window)
+        assert window.selected_label.cget("text") == "Backup (backup)"
+        window.save_button.invoke()
+        pump(window)
+        assert str(window.message.cget("text")).startswith("Saved."), \
+            window.message.cget("text")
+    finally:
+        window.cancel()
+    config = parse_text(path.read_text(), str(path))
+    claude = config.service("claude")
+    assert claude is not None and claude.fallbacks == ()
