@@ -228,3 +228,19 @@ def test_an_edit_the_parser_refuses_is_named_by_validate() -> None:
     result = pm.validate(written(DEFAULT_CONFIG_TOML, pm.choose(bad, "claude", "watch")),
                          "config.toml")
     assert isinstance(result, str) and result.startswith("config.toml: interval: must be at least")
+
+
+def test_history_retention_is_read_and_written_when_the_config_has_it() -> None:
+    form: dict[str, str | bool] = {"interval": "60", "min_gap": "600", "stale_after": "1800",
+                                   "min_level": "degraded", "history_days": "30"}
+    assert pm.read_settings(form) == pm.Settings(history_days=30)
+    assert pm.read_settings({**form, "history_days": "a month"}) == \
+        "history_days: must be a whole number of days, got 'a month'"
+    without = {k: v for k, v in form.items() if k != "history_days"}
+    assert pm.read_settings(without) == pm.Settings()        # no field: nothing to write
+    prefs = replace(model(COMMENTED), settings=replace(model(COMMENTED).settings,
+                                                       history_days=90))
+    new = pm.apply(COMMENTED, prefs, replace(prefs, settings=replace(prefs.settings,
+                                                                     history_days=30)))
+    assert "history_days = 30" in new.splitlines()
+    assert pm.apply(COMMENTED, prefs, prefs) == COMMENTED

@@ -58,6 +58,7 @@ class Settings:
     min_gap: int = 600
     notify_maintenance: bool = False
     stale_after: int = 1800
+    history_days: int | None = None   # None: the config has no history (an older parser)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,8 @@ def build(config: Config, presets: Mapping[str, Mapping[str, Any]]) -> Prefs:
     settings = Settings(interval=config.interval, min_level=str(config.min_level),
                         quiet_hours=_quiet(config), min_gap=config.min_gap,
                         notify_maintenance=config.notify_maintenance,
-                        stale_after=config.stale_after)
+                        stale_after=config.stale_after,
+                        history_days=getattr(config, "history_days", None))
     return Prefs(rows=tuple(rows), settings=settings,
                  fallbacks={s.id: s.fallbacks for s in config.services if s.role == "watch"},
                  components={s.id: s.components for s in config.services})
@@ -166,7 +168,7 @@ def _new_table(row: Row, after: Prefs) -> dict[str, Any]:
 
 
 _SETTINGS = ("interval", "min_level", "quiet_hours", "min_gap", "notify_maintenance",
-             "stale_after")
+             "stale_after", "history_days")
 
 
 def apply(text: str, before: Prefs, after: Prefs) -> str:
@@ -245,5 +247,10 @@ def read_settings(form: Mapping[str, str | bool]) -> Settings | str:
     quiet = str(form.get("quiet_hours", "")).strip()
     if quiet and not re.fullmatch(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}", quiet):
         return "quiet_hours: must look like \"22:00-07:00\" (or be empty)"
+    if "history_days" in form:
+        raw = str(form["history_days"]).strip()
+        if not re.fullmatch(r"\d{1,9}", raw):
+            return f"history_days: must be a whole number of days, got {raw!r}"
+        values["history_days"] = int(raw)
     return Settings(min_level=level, quiet_hours=quiet,
                     notify_maintenance=bool(form.get("notify_maintenance")), **values)

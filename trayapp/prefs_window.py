@@ -431,13 +431,17 @@ class PrefsWindow:
         tab = ttk.Frame(parent, padding=pad)
         s = self.prefs.settings
         self.fields: dict[str, Any] = {}
-        rows = (("interval", "Check every (seconds)", str(s.interval)),
-                ("min_level", "Notify from this level up", s.min_level),
-                ("quiet_hours", "Quiet hours (like 22:00-07:00)", s.quiet_hours),
-                ("min_gap", "At most one notification per service every (seconds)",
-                 str(s.min_gap)),
-                ("stale_after", "An unreadable page's last level counts for (seconds)",
-                 str(s.stale_after)))
+        rows: tuple[tuple[str, str, str], ...] = (
+            ("interval", "Check every (seconds)", str(s.interval)),
+            ("min_level", "Notify from this level up", s.min_level),
+            ("quiet_hours", "Quiet hours (like 22:00-07:00)", s.quiet_hours),
+            ("min_gap", "At most one notification per service every (seconds)",
+             str(s.min_gap)),
+            ("stale_after", "An unreadable page's last level counts for (seconds)",
+             str(s.stale_after)))
+        if s.history_days is not None:
+            rows = (*rows, ("history_days", "Keep history for (days; 0: none)",
+                            str(s.history_days)))
         for i, (key, label, value) in enumerate(rows):
             ttk.Label(tab, text=label).grid(row=i, column=0, sticky="w", pady=pad // 2)
             if key == "min_level":

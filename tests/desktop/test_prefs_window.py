@@ -11,6 +11,7 @@ clipped. TRAYAPP_SCREENSHOTS=DIR keeps the screenshots (docs/make_screenshots.py
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -66,7 +67,8 @@ def feed() -> Iterator[LoopbackServer]:
 
 
 @pytest.fixture
-def on_display(desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch) -> DesktopSession:
+def on_display(desktop: DesktopSession,
+               monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopSession]:
     """This process's Tk on the session's display, its files in the session's HOME."""
     for key, value in desktop.env().items():
         if key in ("DISPLAY", "HOME") or key.startswith("XDG_"):
@@ -74,7 +76,10 @@ def on_display(desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch) -> Desk
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     from trayapp import keys
     keys.forget()
-    return desktop
+    yield desktop
+    # A window's Tk variables are collected here, on the main thread: the app has one
+    # window per process, but a test's next window checks pages on a worker thread.
+    gc.collect()
 
 
 def pump(window: Any, until: Any = None, timeout: float = 20.0) -> None:
