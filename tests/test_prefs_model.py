@@ -12,7 +12,7 @@ from trayapp import prefs_model as pm
 from trayapp.config import DEFAULT_CONFIG_TOML, default_config, load_presets, parse_text
 from trayapp.configwrite import starter_text
 
-CONFIGS = Path(__file__).parent / "fixtures" / "configs"
+CONFIGS = Path(__file__).parent / "configs"   # hand-written configs (not feed captures)
 COMMENTED = (CONFIGS / "commented.toml").read_text()
 PRESETS = load_presets()
 
