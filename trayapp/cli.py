@@ -8,6 +8,9 @@
     trayapp history              uptimes, changes and incidents kept while trayapp ran
     trayapp presets              the built-in vendor presets
     trayapp autostart enable|disable|status
+    trayapp preferences          the Preferences window
+    trayapp key set|delete|status SERVICE   a probe's API key in the OS keyring
+    trayapp init                 write a commented starter config and print its path
 """
 
 from __future__ import annotations
@@ -85,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", parents=[common], help="list the built-in vendor presets")
     p = sub.add_parser("autostart", parents=[common], help="start trayapp at login")
     p.add_argument("action", choices=["enable", "disable", "status"])
+    sub.add_parser("preferences", parents=[common], help="open the Preferences window")
+    p = sub.add_parser("key", parents=[common], help="a probe's API key in the OS keyring",
+                       description="Store, delete or check the API key a service's probe "
+                                   "sends, in the OS keyring. `set` reads it without echo (or "
+                                   "one line from standard input). The probe's api_key_env "
+                                   "variable wins when it is set.")
+    p.add_argument("action", choices=["set", "delete", "status"])
+    p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
+    sub.add_parser("init", parents=[common], help="write a commented starter config",
+                   description="Write the built-in default config, commented, with the "
+                               "presets listed, and print its path. Never overwrites a file.")
     return parser
 
 
@@ -307,6 +321,19 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
     return result
 
 
+def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp import configfile, configwrite
+    from trayapp.text import one_line
+
+    path, _ = configfile.locate(args.config)
+    problem = configwrite.init(path)
+    if problem:
+        print(one_line(f"trayapp: {problem}", 1000), file=sys.stderr)
+        return 1
+    print(path, file=out)
+    return 0
+
+
 # ------------------------------------------------------------------ main
 
 def _log() -> logging.Logger:
@@ -340,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_history(args, out)
         except BrokenPipeError:
             return 0
+    if command == "init":
+        return cmd_init(args, out)
+    if command == "preferences":
+        from trayapp import prefs_window
+        return prefs_window.run(args.config)
     if command in ("status", "pick") and args.cached:
         if command == "status" and args.service:
             print("trayapp: error: --service cannot be combined with --cached "
@@ -375,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_watch(config, args, out)
         if command == "pick":
             return cmd_pick(config, args, out)
+        if command == "key":
+            from trayapp import keycmd
+            return keycmd.run(args.action, args.service, config, sys.stdin, out, sys.stderr)
         return cmd_tray(config, args, out)
     except KeyboardInterrupt:
         return 0

@@ -121,13 +121,23 @@ class _Backoff:
     report: FeedReport      # (or forward) neither prolongs nor ends a pause
 
 
-def probe_headers(probe: ProbeConfig, environ: Mapping[str, str]) -> dict[str, str]:
-    """The probe's headers, with the API key from its environment variable if set."""
+def probe_headers(probe: ProbeConfig, environ: Mapping[str, str],
+                  service_id: str | None = None,
+                  keyring: Callable[[str], str | None] | None = None) -> dict[str, str]:
+    """The probe's headers, with the API key: from its environment variable when that is
+    set (it wins), else the one stored in the OS keyring for ``service_id``
+    (:mod:`trayapp.keys`, cached per process)."""
     headers = dict(probe.headers)
-    if probe.api_key_env and probe.api_key_header:
-        key = environ.get(probe.api_key_env, "").strip()
-        if key:
-            headers[probe.api_key_header] = probe.api_key_prefix + key
+    if not probe.api_key_header:
+        return headers
+    key = environ.get(probe.api_key_env, "").strip() if probe.api_key_env else ""
+    if not key and service_id is not None:
+        if keyring is None:
+            from trayapp.keys import lookup
+            keyring = lookup
+        key = keyring(service_id) or ""
+    if key:
+        headers[probe.api_key_header] = probe.api_key_prefix + key
     return headers
 
 
@@ -156,6 +166,8 @@ class Poller:
         self._alternate: set[str] = set()            # feeds switched to their alternate host
         self._backoff: dict[str, _Backoff] = {}
         self._held: dict[str, tuple[float, Outcome]] = {}   # documents an adapter may hold
+        from trayapp import keys
+        keys.forget()             # a new config (a reload): read stored keys afresh, once
 
     # ------------------------------------------------------------ feeds
     def _read(self, kind: str, base: str, now: datetime, deadline: float) -> FeedReport:
@@ -221,10 +233,11 @@ class Poller:
         return report
 
     # ------------------------------------------------------------ probes
-    def _probe(self, probe: ProbeConfig, retry: bool, deadline: float) -> tuple[Outcome, bool]:
+    def _probe(self, sid: str, probe: ProbeConfig, retry: bool,
+               deadline: float) -> tuple[Outcome, bool]:
         """The probe's outcome (retried once if ``retry`` and it failed), and whether
         the user's key went with it. Classified by the caller, with the whole cycle."""
-        headers = probe_headers(probe, self.environ)
+        headers = probe_headers(probe, self.environ, sid)
         keyed = is_keyed(probe, headers)
         outcome = self.client.fetch(probe.url, headers, conditional=False, deadline=deadline)
         if retry and classify_probe(outcome, probe.slow_ms,
@@ -244,10 +257,9 @@ class Poller:
                 urgent: bool, deadline: float, online: Callable[[], bool]) -> _ModelRun:
         """One minimal request per model, if the key is set, ``model_interval`` has
         passed (the poll interval while ``urgent``; always in ``status``) and today's
-        budget allows. Not
-        while offline (``online`` waits for this cycle's connectivity check): a
-        probe that cannot tell anything must not spend the budget."""
-        headers = probe_headers(probe, self.environ)
+        budget allows. Not while offline (``online`` waits for this cycle's
+        connectivity check): a probe that cannot tell anything must not spend it."""
+        headers = probe_headers(probe, self.environ, svc.id)
         if not is_keyed(probe, headers):
             return _ModelRun([], None)                 # never without the user's key
         budget = self._budget()
@@ -312,7 +324,7 @@ class Poller:
             feed_reports[f] = self._feed(f, now, deadline)
 
         def probe(sid: str, p: ProbeConfig) -> None:
-            probe_outcomes[sid] = self._probe(p, retry_probes, deadline)
+            probe_outcomes[sid] = self._probe(sid, p, retry_probes, deadline)
 
         def models(s: ServiceConfig, p: ProbeConfig) -> None:
             model_runs[s.id] = self._models(s, p, now, retry_probes, s.id in urgent, deadline,

@@ -6,6 +6,7 @@ import ast
 import json
 import secrets
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tests.faults.kit import (
     loopback_config,
     probe_service,
     run_cli,
+    trayapp_argv,
     write_config,
 )
 from tests.hostile import assert_neutralised, statuspage_summary, strings
@@ -142,13 +144,35 @@ def _files_under(env: dict[str, str]) -> list[Path]:
     return [p for root in roots for p in root.rglob("*") if p.is_file()]
 
 
+def _keyring_files(env: dict[str, str]) -> set[Path]:
+    """The keyring's own store (keyrings.alt's file backend): where the key is meant to be."""
+    return {p for p in Path(env["XDG_DATA_HOME"]).rglob("*") if p.is_file()}
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("source", ["env", "keyring"])
 def test_the_api_key_reaches_the_server_and_nothing_else(
-        server: LoopbackServer, tls_server: LoopbackServer, tmp_path: Path) -> None:
+        source: str, server: LoopbackServer, tls_server: LoopbackServer,
+        tmp_path: Path) -> None:
     from tests.faults.kit import isolated_env
     key = "sk-ant-FAKE-" + secrets.token_hex(16)
-    env = isolated_env(tmp_path / "env", ANTHROPIC_API_KEY=key)
+    if source == "env":
+        env = isolated_env(tmp_path / "env", ANTHROPIC_API_KEY=key)
+    else:
+        pytest.importorskip("keyrings.alt")
+        env = isolated_env(tmp_path / "env",
+                           PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring")
     config = _leak_config(server, tls_server, tmp_path / "c.toml")
+    stored: set[Path] = set()
+    if source == "keyring":
+        for sid in ("5xx", "timeout", "challenge", "tls", "models"):
+            done = subprocess.run([*trayapp_argv("key", "set", sid, "--config", str(config))],
+                                  env=env, input=key + "\n", capture_output=True, text=True,
+                                  timeout=60, cwd=ROOT, check=False)
+            assert done.returncode == 0, done.stderr
+            assert key not in done.stdout + done.stderr
+        stored = _keyring_files(env)
+        assert stored, "the key was not stored in the keyring"
     outputs: list[str] = []
     files: list[Path] = []
     contents: dict[Path, bytes] = {}
@@ -162,7 +186,7 @@ def test_the_api_key_reaches_the_server_and_nothing_else(
             assert wait_until(lambda s=start: server.hits["/v1/5xx"] >= s + 3, 30)
             assert wait_until(lambda: w.out, 10), w.stderr   # an event was printed
         outputs += ["\n".join(w.out), w.stderr]
-        files += [p for p in _files_under(env) if p not in files]
+        files += [p for p in _files_under(env) if p not in files and p not in stored]
         state = [p for p in files if p.name == "watch-state.json"]
         assert state, files
         contents[state[0]] = state[0].read_bytes()

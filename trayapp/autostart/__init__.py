@@ -118,6 +118,10 @@ def run_command(
             print(f"autostart disabled: {what} {entry.location}", file=out)
         else:
             state = status(entry)
+            if state.missing:
+                print(f"autostart enabled, but its command no longer exists: {state.missing} "
+                      f"({state.location}; {state.note})", file=out)
+                return 0
             word = "enabled" if state.enabled else "disabled"
             note = f" ({state.note})" if state.note else ""
             print(f"autostart {word}: {state.location}{note}", file=out)

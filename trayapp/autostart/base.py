@@ -23,6 +23,7 @@ class Status:
     enabled: bool
     location: str  # where the entry lives (a path, or a registry value)
     note: str = ""  # why it is off, or why it may not work, in a few words
+    missing: str = ""  # the entry's program, when it no longer exists (a removed install)
 
 
 class Backend(Protocol):
@@ -83,6 +84,15 @@ def one_line(exc: OSError, where: str) -> str:
 
 
 OTHER_INSTALL = "it starts another install; enable again to point it here"
+MISSING = "it starts another install, now removed; `trayapp autostart enable` points it here"
+
+
+def other_install(location: str, program: str | None) -> Status:
+    """The status of an entry that starts another command than this install's:
+    ``missing`` names its program when that is an absolute path that is gone."""
+    if program and os.path.isabs(program) and not os.path.exists(program):
+        return Status(True, location, MISSING, missing=program)
+    return Status(True, location, OTHER_INSTALL)
 NO_ENTRY = "no entry"
 
 

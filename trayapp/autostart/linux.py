@@ -12,7 +12,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from trayapp.autostart.base import OTHER_INSTALL, FileEntry, Status
+from trayapp.autostart.base import FileEntry, Status, other_install
 
 FILE_NAME = "trayapp.desktop"
 # Characters that force an Exec argument into double quotes (spec: "Exec key").
@@ -48,6 +48,30 @@ def exec_value(argv: Sequence[str]) -> str:
     return (
         line.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
     )
+
+
+def exec_program(value: str) -> str | None:
+    """The program (first argument) of an ``Exec=`` value as written in the file:
+    the string escape undone, then the spec's quoting (the inverse of exec_value)."""
+    line = value.replace("\\\\", "\x00").replace("\\s", " ").replace("\\n", "\n") \
+        .replace("\\t", "\t").replace("\\r", "\r").replace("\x00", "\\")
+    line = line.lstrip()
+    if not line:
+        return None
+    if not line.startswith('"'):
+        return line.split(" ", 1)[0].replace("%%", "%")
+    out, i = [], 1
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line) and line[i + 1] in _ESCAPED_IN_QUOTES:
+            out.append(line[i + 1])
+            i += 2
+            continue
+        if ch == '"':
+            return "".join(out).replace("%%", "%")
+        out.append(ch)
+        i += 1
+    return None               # an unterminated quote
 
 
 def desktop_entry(argv: Sequence[str]) -> str:
@@ -86,7 +110,7 @@ class XdgAutostart(FileEntry):
         if keys.get("X-GNOME-Autostart-enabled", "").lower() == "false":
             return Status(False, self.location, "turned off in the desktop's startup settings")
         if keys.get("Exec") != exec_value(self.argv):
-            return Status(True, self.location, OTHER_INSTALL)
+            return other_install(self.location, exec_program(keys.get("Exec", "")))
         return Status(True, self.location)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from trayapp.autostart.base import OTHER_INSTALL, FileEntry, Status
+from trayapp.autostart.base import FileEntry, Status, other_install
 
 LABEL = "io.github.trayapp"
 
@@ -49,6 +49,9 @@ class LaunchAgent(FileEntry):
             return Status(False, self.location, "the file is not a LaunchAgent")
         if plist.get("Disabled") is True or plist.get("RunAtLoad") is not True:
             return Status(False, self.location, "the agent does not run at login")
-        if plist.get("ProgramArguments") != self.argv:
-            return Status(True, self.location, OTHER_INSTALL)
+        args = plist.get("ProgramArguments")
+        if args != self.argv:
+            program = args[0] if isinstance(args, list) and args and isinstance(args[0], str) \
+                else None
+            return other_install(self.location, program)
         return Status(True, self.location)

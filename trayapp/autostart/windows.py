@@ -17,7 +17,7 @@ import subprocess
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from trayapp.autostart.base import NO_ENTRY, OTHER_INSTALL, Status
+from trayapp.autostart.base import NO_ENTRY, Status, other_install
 
 VALUE_NAME = "trayapp"
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
@@ -87,6 +87,15 @@ def command_line(argv: Sequence[str]) -> str:
     return " ".join([f'"{program}"', subprocess.list2cmdline(args)]).rstrip()
 
 
+def run_program(value: str) -> str | None:
+    """The program of a Run value: the quoted first part, else up to the first space."""
+    value = value.strip()
+    if value.startswith('"'):
+        end = value.find('"', 1)
+        return value[1:end] if end > 1 else None
+    return value.split(" ", 1)[0] or None
+
+
 class RunKeyAutostart:
     """The ``Run`` value in ``run`` and Task Manager's switch in ``approved``."""
 
@@ -107,7 +116,7 @@ class RunKeyAutostart:
         if isinstance(switch, bytes) and switch and switch[0] & 1:
             return Status(False, self.location, "turned off in Task Manager's Startup tab")
         if value != self.command:
-            return Status(True, self.location, OTHER_INSTALL)
+            return other_install(self.location, run_program(str(value)))
         return Status(True, self.location)
 
     def enable(self) -> None:

@@ -1,0 +1,49 @@
+"""The first-run welcome sentence (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from trayapp.config import DEFAULT_CONFIG_TOML, default_config, parse_text
+from trayapp.welcome import welcome_text
+
+TWO = """
+[[services]]
+id = "claude"
+preset = "anthropic"
+fallbacks = ["ollama"]
+
+[[services]]
+id = "cursor"
+preset = "cursor"
+fallbacks = ["openai", "ollama"]
+
+[[services]]
+id = "openai"
+preset = "openai"
+role = "fallback"
+
+[[services]]
+id = "ollama"
+preset = "ollama"
+role = "fallback"
+"""
+
+
+@pytest.mark.parametrize(("text", "sentence"), [
+    (DEFAULT_CONFIG_TOML, "Watching Claude, with ChatGPT and Ollama (local) as fallbacks"),
+    (TWO, "Watching Claude and Cursor, with Ollama (local) and ChatGPT as fallbacks"),
+    (DEFAULT_CONFIG_TOML.replace('fallbacks = ["openai", "ollama"]', 'fallbacks = ["openai"]'),
+     "Watching Claude, with ChatGPT as a fallback"),
+    ('[[services]]\nid = "claude"\npreset = "anthropic"\n', "Watching Claude, with no fallback"),
+    ('[[services]]\nid = "mine"\nname = "My LLM"\nrole = "fallback"\n'
+     'probe = { url = "http://127.0.0.1:8080/v1/models" }\n'
+     '[[services]]\nid = "claude"\npreset = "anthropic"\nfallbacks = ["mine"]\n',
+     "Watching Claude, with My LLM as a fallback"),
+])
+def test_welcome_text(text: str, sentence: str) -> None:
+    assert welcome_text(parse_text(text, "t")) == sentence
+
+
+def test_the_built_in_default_is_what_a_first_start_shows() -> None:
+    assert welcome_text(default_config()).startswith("Watching Claude")
