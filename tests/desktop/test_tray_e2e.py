@@ -1,7 +1,7 @@
 """End to end on a real virtual desktop: the real `trayapp` against a loopback feed.
 
 The feed flips from all operational to a major outage and back; the tests
-read the tray icon's centre pixel from screenshots, the notifications from
+read the tray icon's level colour from screenshots, the notifications from
 dunst's history, and click the icon to open the details window. Set
 TRAYAPP_SCREENSHOTS=DIR to keep screenshots (docs/make_screenshots.py does).
 """
@@ -20,7 +20,7 @@ import pytest
 
 from tests.desktop.session import DesktopSession
 from tests.loopback import LoopbackServer, fixture, wait_until
-from trayapp.icon import LEVEL_COLOURS
+from trayapp.icon import LEVEL_COLOURS, read_level
 from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
@@ -110,11 +110,9 @@ def grab(desk: DesktopSession, area: Box | None = None):  # type: ignore[no-unty
     return ImageGrab.grab(bbox=area, xdisplay=desk.display).convert("RGB")
 
 
-def centre(desk: DesktopSession, area: Box) -> tuple[int, int, int]:
-    x0, y0, x1, y1 = area
-    pixel = grab(desk).getpixel(((x0 + x1) // 2, (y0 + y1) // 2))
-    assert isinstance(pixel, tuple)
-    return pixel[0], pixel[1], pixel[2]
+def shown_level(desk: DesktopSession, area: Box) -> Level | None:
+    """The level the icon in ``area`` shows: its most common exact level colour."""
+    return read_level(grab(desk, area))
 
 
 def notifications(desk: DesktopSession) -> list[tuple[str, str]]:
@@ -155,14 +153,13 @@ def icon_area(desk: DesktopSession) -> Box:
 
 
 def wait_colour(desk: DesktopSession, level: Level) -> Box:
-    want = LEVEL_COLOURS[level]
     seen: list[object] = []
 
     def ok() -> bool:
         area = icon_area(desk)
-        seen.append(centre(desk, area))
-        return seen[-1] == want
-    assert wait_until(ok, TIMEOUT), f"icon centre never became {level}: last {seen[-1:]}"
+        seen.append(shown_level(desk, area))
+        return seen[-1] is level
+    assert wait_until(ok, TIMEOUT), f"the icon never showed {level}: last {seen[-1:]}"
     return icon_area(desk)
 
 
