@@ -28,14 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from trayapp import __version__, heap, paths
-from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError
+from trayapp.config import DEFAULT_CONFIG_TOML, Config
 from trayapp.levels import Level
 from trayapp.model import Snapshot
 from trayapp.monitor import StepResult
 from trayapp.text import one_line
 from trayapp.tray import policy
 from trayapp.tray.backend import Backend
+from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
+from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
 from trayapp.tray.notify_memory import PolicyStore
 from trayapp.tray.tooltip import tooltip
@@ -46,35 +48,6 @@ ICON_SIZE = 64
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
-
-
-class ConfigWatcher:
-    """Reloads the config file when its mtime changes; a bad edit keeps the last good one."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.mtime = self._mtime()
-        self.bad_mtime: float | None = None
-
-    def _mtime(self) -> float | None:
-        try:
-            return self.path.stat().st_mtime if self.path else None
-        except OSError:
-            return None
-
-    def check(self) -> tuple[Config | None, str | None]:
-        """(new config, None), (None, error once per bad edit), or (None, None)."""
-        current = self._mtime()
-        if current is None or current in (self.mtime, self.bad_mtime):
-            return None, None
-        from trayapp.configfile import load
-        try:
-            config = load(str(self.path))
-        except ConfigError as exc:
-            self.bad_mtime = current
-            return None, str(exc)
-        self.mtime, self.bad_mtime = current, None
-        return config, None
 
 
 class TrayApp:
@@ -94,10 +67,12 @@ class TrayApp:
         self.settings = policy.Settings.from_config(config)
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
         self.details_proc: subprocess.Popen[bytes] | None = None
+        self._shown_image = b""
         self.autostart: Any = _autostart_module()
+        self.menu = MenuView(backend, self._callback)
         self.icon: Any = backend.icon_class(
             "trayapp", icon=self._image(), title=self._tooltip(),
-            menu=self._pystray_menu())
+            menu=self.menu.build(self.menu_items()))
         self.notifier = Notifier(
             backend.platform, self.icon.notify if backend.has_notification else None)
 
@@ -137,26 +112,6 @@ class TrayApp:
                           local_ids=self.settings.local_ids, fallback_ids=fallbacks)
         return build_menu(self.snapshot, state, self._now())
 
-    def _pystray_menu(self) -> Any:
-        b = self.backend
-        if not b.has_menu:
-            # Only the default (click) action: opening the details window.
-            return b.menu_class(b.item_class("Details", self._callback(Action(Act.DETAILS)),
-                                             default=True, visible=False))
-        return b.menu_class(*[self._pystray_item(i) for i in self.menu_items()])
-
-    def _pystray_item(self, item: Item) -> Any:
-        b = self.backend
-        if item.separator:
-            return b.menu_class.SEPARATOR
-        if item.children:
-            return b.item_class(item.text, b.menu_class(
-                *[self._pystray_item(c) for c in item.children]), enabled=item.enabled)
-        action = self._callback(item.action) if item.action else _noop
-        checked = None if item.checked is None else (lambda _i, v=item.checked: v)
-        return b.item_class(item.text, action, checked=checked, enabled=item.enabled,
-                            default=item.default and b.has_default_action)
-
     def _callback(self, action: Action) -> Any:
         def run(_icon: Any = None, _item: Any = None) -> None:
             try:
@@ -168,12 +123,14 @@ class TrayApp:
     def refresh(self) -> None:
         with self.lock:
             image, title = self._image(), self._tooltip()
-            menu = self._pystray_menu() if self.backend.has_menu else None
+            items = self.menu_items()
         try:
-            self.icon.icon = image
-            self.icon.title = title
-            if menu is not None:
-                self.icon.menu = menu
+            if image.tobytes() != self._shown_image:
+                self._shown_image = image.tobytes()
+                self.icon.icon = image
+            if title != self.icon.title:
+                self.icon.title = title
+            self.menu.update(self.icon, items)
         except Exception as exc:
             log.warning("cannot update the tray icon (%s)", one_line(exc, 200))
 
@@ -225,6 +182,8 @@ class TrayApp:
             self.refresh()
         elif kind is Act.AUTOSTART:
             self.toggle_autostart()
+        elif kind is Act.PREFERENCES:
+            self.open_preferences()
         elif kind is Act.OPEN_CONFIG:
             if not self.config_path.exists():
                 paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
@@ -237,6 +196,13 @@ class TrayApp:
                                f"to use instead when one is down.\nConfig: {self.config_path}")
         elif kind is Act.QUIT:
             self.quit()
+
+    def open_preferences(self) -> None:
+        """``trayapp preferences`` in its own process (no shell), for this config."""
+        argv = [sys.executable, "-m", "trayapp", "preferences"]
+        if self.watcher.path is not None:
+            argv += ["--config", str(self.watcher.path)]
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def toggle_autostart(self) -> None:
         if self.autostart is None:
@@ -265,7 +231,7 @@ class TrayApp:
         proc = self.details_proc
         if proc is not None and proc.poll() is None:
             proc.terminate()                     # replace it with fresh data
-        base = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
+        base = private_dir()
         payload = json.dumps(self.details_payload()).encode()
         target = base / f"details-{os.getpid()}-{threading.get_ident()}.json"
         paths.write_atomic(target, payload, 0o600)
@@ -317,21 +283,37 @@ class TrayApp:
             proc.terminate()
         self.icon.stop()
 
-    def run(self) -> int:
+    def run(self) -> int | str:
         log.info("tray started (backend %s, menu %s)", self.backend.name,
                  "yes" if self.backend.has_menu else "no: click opens the details window")
         import signal
         signal.signal(signal.SIGTERM, lambda _s, _f: self.quit())
         try:
             self.icon.run(setup=self._setup)
+        except Exception as exc:     # e.g. the gtk backend without a session D-Bus
+            self.runner.stop()
+            return f"the tray backend stopped ({one_line(exc, 200)})"
         finally:
             self.runner.stop()
             self.notifier.close()
         return 0
 
 
-def _noop(_icon: Any = None, _item: Any = None) -> None:
-    return None
+def private_dir() -> Path:
+    """Where the lock and the details window's hand-over file go: the runtime dir
+    on Linux; without ``XDG_RUNTIME_DIR`` (no login session) the state dir, said
+    once in one line instead of platformdirs' raw warning."""
+    if sys.platform.startswith("linux"):
+        if os.environ.get("XDG_RUNTIME_DIR"):
+            return paths.runtime_dir()
+        if not _SAID:
+            _SAID.add("runtime")
+            log.warning("XDG_RUNTIME_DIR is not set (no login session?): keeping the "
+                        "lock and temporary files in %s", paths.state_dir())
+    return paths.state_dir()
+
+
+_SAID: set[str] = set()
 
 
 def _autostart_module() -> Any:
@@ -349,10 +331,7 @@ def run(config: Config, args: argparse.Namespace) -> int | str:
     from trayapp.tray.backend import load
 
     heap.single_arena()     # before any thread starts: poll threads share one C heap
-    try:
-        lock_dir = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
-    except Exception:
-        lock_dir = paths.state_dir()
+    lock_dir = private_dir()
     try:
         lock = instance.acquire(lock_dir)
     except Exception as exc:
