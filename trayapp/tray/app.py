@@ -74,7 +74,8 @@ class TrayApp:
             "trayapp", icon=self._image(), title=self._tooltip(),
             menu=self.menu.build(self.menu_items()))
         self.notifier = Notifier(
-            backend.platform, self.icon.notify if backend.has_notification else None)
+            backend.platform, self.icon.notify if backend.has_notification else None,
+            icon_path=_app_icon_file(state))
 
     # ----------------------------------------------------------------- views
     def _now(self) -> datetime:
@@ -157,7 +158,9 @@ class TrayApp:
         for sid, why in decision.held:
             log.info("notification for %s held back (%s)", sid, why)
         for n in decision.notifications:
-            self.notifier.send(n.title, n.body)
+            urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
+                       else "normal")
+            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency)
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
 
@@ -297,6 +300,22 @@ class TrayApp:
             self.runner.stop()
             self.notifier.close()
         return 0
+
+
+def _app_icon_file(state: Path) -> str:
+    """The app icon as a PNG for notifications (drawn by trayapp.icon), or ""."""
+    from trayapp.icon import render_icon
+    target = state / "trayapp-icon.png"
+    try:
+        if not target.exists():
+            import io
+            buf = io.BytesIO()
+            render_icon(Level.OPERATIONAL, size=64).save(buf, "PNG")
+            paths.write_atomic(target, buf.getvalue(), 0o600)
+    except OSError as exc:
+        log.info("no icon for notifications (%s)", one_line(exc, 200))
+        return ""
+    return str(target)
 
 
 def private_dir() -> Path:
