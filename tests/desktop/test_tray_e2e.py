@@ -186,6 +186,12 @@ def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: Loopback
         # 1. all operational: a green icon, no notification
         icon = wait_colour(desktop, Level.OPERATIONAL)
         assert f"backend {backend}" in tray.log_text()
+        if backend == "xorg":
+            # no grey square: the icon window's corners show the panel beside it
+            x0, y0, x1, y1 = icon
+            shot = grab(desktop)
+            panel = shot.getpixel((x1 + 1, (y0 + y1) // 2))
+            assert shot.getpixel((x0, y0)) == panel and shot.getpixel((x1 - 1, y1 - 1)) == panel
         save(grab(desktop, (0, icon[1] - 8, 200, icon[3] + 8)), f"tray-{backend}-operational.png")
 
         # a second tray instance refuses to start

@@ -73,6 +73,8 @@ class TrayApp:
         self.icon: Any = backend.icon_class(
             "trayapp", icon=self._image(), title=self._tooltip(),
             menu=self.menu.build(self.menu_items()))
+        if hasattr(self.icon, "renderer"):      # xorg: drawn at the tray's size, on the panel
+            self.icon.renderer = lambda side: self._image(side, flat=False)
         self.notifier = Notifier(
             backend.platform, self.icon.notify if backend.has_notification else None,
             icon_path=_app_icon_file(state))
@@ -84,7 +86,7 @@ class TrayApp:
     def _paused(self) -> bool:
         return policy.is_paused(self.policy_state, self._now())
 
-    def _image(self) -> Any:
+    def _image(self, size: int = ICON_SIZE, flat: bool = True) -> Any:
         from trayapp.icon import render_icon
         snap = self.snapshot
         marks = set()
@@ -95,7 +97,8 @@ class TrayApp:
         if snap is not None and not snap.offline and any(s.probe_disagrees for s in snap.watched):
             marks.add("disagree")
         level = snap.overall if snap is not None else Level.UNKNOWN
-        return render_icon(level, frozenset(marks), ICON_SIZE, background=self.backend.background)
+        return render_icon(level, frozenset(marks), size,
+                           background=self.backend.background if flat else None)
 
     def _tooltip(self) -> str:
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())

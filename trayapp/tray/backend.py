@@ -119,17 +119,54 @@ def _clickable_xorg(base: Any) -> Any:
     import Xlib.X
 
     class ClickableIcon(base):  # type: ignore[misc]
-        """pystray's xorg Icon that really receives clicks (pystray#151)."""
+        """pystray's xorg Icon that really receives clicks (pystray#151), drawn at
+        the size the tray gave its window and over the panel's own pixels.
+
+        pystray pastes a Lanczos-downscaled image onto black; here ``renderer``
+        (set by the app: size -> RGBA image) draws the icon at the window's real
+        size, and the window's background is ``ParentRelative``, so clearing it
+        shows the panel behind it: that is read back and the icon composited on
+        it (``XORG_BACKGROUND`` when it cannot be read).
+        """
+
+        renderer: Any = None
 
         def _create_window(self) -> Any:
             window = super()._create_window()
             window.change_attributes(event_mask=Xlib.X.ExposureMask
-                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask,
+                                     background_pixmap=Xlib.X.ParentRelative)
             return window
 
         def _on_button_press(self, event: Any) -> None:
             if event.detail in (1, 3):      # no menu here: either button opens the details
                 self()
+
+        def _panel(self, width: int, height: int) -> Any:
+            from PIL import Image
+            try:
+                self._window.clear_area(0, 0, width, height)
+                self._display.sync()
+                raw = self._window.get_image(0, 0, width, height, Xlib.X.ZPixmap, 0xFFFFFFFF)
+                if len(raw.data) == width * height * 4:
+                    return Image.frombytes("RGB", (width, height), raw.data, "raw", "BGRX")
+            except Exception as exc:            # not mapped yet, another depth: a plain grey
+                log.debug("cannot read the panel behind the icon (%s)", type(exc).__name__)
+            return Image.new("RGB", (width, height), XORG_BACKGROUND)
+
+        def _assert_icon_data(self, width: int, height: int) -> None:
+            shown: Any = getattr(self, "_icon_data", None)
+            if shown and shown.size == (width, height):
+                return
+            from PIL import Image
+            side = max(8, min(width, height))
+            icon = self.renderer(side) if self.renderer is not None else \
+                self._icon.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS)
+            flat = self._panel(width, height).convert("RGBA")
+            flat.alpha_composite(icon, ((width - side) // 2, (height - side) // 2))
+            data: Any = flat.convert("RGB")
+            data.tostring = data.tobytes        # python-xlib's put_pil_image calls it
+            setattr(self, "_icon_data", data)  # noqa: B010 (typed Any)
 
     return ClickableIcon
 
