@@ -245,9 +245,31 @@ def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: Loopback
                 menu = grab(desktop, above)
                 _, y0, x1, _ = ImageChops.difference(menu, empty).getbbox() or above
                 save(grab(desktop, (0, above[1] + y0 - 4, x1 + 8, icon[3] + 8)), "menu-gtk.png")
+            # the menu stays open across three polls (it was rebuilt, and closed, at each)
+            snap = tray.state / "trayapp" / "snapshot.json"
+            for _ in range(3):
+                before_poll = snap.stat().st_mtime_ns if snap.exists() else 0
+                assert wait_until(lambda b=before_poll: snap.exists()
+                                  and snap.stat().st_mtime_ns != b, TIMEOUT), "no poll"
+            wait_until(lambda: False, 0.5)      # what a poll would change is drawn by now
+            assert grab(desktop, above).tobytes() != empty.tobytes(), \
+                "the menu closed itself during the polls"
             xdotool(desktop, "key", "Escape")
             assert wait_until(lambda: grab(desktop, above).tobytes() == empty.tobytes(),
                               TIMEOUT), "the menu did not close"
+
+            # 4b. gtk: hovering the icon shows the tooltip (pystray never set it)
+            xdotool(desktop, "mousemove", "600", "300")
+            bare = grab(desktop)
+            xdotool(desktop, "mousemove", str(cx), str(cy))
+            xdotool(desktop, "mousemove", str(cx + 1), str(cy))
+            assert wait_until(lambda: grab(desktop, above).tobytes()
+                              != bare.crop(above).tobytes(), TIMEOUT), "no tooltip on hover"
+            if SHOTS:
+                wait_until(lambda: False, 0.5)
+                save(grab(desktop, (0, max(0, icon[1] - 80), 420, icon[3] + 8)),
+                     "tray-gtk-tooltip.png")
+            xdotool(desktop, "mousemove", "600", "300")
 
         # 5. recovery: green again, and a recovery notification
         feed.set(FEED, OPERATIONAL)
