@@ -34,6 +34,7 @@ from trayapp.model import Snapshot
 from trayapp.monitor import StepResult
 from trayapp.text import one_line
 from trayapp.tray import policy
+from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
@@ -68,7 +69,7 @@ class TrayApp:
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
         self.details_proc: subprocess.Popen[bytes] | None = None
         self._shown_image = b""
-        self.autostart: Any = _autostart_module()
+        self.autostart: Any = autostart_module()
         self.menu = MenuView(backend, self._callback)
         self.icon: Any = backend.icon_class(
             "trayapp", icon=self._image(), title=self._tooltip(),
@@ -77,7 +78,7 @@ class TrayApp:
             self.icon.renderer = lambda side: self._image(side, flat=False)
         self.notifier = Notifier(
             backend.platform, self.icon.notify if backend.has_notification else None,
-            icon_path=_app_icon_file(state))
+            icon_path=app_icon_file(state))
 
     # ----------------------------------------------------------------- views
     def _now(self) -> datetime:
@@ -303,47 +304,6 @@ class TrayApp:
             self.runner.stop()
             self.notifier.close()
         return 0
-
-
-def _app_icon_file(state: Path) -> str:
-    """The app icon as a PNG for notifications (drawn by trayapp.icon), or ""."""
-    from trayapp.icon import render_icon
-    target = state / "trayapp-icon.png"
-    try:
-        if not target.exists():
-            import io
-            buf = io.BytesIO()
-            render_icon(Level.OPERATIONAL, size=64).save(buf, "PNG")
-            paths.write_atomic(target, buf.getvalue(), 0o600)
-    except OSError as exc:
-        log.info("no icon for notifications (%s)", one_line(exc, 200))
-        return ""
-    return str(target)
-
-
-def private_dir() -> Path:
-    """Where the lock and the details window's hand-over file go: the runtime dir
-    on Linux; without ``XDG_RUNTIME_DIR`` (no login session) the state dir, said
-    once in one line instead of platformdirs' raw warning."""
-    if sys.platform.startswith("linux"):
-        if os.environ.get("XDG_RUNTIME_DIR"):
-            return paths.runtime_dir()
-        if not _SAID:
-            _SAID.add("runtime")
-            log.warning("XDG_RUNTIME_DIR is not set (no login session?): keeping the "
-                        "lock and temporary files in %s", paths.state_dir())
-    return paths.state_dir()
-
-
-_SAID: set[str] = set()
-
-
-def _autostart_module() -> Any:
-    try:
-        from trayapp import autostart
-        return autostart
-    except Exception:
-        return None
 
 
 def run(config: Config, args: argparse.Namespace) -> int | str:
