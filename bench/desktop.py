@@ -74,24 +74,24 @@ class Session:
         return None
 
 
-def level_at(centre: tuple[int, int]) -> str | None:
-    """The level whose colour is at ``centre`` on the virtual screen, or None."""
+def level_at(centre: tuple[int, int], half: int = 10) -> str | None:
+    """The level the tray icon around ``centre`` shows on the virtual screen, or None.
+
+    The icon's centre holds its symbol (a check, "!", a cross...), so the level is read
+    as :func:`trayapp.icon.read_level` reads it: the level colour with the most pixels
+    in a small box around the centre."""
     from PIL import ImageGrab
 
-    from trayapp.icon import LEVEL_COLOURS
+    from trayapp.icon import read_level
 
     x, y = centre
     try:
-        shot = ImageGrab.grab(bbox=(x, y, x + 1, y + 1), xdisplay=_CURRENT.get("display"))
-        im = shot.convert("RGB")
+        shot = ImageGrab.grab(bbox=(x - half, y - half, x + half, y + half),
+                              xdisplay=_CURRENT.get("display"))
     except OSError:
         return None
-    pixel = im.getpixel((0, 0))
-    for level, colour in LEVEL_COLOURS.items():
-        if isinstance(pixel, tuple) and all(abs(a - c) <= 6 for a, c in
-                                            zip(pixel, colour, strict=False)):
-            return level.value
-    return None
+    level = read_level(shot)
+    return None if level is None else level.value
 
 
 def stop_process(proc: subprocess.Popen[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
@@ -250,3 +251,10 @@ def test_hostile_incident_text_in_notifications() -> None:
     _, linux = for_platform("t", "a < b & <i>c</i>", "linux")
     assert linux == "a &lt; b &amp; c"
     assert for_platform("t", "a < b", "win32")[1] == "a < b"
+
+
+def test_no_fallback_line_when_none_is_configured() -> None:
+    # "No fallback is up right now" is only news when fallbacks exist.
+    alone = replace(claude(MAJOR, incident()), fallbacks=())
+    d = run(WORSE, snapshot(alone, at=T0), known())
+    assert d.notifications[0].body == "Elevated errors on Claude Opus"

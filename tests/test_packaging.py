@@ -17,12 +17,11 @@ from PIL import Image
 import trayapp
 import trayapp.cli
 from trayapp.autostart.macos import LABEL
-from trayapp.icon import LEVEL_COLOURS
+from trayapp.icon import read_level
 from trayapp.levels import Level
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGING = REPO / "packaging"
-GREEN = LEVEL_COLOURS[Level.OPERATIONAL]
 
 
 def test_make_icons_writes_every_size_from_the_renderer(tmp_path: Path) -> None:
@@ -40,7 +39,7 @@ def test_make_icons_writes_every_size_from_the_renderer(tmp_path: Path) -> None:
         ):
             with Image.open(path) as image:
                 assert image.size == (size, size) and image.mode == "RGBA"
-                assert image.getpixel((size // 2, size // 2)) == (*GREEN, 255)
+                assert read_level(image) is Level.OPERATIONAL
 
     with Image.open(tmp_path / "trayapp.ico") as ico:
         sizes = ico.info["sizes"]
@@ -48,12 +47,12 @@ def test_make_icons_writes_every_size_from_the_renderer(tmp_path: Path) -> None:
         for size in sizes:
             ico.size = size
             frame = ico.copy().convert("RGBA")
-            assert frame.getpixel((size[0] // 2, size[1] // 2)) == (*GREEN, 255)
+            assert read_level(frame) is Level.OPERATIONAL
 
     with Image.open(tmp_path / "trayapp.icns") as icns:
         assert icns.format == "ICNS"
         assert (512, 512, 2) in icns.info["sizes"]
-        assert icns.convert("RGBA").getpixel((512, 512)) == (*GREEN, 255)
+        assert read_level(icns.convert("RGBA")) is Level.OPERATIONAL
 
 
 def test_menu_entry_is_spec_valid() -> None:

@@ -70,7 +70,7 @@ def test_menu_structure() -> None:
     top = [i.text for i in items if not i.separator]
     assert top == ["Details…", "Claude: major outage", "Fallbacks", "ChatGPT: operational",
                    "Ollama (local): unknown", "Check now", "Pause notifications",
-                   "Open config file", "Open log", "About", "Quit"]
+                   "Preferences…", "Open config file", "Open log", "About", "Quit"]
     assert items[0].default and items[0].action is not None
     claude_sub = items[1].children
     inc = next(i for i in claude_sub if i.text.startswith("Incident:"))
@@ -116,8 +116,8 @@ def test_menu_refuses_non_web_links_and_sanitizes_labels() -> None:
 def test_flat_actions_for_menu_less_backends() -> None:
     items = build_menu(None, MenuState(autostart=False), NOW)
     assert [i.text for i in flat_actions(items)] == [
-        "Check now", "For 1 hour", "Until tomorrow", "Start at login", "Open config file",
-        "Open log", "About", "Quit"]
+        "Check now", "Pause for 1 hour", "Pause until tomorrow", "Start at login",
+        "Preferences…", "Open config file", "Open log", "About", "Quit"]
 
 
 # ------------------------------------------------------------------ details text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from trayapp.config import DEFAULT_CONFIG_TOML, default_config, parse_text
@@ -47,3 +49,14 @@ def test_welcome_text(text: str, sentence: str) -> None:
 
 def test_the_built_in_default_is_what_a_first_start_shows() -> None:
     assert welcome_text(default_config()).startswith("Watching Claude")
+
+
+def test_the_tray_shows_the_welcome_only_on_the_built_in_default(tmp_path: Path) -> None:
+    from trayapp.welcome import first_run_banner
+
+    config = default_config()
+    missing = tmp_path / "config.toml"
+    assert first_run_banner(config, missing, explicit=False) == welcome_text(config)
+    assert first_run_banner(config, missing, explicit=True) is None    # --config named it
+    missing.write_text("")
+    assert first_run_banner(config, missing, explicit=False) is None   # the user has a file

@@ -43,15 +43,26 @@ def build_parser() -> argparse.ArgumentParser:
             self.print_usage(sys.stderr)
             self.exit(EXIT_USAGE, f"trayapp: error: {message}\n")
 
-    common = _Parser(add_help=False)
-    common.add_argument("--config", metavar="PATH",
-                        help="configuration file (default: $TRAYAPP_CONFIG, else the user "
-                             "config dir's config.toml, else the built-in default)")
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser = _Parser(prog="trayapp", parents=[common],
+    # Every global option works before or after the subcommand. A subparser's own
+    # defaults overwrite what the main parser set ("trayapp --config X status" would
+    # forget X), so the subcommands' copy has no defaults: SUPPRESS leaves the
+    # attribute alone unless the option is given there.
+    def globals_parser(defaults: bool) -> _Parser:
+        common = _Parser(add_help=False)
+        common.add_argument("--config", metavar="PATH",
+                            default=None if defaults else argparse.SUPPRESS,
+                            help="configuration file (default: $TRAYAPP_CONFIG, else the "
+                                 "user config dir's config.toml, else the built-in default)")
+        common.add_argument("-v", "--verbose", action="store_true",
+                            default=False if defaults else argparse.SUPPRESS,
+                            help="debug logging")
+        common.add_argument("--version", action="version", version=f"trayapp {__version__}")
+        return common
+
+    parser = _Parser(prog="trayapp", parents=[globals_parser(True)],
                      description="Can I rely on my AI tools right now? A tray icon and "
                                  "commands that watch AI vendors' status pages and APIs.")
-    parser.add_argument("--version", action="version", version=f"trayapp {__version__}")
+    common = globals_parser(False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     p = sub.add_parser("status", parents=[common], help="poll once and print the status",
                        description="Poll everything once and print it. Exit code: 2 a watched "

@@ -1,17 +1,31 @@
-"""The tray icon: one glyph, drawn procedurally, coloured by level.
+"""The tray icon: one glyph, drawn procedurally, coloured by level *and* shaped by it.
 
 The glyph is a "signal lamp": a disc with a dark rim and a thin light halo
-(so it reads on light and dark panels alike) and a small gleam at its
-upper left. Corner marks say what colour alone must not: ``offline``
-(bottom right, a round badge with a cross), ``paused`` notifications
-(bottom left, a square badge with two bars) and ``disagree`` (top right, a
-diamond with an exclamation mark: the API probe disagrees with the status
-page).
+(so it reads on light and dark panels alike), with a symbol that says the
+level without colour, so the states differ in grayscale and under red-green
+colour blindness too:
 
-Everything within ``SOLID_RADIUS`` (a fraction of the size) of the centre is
-a solid fill of exactly ``LEVEL_COLOURS[level]``, with no anti-aliasing, so
-a screenshot test can read the level from the centre pixel even after a
-tray backend downscales the image (pystray resizes with Lanczos).
+========================  =======  ==========================
+level                     colour   symbol
+========================  =======  ==========================
+operational               green    a check mark
+maintenance               blue     an "i"
+degraded                  yellow   one "!"
+partial outage            orange   two "!!"
+major outage              red      a cross
+unknown                   grey     a "?"
+========================  =======  ==========================
+
+Corner marks say what the level does not: ``offline`` (bottom right, a round
+badge with a cross), ``paused`` notifications (bottom left, a square badge
+with two bars) and ``disagree`` (top right, a diamond with "!": the API probe
+disagrees with the status page). At 24 px and below only the most important
+mark is drawn (offline, then disagree, then paused), larger, so it stays a
+readable shape instead of three specks.
+
+The level's colour, exactly ``LEVEL_COLOURS[level]`` (no anti-aliasing
+inside the disc), is the most common opaque colour of the image:
+:func:`read_level` reads the level back from a screenshot that way.
 
 This is the only module that imports Pillow (a heavy import); the terminal
 commands must not import it. ``assets/make_art.py`` and
@@ -40,14 +54,15 @@ LEVEL_COLOURS: dict[Level, RGB] = {
 }
 
 MARKS = frozenset({"offline", "paused", "disagree"})
+MARK_PRIORITY = ("offline", "disagree", "paused")   # the one drawn at small sizes
+SMALL = 24                                          # at or below: one mark, larger
 
 # Geometry, as fractions of the icon's size (0..1 on both axes).
-SOLID_RADIUS = 0.22  # nothing but the level colour is drawn inside this
 _HALO = ((0.5, 0.5), 0.49)
 _RIM = ((0.5, 0.5), 0.455)
 _DISC = ((0.5, 0.5), 0.40)
-_GLEAM = ((0.29, 0.29), 0.06)
 _MARK_RADIUS = 0.19
+_SMALL_MARK_RADIUS = 0.25
 _MARK_CENTRES = {
     "offline": (0.81, 0.81),
     "paused": (0.18, 0.82),
@@ -58,8 +73,24 @@ _DARK: RGBA = (28, 28, 30, 255)
 _LIGHT: RGBA = (250, 250, 250, 235)
 _WHITE: RGBA = (255, 255, 255, 255)
 _MARK_BODY: RGBA = (45, 45, 50, 255)
+# The symbol's ink: white on the dark colours, near-black on the light ones
+# (white on yellow is unreadable, and the same in grayscale).
+_INK: dict[Level, RGBA] = {
+    Level.OPERATIONAL: _WHITE, Level.MAINTENANCE: _WHITE, Level.MAJOR_OUTAGE: _WHITE,
+    Level.DEGRADED: _DARK, Level.PARTIAL_OUTAGE: _DARK, Level.UNKNOWN: _WHITE,
+}
 
 _SUPERSAMPLE_TARGET = 512  # draw at about this many pixels, then box-reduce
+
+
+def shown_marks(marks: frozenset[str], size: int) -> frozenset[str]:
+    """The marks drawn at ``size``: all of them, or only the most important when small."""
+    if size > SMALL:
+        return marks
+    for mark in MARK_PRIORITY:
+        if mark in marks:
+            return frozenset({mark})
+    return frozenset()
 
 
 def render_icon(
@@ -81,12 +112,23 @@ def render_icon(
         raise ValueError(f"unknown icon mark(s): {', '.join(sorted(unknown))}")
     if size < 8:
         raise ValueError(f"icon size must be at least 8, not {size}")
-    image = _render(level, frozenset(marks), size).copy()
+    image = _render(level, shown_marks(frozenset(marks), size), size).copy()
     if background is None:
         return image
     flat = Image.new("RGBA", image.size, (*background, 255))
     flat.alpha_composite(image)
     return flat
+
+
+def read_level(image: Image.Image) -> Level | None:
+    """The level an icon (or a screenshot of one) shows: the level colour with the
+    most pixels of exactly that colour, or None when none has any."""
+    counts: dict[RGB, int] = {}
+    for count, colour in image.convert("RGB").getcolors(1 << 20) or []:
+        if isinstance(colour, tuple):
+            counts[(colour[0], colour[1], colour[2])] = count
+    best = max(Level, key=lambda lv: counts.get(LEVEL_COLOURS[lv], 0))
+    return best if counts.get(LEVEL_COLOURS[best], 0) else None
 
 
 @lru_cache(maxsize=64)
@@ -102,19 +144,53 @@ def _render(level: Level, marks: frozenset[str], size: int) -> Image.Image:
     disc(*_HALO, _LIGHT)
     disc(*_RIM, _DARK)
     disc(*_DISC, (*colour, 255))
-    disc(*_GLEAM, _WHITE)
+    _draw_symbol(canvas, level, big, size <= SMALL)
     for mark in sorted(marks):
-        _draw_mark(canvas, mark, big)
+        _draw_mark(canvas, mark, big, size <= SMALL)
 
     # A box filter: a solid area stays exactly its colour (no ringing).
     return canvas.image.reduce(factor) if factor > 1 else canvas.image
 
 
-def _draw_mark(canvas: _Canvas, mark: str, big: int) -> None:
+def _draw_symbol(canvas: _Canvas, level: Level, big: int, small: bool) -> None:
+    """The level's symbol in the disc; strokes are bolder at small sizes."""
+    ink = _INK[level]
+    c = 0.5 * big
+    w = (0.115 if small else 0.09) * big          # stroke width
+    if level is Level.OPERATIONAL:
+        canvas.line(0.30 * big, 0.52 * big, 0.44 * big, 0.66 * big, w, ink)
+        canvas.line(0.42 * big, 0.66 * big, 0.71 * big, 0.35 * big, w, ink)
+        canvas.disc(0.44 * big, 0.655 * big, w * 0.5, ink)     # a clean elbow
+    elif level is Level.MAINTENANCE:
+        canvas.disc(c, 0.31 * big, w * 0.62, ink)
+        canvas.rectangle(c - w / 2, 0.42 * big, c + w / 2, 0.71 * big, ink)
+    elif level in (Level.DEGRADED, Level.PARTIAL_OUTAGE):
+        xs = (c,) if level is Level.DEGRADED else (c - 0.11 * big, c + 0.11 * big)
+        for x in xs:
+            canvas.rectangle(x - w / 2, 0.25 * big, x + w / 2, 0.56 * big, ink)
+            canvas.disc(x, 0.68 * big, w * 0.6, ink)
+    elif level is Level.MAJOR_OUTAGE:
+        k = 0.16 * big
+        canvas.line(c - k, c - k, c + k, c + k, w * 1.1, ink)
+        canvas.line(c - k, c + k, c + k, c - k, w * 1.1, ink)
+    else:  # unknown: a "?", a ring's upper part, a stem and a dot
+        colour = (*LEVEL_COLOURS[level], 255)
+        cy, r = 0.38 * big, 0.13 * big
+        canvas.disc(c, cy, r + w / 2, ink)
+        canvas.disc(c, cy, r - w / 2, colour)
+        canvas.rectangle(c - r - w, cy, c, cy + r + w, colour)     # open the lower left
+        canvas.rectangle(c - w / 2, cy + r - w / 2, c + w / 2, 0.60 * big, ink)
+        canvas.disc(c, 0.70 * big, w * 0.6, ink)
+
+
+def _draw_mark(canvas: _Canvas, mark: str, big: int, small: bool) -> None:
     cx, cy = (v * big for v in _MARK_CENTRES[mark])
-    r = _MARK_RADIUS * big
+    r = (_SMALL_MARK_RADIUS if small else _MARK_RADIUS) * big
+    if small:       # a bigger badge reaches further in: keep it inside the icon
+        cx = min(max(cx, r), big - r)
+        cy = min(max(cy, r), big - r)
     outline = max(1, round(0.035 * big))
-    stroke = max(1, round(0.06 * big))
+    stroke = max(1, round((0.08 if small else 0.06) * big))
     body = r - outline
     if mark == "offline":
         canvas.disc(cx, cy, r, _LIGHT)

@@ -6,6 +6,8 @@ config file, so the built-in default is never used silently.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from trayapp.config import Config
 
 
@@ -29,3 +31,11 @@ def welcome_text(config: Config) -> str:
         return f"{text}, with no fallback"
     word = "a fallback" if len(fallbacks) == 1 else "fallbacks"
     return f"{text}, with {_names(fallbacks)} as {word}"
+
+
+def first_run_banner(config: Config, path: Path, explicit: bool) -> str | None:
+    """The welcome for the details window when the tray starts on the built-in default
+    (no config file yet, none named): what is watched, with a "Change..." button."""
+    if explicit or path.exists():
+        return None
+    return welcome_text(config)

@@ -1,7 +1,7 @@
 """End to end on a real virtual desktop: the real `trayapp` against a loopback feed.
 
 The feed flips from all operational to a major outage and back; the tests
-read the tray icon's centre pixel from screenshots, the notifications from
+read the tray icon's level colour from screenshots, the notifications from
 dunst's history, and click the icon to open the details window. Set
 TRAYAPP_SCREENSHOTS=DIR to keep screenshots (docs/make_screenshots.py does).
 """
@@ -20,7 +20,7 @@ import pytest
 
 from tests.desktop.session import DesktopSession
 from tests.loopback import LoopbackServer, fixture, wait_until
-from trayapp.icon import LEVEL_COLOURS
+from trayapp.icon import LEVEL_COLOURS, read_level
 from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
@@ -110,11 +110,9 @@ def grab(desk: DesktopSession, area: Box | None = None):  # type: ignore[no-unty
     return ImageGrab.grab(bbox=area, xdisplay=desk.display).convert("RGB")
 
 
-def centre(desk: DesktopSession, area: Box) -> tuple[int, int, int]:
-    x0, y0, x1, y1 = area
-    pixel = grab(desk).getpixel(((x0 + x1) // 2, (y0 + y1) // 2))
-    assert isinstance(pixel, tuple)
-    return pixel[0], pixel[1], pixel[2]
+def shown_level(desk: DesktopSession, area: Box) -> Level | None:
+    """The level the icon in ``area`` shows: its most common exact level colour."""
+    return read_level(grab(desk, area))
 
 
 def notifications(desk: DesktopSession) -> list[tuple[str, str]]:
@@ -155,14 +153,13 @@ def icon_area(desk: DesktopSession) -> Box:
 
 
 def wait_colour(desk: DesktopSession, level: Level) -> Box:
-    want = LEVEL_COLOURS[level]
     seen: list[object] = []
 
     def ok() -> bool:
         area = icon_area(desk)
-        seen.append(centre(desk, area))
-        return seen[-1] == want
-    assert wait_until(ok, TIMEOUT), f"icon centre never became {level}: last {seen[-1:]}"
+        seen.append(shown_level(desk, area))
+        return seen[-1] is level
+    assert wait_until(ok, TIMEOUT), f"the icon never showed {level}: last {seen[-1:]}"
     return icon_area(desk)
 
 
@@ -189,6 +186,12 @@ def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: Loopback
         # 1. all operational: a green icon, no notification
         icon = wait_colour(desktop, Level.OPERATIONAL)
         assert f"backend {backend}" in tray.log_text()
+        if backend == "xorg":
+            # no grey square: the icon window's corners show the panel beside it
+            x0, y0, x1, y1 = icon
+            shot = grab(desktop)
+            panel = shot.getpixel((x1 + 1, (y0 + y1) // 2))
+            assert shot.getpixel((x0, y0)) == panel and shot.getpixel((x1 - 1, y1 - 1)) == panel
         save(grab(desktop, (0, icon[1] - 8, 200, icon[3] + 8)), f"tray-{backend}-operational.png")
 
         # a second tray instance refuses to start
@@ -242,9 +245,31 @@ def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: Loopback
                 menu = grab(desktop, above)
                 _, y0, x1, _ = ImageChops.difference(menu, empty).getbbox() or above
                 save(grab(desktop, (0, above[1] + y0 - 4, x1 + 8, icon[3] + 8)), "menu-gtk.png")
+            # the menu stays open across three polls (it was rebuilt, and closed, at each)
+            snap = tray.state / "trayapp" / "snapshot.json"
+            for _ in range(3):
+                before_poll = snap.stat().st_mtime_ns if snap.exists() else 0
+                assert wait_until(lambda b=before_poll: snap.exists()
+                                  and snap.stat().st_mtime_ns != b, TIMEOUT), "no poll"
+            wait_until(lambda: False, 0.5)      # what a poll would change is drawn by now
+            assert grab(desktop, above).tobytes() != empty.tobytes(), \
+                "the menu closed itself during the polls"
             xdotool(desktop, "key", "Escape")
             assert wait_until(lambda: grab(desktop, above).tobytes() == empty.tobytes(),
                               TIMEOUT), "the menu did not close"
+
+            # 4b. gtk: hovering the icon shows the tooltip (pystray never set it)
+            xdotool(desktop, "mousemove", "600", "300")
+            bare = grab(desktop)
+            xdotool(desktop, "mousemove", str(cx), str(cy))
+            xdotool(desktop, "mousemove", str(cx + 1), str(cy))
+            assert wait_until(lambda: grab(desktop, above).tobytes()
+                              != bare.crop(above).tobytes(), TIMEOUT), "no tooltip on hover"
+            if SHOTS:
+                wait_until(lambda: False, 0.5)
+                save(grab(desktop, (0, max(0, icon[1] - 80), 420, icon[3] + 8)),
+                     "tray-gtk-tooltip.png")
+            xdotool(desktop, "mousemove", "600", "300")
 
         # 5. recovery: green again, and a recovery notification
         feed.set(FEED, OPERATIONAL)

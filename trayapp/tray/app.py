@@ -29,14 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from trayapp import heap, paths
-from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError
+from trayapp.config import DEFAULT_CONFIG_TOML, Config
 from trayapp.levels import Level
 from trayapp.model import Snapshot
 from trayapp.monitor import StepResult
 from trayapp.text import one_line
 from trayapp.tray import policy
+from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
 from trayapp.tray.backend import Backend
+from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
+from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
 from trayapp.tray.notify_memory import PolicyStore
 from trayapp.tray.tooltip import tooltip
@@ -49,41 +52,14 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class ConfigWatcher:
-    """Reloads the config file when its mtime changes; a bad edit keeps the last good one."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.mtime = self._mtime()
-        self.bad_mtime: float | None = None
-
-    def _mtime(self) -> float | None:
-        try:
-            return self.path.stat().st_mtime if self.path else None
-        except OSError:
-            return None
-
-    def check(self) -> tuple[Config | None, str | None]:
-        """(new config, None), (None, error once per bad edit), or (None, None)."""
-        current = self._mtime()
-        if current is None or current in (self.mtime, self.bad_mtime):
-            return None, None
-        from trayapp.configfile import load
-        try:
-            config = load(str(self.path))
-        except ConfigError as exc:
-            self.bad_mtime = current
-            return None, str(exc)
-        self.mtime, self.bad_mtime = current, None
-        return config, None
-
-
 class TrayApp:
-    def __init__(self, config: Config, backend: Backend, config_path: Path | None) -> None:
+    def __init__(self, config: Config, backend: Backend, config_path: Path | None,
+                 banner: str | None = None) -> None:
         from trayapp.engine import Runner
         from trayapp.state import StateStore
 
         self.config = config
+        self.banner = banner            # the first-run welcome, shown once at start
         self.backend = backend
         self.lock = threading.RLock()
         self.snapshot: Snapshot | None = None
@@ -95,12 +71,17 @@ class TrayApp:
         self.settings = policy.Settings.from_config(config)
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
         self.details_proc: subprocess.Popen[bytes] | None = None
-        self.autostart: Any = _autostart_module()
+        self._shown_image = b""
+        self.autostart: Any = autostart_module()
+        self.menu = MenuView(backend, self._callback)
         self.icon: Any = backend.icon_class(
             "trayapp", icon=self._image(), title=self._tooltip(),
-            menu=self._pystray_menu())
+            menu=self.menu.build(self.menu_items()))
+        if hasattr(self.icon, "renderer"):      # xorg: drawn at the tray's size, on the panel
+            self.icon.renderer = lambda side: self._image(side, flat=False)
         self.notifier = Notifier(
-            backend.platform, self.icon.notify if backend.has_notification else None)
+            backend.platform, self.icon.notify if backend.has_notification else None,
+            icon_path=app_icon_file(state))
 
     # ----------------------------------------------------------------- views
     def _now(self) -> datetime:
@@ -109,7 +90,7 @@ class TrayApp:
     def _paused(self) -> bool:
         return policy.is_paused(self.policy_state, self._now())
 
-    def _image(self) -> Any:
+    def _image(self, size: int = ICON_SIZE, flat: bool = True) -> Any:
         from trayapp.icon import render_icon
         snap = self.snapshot
         marks = set()
@@ -120,7 +101,8 @@ class TrayApp:
         if snap is not None and not snap.offline and any(s.probe_disagrees for s in snap.watched):
             marks.add("disagree")
         level = snap.overall if snap is not None else Level.UNKNOWN
-        return render_icon(level, frozenset(marks), ICON_SIZE, background=self.backend.background)
+        return render_icon(level, frozenset(marks), size,
+                           background=self.backend.background if flat else None)
 
     def _tooltip(self) -> str:
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
@@ -138,26 +120,6 @@ class TrayApp:
                           local_ids=self.settings.local_ids, fallback_ids=fallbacks)
         return build_menu(self.snapshot, state, self._now())
 
-    def _pystray_menu(self) -> Any:
-        b = self.backend
-        if not b.has_menu:
-            # Only the default (click) action: opening the details window.
-            return b.menu_class(b.item_class("Details", self._callback(Action(Act.DETAILS)),
-                                             default=True, visible=False))
-        return b.menu_class(*[self._pystray_item(i) for i in self.menu_items()])
-
-    def _pystray_item(self, item: Item) -> Any:
-        b = self.backend
-        if item.separator:
-            return b.menu_class.SEPARATOR
-        if item.children:
-            return b.item_class(item.text, b.menu_class(
-                *[self._pystray_item(c) for c in item.children]), enabled=item.enabled)
-        action = self._callback(item.action) if item.action else _noop
-        checked = None if item.checked is None else (lambda _i, v=item.checked: v)
-        return b.item_class(item.text, action, checked=checked, enabled=item.enabled,
-                            default=item.default and b.has_default_action)
-
     def _callback(self, action: Action) -> Any:
         def run(_icon: Any = None, _item: Any = None) -> None:
             try:
@@ -169,12 +131,14 @@ class TrayApp:
     def refresh(self) -> None:
         with self.lock:
             image, title = self._image(), self._tooltip()
-            menu = self._pystray_menu() if self.backend.has_menu else None
+            items = self.menu_items()
         try:
-            self.icon.icon = image
-            self.icon.title = title
-            if menu is not None:
-                self.icon.menu = menu
+            if image.tobytes() != self._shown_image:
+                self._shown_image = image.tobytes()
+                self.icon.icon = image
+            if title != self.icon.title:
+                self.icon.title = title
+            self.menu.update(self.icon, items)
         except Exception as exc:
             log.warning("cannot update the tray icon (%s)", one_line(exc, 200))
 
@@ -201,7 +165,9 @@ class TrayApp:
         for sid, why in decision.held:
             log.info("notification for %s held back (%s)", sid, why)
         for n in decision.notifications:
-            self.notifier.send(n.title, n.body)
+            urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
+                       else "normal")
+            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency)
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
 
@@ -226,6 +192,8 @@ class TrayApp:
             self.refresh()
         elif kind is Act.AUTOSTART:
             self.toggle_autostart()
+        elif kind is Act.PREFERENCES:
+            self.open_preferences()
         elif kind is Act.OPEN_CONFIG:
             if not self.config_path.exists():
                 paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
@@ -237,6 +205,13 @@ class TrayApp:
                               str(self.config_path)], stdin=subprocess.DEVNULL)
         elif kind is Act.QUIT:
             self.quit()
+
+    def open_preferences(self) -> None:
+        """``trayapp preferences`` in its own process (no shell), for this config."""
+        argv = [sys.executable, "-m", "trayapp", "preferences"]
+        if self.watcher.path is not None:
+            argv += ["--config", str(self.watcher.path)]
+        subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
 
     def toggle_autostart(self) -> None:
         if self.autostart is None:
@@ -259,7 +234,9 @@ class TrayApp:
                                                                  else " (off)")),
                  "kind": str(i.action.kind), "arg": i.action.arg}
                 for i in flat_actions(self.menu_items()) if i.action is not None]
-        return {"snapshot": snap, "actions": actions, "config": str(self.config_path)}
+        banner, self.banner = self.banner, None                 # shown once
+        return {"snapshot": snap, "actions": actions, "config": str(self.config_path),
+                "banner": banner}
 
     def open_details(self) -> None:
         proc = self.details_proc
@@ -268,7 +245,7 @@ class TrayApp:
                 proc.stdin.write(b'{"raise": true}\n')
                 proc.stdin.flush()
                 return
-        base = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
+        base = private_dir()
         payload = json.dumps(self.details_payload()).encode()
         target = base / f"details-{os.getpid()}-{threading.get_ident()}.json"
         paths.write_atomic(target, payload, 0o600)
@@ -312,6 +289,8 @@ class TrayApp:
     def _setup(self, icon: Any) -> None:
         icon.visible = True
         threading.Thread(target=self._poll, name="poller", daemon=True).start()
+        if self.banner:                 # first run: say what is watched, never silently
+            self.open_details()
 
     def _poll(self) -> None:
         try:
@@ -326,29 +305,20 @@ class TrayApp:
             proc.terminate()
         self.icon.stop()
 
-    def run(self) -> int:
+    def run(self) -> int | str:
         log.info("tray started (backend %s, menu %s)", self.backend.name,
                  "yes" if self.backend.has_menu else "no: click opens the details window")
         import signal
         signal.signal(signal.SIGTERM, lambda _s, _f: self.quit())
         try:
             self.icon.run(setup=self._setup)
+        except Exception as exc:     # e.g. the gtk backend without a session D-Bus
+            self.runner.stop()
+            return f"the tray backend stopped ({one_line(exc, 200)})"
         finally:
             self.runner.stop()
             self.notifier.close()
         return 0
-
-
-def _noop(_icon: Any = None, _item: Any = None) -> None:
-    return None
-
-
-def _autostart_module() -> Any:
-    try:
-        from trayapp import autostart
-        return autostart
-    except Exception:
-        return None
 
 
 def run(config: Config, args: argparse.Namespace) -> int | str:
@@ -356,12 +326,10 @@ def run(config: Config, args: argparse.Namespace) -> int | str:
     from trayapp import instance
     from trayapp.configfile import locate
     from trayapp.tray.backend import load
+    from trayapp.welcome import first_run_banner
 
     heap.single_arena()     # before any thread starts: poll threads share one C heap
-    try:
-        lock_dir = paths.runtime_dir() if sys.platform.startswith("linux") else paths.state_dir()
-    except Exception:
-        lock_dir = paths.state_dir()
+    lock_dir = private_dir()
     try:
         lock = instance.acquire(lock_dir)
     except Exception as exc:
@@ -379,7 +347,7 @@ def run(config: Config, args: argparse.Namespace) -> int | str:
     path, explicit = locate(getattr(args, "config", None))
     watch_path = path if (explicit or path.exists()) else None
     try:
-        app = TrayApp(config, backend, watch_path)
+        app = TrayApp(config, backend, watch_path, first_run_banner(config, path, explicit))
     except Exception as exc:
         if lock is not None:
             lock.release()

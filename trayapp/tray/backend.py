@@ -17,7 +17,9 @@ pystray 0.19.5's xorg backend creates its window without ``ButtonPressMask``
 (upstream issue #151), so X delivers clicks to the tray host, never to the
 icon. :func:`_clickable_xorg` subclasses its Icon and adds the mask when the
 window is created (the version is pinned in pyproject.toml because this
-overrides a private method).
+overrides a private method). Likewise pystray's gtk backend never sets the
+hover tooltip (:func:`_tooltip_gtk` does), and GTK would name the program
+``__main__.py`` (:func:`_name_the_program`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 ENV = "TRAYAPP_TRAY_BACKEND"
 CHOICES = ("xorg", "gtk", "appindicator")
 TOOLTIP_LIMITS = {"win32": 127}          # NOTIFYICONDATA.szTip is 128 with the NUL
+APP_NAME = "trayapp"
 XORG_BACKGROUND = (64, 64, 64)           # xorg pastes the icon on black: a neutral panel grey
 
 
@@ -48,6 +51,8 @@ class Backend:
     background: tuple[int, int, int] | None   # paint the icon's corners (alpha-blind trays)
     tooltip_limit: int
     platform: str
+    # change the shown menu's labels and enabled states in place (same structure)
+    patch_menu: Callable[[Any, tuple[Any, ...]], None] | None = None
 
 
 def requested(environ: MutableMapping[str, str]) -> str | None:
@@ -72,27 +77,125 @@ def no_display_reason(environ: MutableMapping[str, str], platform: str) -> str |
 def _import_pystray() -> Any:
     for name in [m for m in sys.modules if m == "pystray" or m.startswith("pystray.")]:
         del sys.modules[name]          # a failed attempt may leave half-imported modules
+    _name_the_program()
     import pystray
     return pystray
+
+
+def _name_the_program() -> None:
+    """Window class and app name ``trayapp`` (GTK takes them from argv[0], which is
+    ``__main__.py`` under ``python -m``): set before pystray initialises GTK."""
+    try:
+        from gi.repository import GLib
+    except Exception:
+        return
+    GLib.set_prgname(APP_NAME)
+    GLib.set_application_name(APP_NAME)
+
+
+def _tooltip_gtk(base: Any) -> Any:
+    class TooltipIcon(base):  # type: ignore[misc]
+        """pystray's gtk Icon that shows its title as the hover tooltip (it only
+        calls ``set_title``, which GtkStatusIcon's trays do not show)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._status_icon.set_name(APP_NAME)
+            self._status_icon.set_tooltip_text(self.title or "")
+
+        def _update_title(self) -> None:
+            super()._update_title()
+            from gi.repository import GLib
+
+            def apply() -> bool:
+                self._status_icon.set_tooltip_text(self.title or "")
+                return False
+            GLib.idle_add(apply)
+
+    return TooltipIcon
 
 
 def _clickable_xorg(base: Any) -> Any:
     import Xlib.X
 
     class ClickableIcon(base):  # type: ignore[misc]
-        """pystray's xorg Icon that really receives clicks (pystray#151)."""
+        """pystray's xorg Icon that really receives clicks (pystray#151), drawn at
+        the size the tray gave its window and over the panel's own pixels.
+
+        pystray pastes a Lanczos-downscaled image onto black; here ``renderer``
+        (set by the app: size -> RGBA image) draws the icon at the window's real
+        size, and the window's background is ``ParentRelative``, so clearing it
+        shows the panel behind it: that is read back and the icon composited on
+        it (``XORG_BACKGROUND`` when it cannot be read).
+        """
+
+        renderer: Any = None
 
         def _create_window(self) -> Any:
             window = super()._create_window()
             window.change_attributes(event_mask=Xlib.X.ExposureMask
-                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask,
+                                     background_pixmap=Xlib.X.ParentRelative)
             return window
 
         def _on_button_press(self, event: Any) -> None:
             if event.detail in (1, 3):      # no menu here: either button opens the details
                 self()
 
+        def _panel(self, width: int, height: int) -> Any:
+            from PIL import Image
+            try:
+                self._window.clear_area(0, 0, width, height)
+                self._display.sync()
+                raw = self._window.get_image(0, 0, width, height, Xlib.X.ZPixmap, 0xFFFFFFFF)
+                if len(raw.data) == width * height * 4:
+                    return Image.frombytes("RGB", (width, height), raw.data, "raw", "BGRX")
+            except Exception as exc:            # not mapped yet, another depth: a plain grey
+                log.debug("cannot read the panel behind the icon (%s)", type(exc).__name__)
+            return Image.new("RGB", (width, height), XORG_BACKGROUND)
+
+        def _assert_icon_data(self, width: int, height: int) -> None:
+            shown: Any = getattr(self, "_icon_data", None)
+            if shown and shown.size == (width, height):
+                return
+            from PIL import Image
+            side = max(8, min(width, height))
+            icon = self.renderer(side) if self.renderer is not None else \
+                self._icon.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS)
+            flat = self._panel(width, height).convert("RGBA")
+            flat.alpha_composite(icon, ((width - side) // 2, (height - side) // 2))
+            data: Any = flat.convert("RGB")
+            data.tostring = data.tobytes        # python-xlib's put_pil_image calls it
+            setattr(self, "_icon_data", data)  # noqa: B010 (typed Any)
+
     return ClickableIcon
+
+
+def _patch_gtk_menu(menu: Any, items: tuple[Any, ...]) -> None:
+    """Walk a Gtk.Menu built by pystray from ``items``' structure; set labels and
+    sensitivity. Checks are structure (set_active would fire the item's action)."""
+    for widget, item in zip(menu.get_children(), items, strict=False):
+        if item.separator:
+            continue
+        if not item.default and widget.get_label() != item.text:
+            widget.set_label(item.text)       # the default item's label is bold markup
+        if widget.get_sensitive() != item.enabled:
+            widget.set_sensitive(item.enabled)
+        sub = widget.get_submenu()
+        if sub is not None and item.children:
+            _patch_gtk_menu(sub, item.children)
+
+
+def patch_gtk(icon: Any, items: tuple[Any, ...]) -> None:
+    """Patch the icon's Gtk menu on the GLib main loop (pystray's own thread)."""
+    from gi.repository import GLib
+
+    def apply() -> bool:
+        handle = getattr(icon, "_menu_handle", None)
+        if handle is not None:
+            _patch_gtk_menu(handle, items)
+        return False
+    GLib.idle_add(apply)
 
 
 def load(environ: MutableMapping[str, str] | None = None,
@@ -124,9 +227,12 @@ def load(environ: MutableMapping[str, str] | None = None,
     if name == "xorg":
         icon_class = _clickable_xorg(icon_class)
         background = XORG_BACKGROUND
+    elif name == "gtk":
+        icon_class = _tooltip_gtk(icon_class)
     return Backend(name=name, icon_class=icon_class, menu_class=pystray.Menu,
                    item_class=pystray.MenuItem, has_menu=bool(icon_class.HAS_MENU),
                    has_default_action=bool(icon_class.HAS_DEFAULT_ACTION),
                    has_notification=bool(icon_class.HAS_NOTIFICATION),
                    background=background, tooltip_limit=TOOLTIP_LIMITS.get(plat, 255),
-                   platform=plat)
+                   platform=plat,
+                   patch_menu=patch_gtk if name in ("gtk", "appindicator") else None)

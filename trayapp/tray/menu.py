@@ -10,7 +10,7 @@ opens a harmless http(s) link or has no link at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -24,6 +24,8 @@ LABEL = 60         # cap for any label built from feed text
 MAX_INCIDENTS = 5
 MAX_COMPONENTS = 8
 MAX_MAINTENANCES = 3
+PAUSE_BUTTONS = {"For 1 hour": "Pause for 1 hour", "Until tomorrow": "Pause until tomorrow",
+                 "Resume": "Resume notifications"}
 
 
 class Act(StrEnum):
@@ -36,6 +38,7 @@ class Act(StrEnum):
     AUTOSTART = "autostart"
     OPEN_CONFIG = "open_config"
     OPEN_LOG = "open_log"
+    PREFERENCES = "preferences"
     ABOUT = "about"
     QUIT = "quit"
 
@@ -101,10 +104,13 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
             sub.append(_open("Open incident", safe_link(inc.url, s.page_url)))
             items.append(Item(f"Incident: {_label(inc.name, 50)}", children=tuple(sub)))
     if feed is not None:
-        hurt = [c for c in feed.components if c.level.is_problem][:MAX_COMPONENTS]
+        hurt = [c for c in feed.components if c.level.is_problem]
         if hurt:
             items.append(SEPARATOR)
-            items += [Item(f"{_label(c.name, 40)}: {c.level.label}", enabled=False) for c in hurt]
+            items += [Item(f"{_label(c.name, 40)}: {c.level.label}", enabled=False)
+                      for c in hurt[:MAX_COMPONENTS]]
+            if len(hurt) > MAX_COMPONENTS:
+                items.append(Item(f"+{len(hurt) - MAX_COMPONENTS} more…", Action(Act.DETAILS)))
         upcoming = feed.maintenances[:MAX_MAINTENANCES]
         if upcoming:
             items.append(SEPARATOR)
@@ -122,7 +128,13 @@ def service_line(s: ServiceStatus) -> str:
 
 
 def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tuple[Item, ...]:
-    items: list[Item] = [Item("Details…", Action(Act.DETAILS), default=True)]
+    items: list[Item] = []
+    paused = state.paused_until is not None and state.paused_until > now
+    until = local_time(state.paused_until, None, "%H:%M") if state.paused_until else ""
+    if paused:
+        items.append(Item(f"Paused until {until} - Resume" if until else "Paused - Resume",
+                          Action(Act.RESUME)))
+    items.append(Item("Details…", Action(Act.DETAILS), default=True))
     if snapshot is None:
         items.append(Item("Checking…", enabled=False))
     else:
@@ -143,9 +155,7 @@ def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tu
                 items.append(Item(f"{name}: {f.level.label}", children=tuple(sub)))
     items.append(SEPARATOR)
     items.append(Item("Check now", Action(Act.CHECK_NOW)))
-    paused = state.paused_until is not None and state.paused_until > now
     pause_label = "Pause notifications"
-    until = local_time(state.paused_until, None, "%a %H:%M") if state.paused_until else ""
     if paused and until:
         pause_label += f" (until {until})"
     items.append(Item(pause_label, children=(
@@ -155,6 +165,7 @@ def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tu
     )))
     if state.autostart is not None:
         items.append(Item("Start at login", Action(Act.AUTOSTART), checked=state.autostart))
+    items.append(Item("Preferences…", Action(Act.PREFERENCES)))
     items.append(Item("Open config file", Action(Act.OPEN_CONFIG)))
     items.append(Item("Open log", Action(Act.OPEN_LOG)))
     items.append(Item("About", Action(Act.ABOUT)))
@@ -165,12 +176,26 @@ def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tu
 def flat_actions(items: tuple[Item, ...]) -> tuple[Item, ...]:
     """The top-level commands (no feed text), as buttons for menu-less backends."""
     keep = {Act.CHECK_NOW, Act.PAUSE_HOUR, Act.PAUSE_TOMORROW, Act.RESUME, Act.AUTOSTART,
-            Act.OPEN_CONFIG, Act.OPEN_LOG, Act.ABOUT, Act.QUIT}
+            Act.PREFERENCES, Act.OPEN_CONFIG, Act.OPEN_LOG, Act.ABOUT, Act.QUIT}
     out: list[Item] = []
     for item in items:
+        if item.action is not None and item.action.kind is Act.RESUME:
+            continue                       # the "Paused until ... - Resume" line
         if item.action is not None and item.action.kind in keep:
             out.append(item)
         elif item.text.startswith("Pause notifications"):
-            out += [c for c in item.children if c.action is not None and c.enabled]
+            # a button has no parent menu to say what "For 1 hour" is about
+            out += [replace(c, text=PAUSE_BUTTONS.get(c.text, c.text)) for c in item.children
+                    if c.action is not None and c.enabled]
     return tuple(out)
 
+
+
+Shape = tuple[object, ...]
+
+
+def structure(items: tuple[Item, ...]) -> tuple[Shape, ...]:
+    """Everything about ``items`` but their labels and enabled states: what a tray
+    backend cannot change on an open menu without rebuilding it."""
+    return tuple((i.separator, i.action, i.checked, i.default, structure(i.children))
+                 for i in items)

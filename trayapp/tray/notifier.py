@@ -10,6 +10,12 @@ plyer on Linux uses dbus-python when importable, else runs ``notify-send``
 with ``-t 0``). So on Linux without dbus-python, trayapp calls plyer's
 notify-send implementation with an expiry; where neither dbus-python nor
 ``notify-send`` exists, the icon's ``notify`` (gtk backend) is used instead.
+
+Where ``notify-send`` has ``--print-id``/``--replace-id`` (libnotify 0.7.10 and
+later; Debian 12 has 0.8.1), it is run directly, without a shell and with the
+text after ``--``: with the app icon, the urgency (critical for a major
+outage) and the id of the same service's previous notification, so a
+flapping service leaves one notification on screen instead of a stack.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import importlib.util
 import logging
 import queue
 import shutil
+import subprocess
 import threading
 import warnings
 from collections.abc import Callable
@@ -37,20 +44,38 @@ def plyer_can_deliver(platform: str) -> bool:
     return True
 
 
+_REPLACE_SUPPORT: dict[str, bool] = {}
+
+
+def notify_send_replaces(program: str) -> bool:
+    """Whether this ``notify-send`` can print and replace notification ids."""
+    if program not in _REPLACE_SUPPORT:
+        try:
+            helptext = subprocess.run([program, "--help"], check=False, capture_output=True,
+                                      text=True, timeout=5, stdin=subprocess.DEVNULL).stdout
+        except (OSError, subprocess.SubprocessError):
+            helptext = ""
+        _REPLACE_SUPPORT[program] = "--print-id" in helptext and "--replace-id" in helptext
+    return _REPLACE_SUPPORT[program]
+
+
 class Notifier:
     def __init__(self, platform: str, icon_notify: Callable[[str, str], None] | None = None,
                  icon_path: str = "") -> None:
         self.platform = platform
         self.icon_notify = icon_notify
         self.icon_path = icon_path
-        self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue(maxsize=50)
+        self._queue: queue.Queue[tuple[str, str, str, str] | None] = queue.Queue(maxsize=50)
         self._warned: set[str] = set()
+        self._ids: dict[str, int] = {}        # key (a service id) -> its last notification
         self._thread = threading.Thread(target=self._loop, name="notifier", daemon=True)
         self._thread.start()
 
-    def send(self, title: str, body: str) -> None:
+    def send(self, title: str, body: str, key: str = "", urgency: str = "normal") -> None:
+        """Queue a notification; one with the same ``key`` replaces the previous one
+        where the server allows. ``urgency``: low, normal or critical."""
         try:
-            self._queue.put_nowait(for_platform(title, body, self.platform))
+            self._queue.put_nowait((*for_platform(title, body, self.platform), key, urgency))
         except queue.Full:
             self._warn_once("full", "too many notifications queued; dropping some")
 
@@ -68,12 +93,37 @@ class Notifier:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
-            title, body = item
+            title, body, key, urgency = item
             try:
-                self._deliver(title, body)
+                if not self._notify_send(title, body, key, urgency):
+                    self._deliver(title, body)
                 log.info("notified: %s | %s", title, body.replace("\n", " / "))
             except Exception as exc:
                 self._warn_once("deliver", f"cannot show notifications ({one_line(exc, 160)})")
+
+    def _notify_send(self, title: str, body: str, key: str, urgency: str) -> bool:
+        """Deliver with notify-send's ids; False when it cannot (then plyer does)."""
+        if not self.platform.startswith(("linux", "freebsd")):
+            return False
+        program = shutil.which("notify-send")
+        if program is None or not notify_send_replaces(program):
+            return False
+        argv = [program, f"--app-name={APP_NAME}", f"--urgency={urgency}",
+                f"--expire-time={EXPIRE_MS}", "--print-id"]
+        if self.icon_path:
+            argv.append(f"--icon={self.icon_path}")
+        previous = self._ids.get(key) if key else None
+        if previous:
+            argv.append(f"--replace-id={previous}")
+        done = subprocess.run([*argv, "--", title, body], check=False, capture_output=True,
+                              text=True, timeout=10, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise RuntimeError(one_line(done.stderr or f"notify-send exit {done.returncode}",
+                                        160))
+        printed = done.stdout.strip().splitlines()
+        if key and printed and printed[-1].isdigit():
+            self._ids[key] = int(printed[-1])
+        return True
 
     def _deliver(self, title: str, body: str) -> None:
         if plyer_can_deliver(self.platform):

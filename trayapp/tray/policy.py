@@ -134,10 +134,18 @@ def current(s: ServiceStatus) -> Told:
 
 
 def fallback_line(snapshot: Snapshot, service_id: str, settings: Settings) -> str:
+    """"Try: X, Y", "No fallback is up right now", or "" when the service has none."""
+    me = snapshot.service(service_id)
+    if me is None or not me.fallbacks:
+        return ""                      # nothing configured: nothing to say about it
     up = snapshot.fallbacks_up(service_id)
     if not up:
         return NO_FALLBACK
     return "Try: " + ", ".join(fallback_name(f, settings.local_ids) for f in up)
+
+
+def _lines(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
 
 
 def _message(s: ServiceStatus, prev: Told, now_incidents: frozenset[str],
@@ -157,11 +165,11 @@ def _message(s: ServiceStatus, prev: Told, now_incidents: frozenset[str],
     if serious_now and (s.level.rank > prev.level.rank or new):
         headline = "; ".join(new) if new else (
             sorted(now_incidents)[0] if now_incidents else line(s.summary, 160))
-        return "problem", f"{headline}\n{fallback_line(snapshot, s.id, settings)}"
+        return "problem", _lines(headline, fallback_line(snapshot, s.id, settings))
     if resolved:
         text = f"Resolved: {'; '.join(resolved)}"
         if serious_now:
-            text += f"\n{fallback_line(snapshot, s.id, settings)}"
+            text = _lines(text, fallback_line(snapshot, s.id, settings))
         return "resolved", text
     started = sorted(now_maint - prev.maintenances) if settings.notify_maintenance else []
     if started:

@@ -1,0 +1,111 @@
+"""The appindicator backend under a real StatusNotifier host from Debian.
+
+status-notifier-watcher and gtk-sni-tray-standalone (Debian 12:
+haskell-status-notifier-item-utils, haskell-gtk-sni-tray-utils; `.ci/run`
+installs them) in the virtual desktop session; the real `trayapp` against
+the loopback feed. The icon shows and changes level, the menu opens and
+stays open across three polls (a rebuilt menu closes on such hosts), and
+"Details…" from the menu opens the details window.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.desktop.session import DesktopSession
+from tests.desktop.test_tray_e2e import (
+    FEED,
+    MAJOR,
+    SHOTS,
+    TIMEOUT,
+    Tray,
+    feed,
+    find,
+    grab,
+    save,
+    xdotool,
+)
+from tests.loopback import LoopbackServer, wait_until
+from trayapp.icon import read_level
+from trayapp.levels import Level
+
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
+__all__ = ["feed"]          # the fixture, imported for this module's tests
+BAR = 32                    # the host's bar height, at the bottom of the screen
+
+
+def host(desktop: DesktopSession) -> list[subprocess.Popen[bytes]]:
+    procs = [subprocess.Popen(["status-notifier-watcher"], env=desktop.env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    assert wait_until(lambda: "org.kde.StatusNotifierWatcher" in desktop.run(
+        "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+        "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames", check=False).stdout,
+        TIMEOUT), "status-notifier-watcher did not start"
+    procs.append(subprocess.Popen(["gtk-sni-tray-standalone", "--bottom", "--size", str(BAR)],
+                                  env=desktop.env(), stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL))
+    return procs
+
+
+def test_appindicator_under_a_status_notifier_host(desktop: DesktopSession, tmp_path: Path,
+                                                   feed: LoopbackServer) -> None:
+    for program in ("status-notifier-watcher", "gtk-sni-tray-standalone"):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is missing (Debian: haskell-status-notifier-item-utils "
+                        "haskell-gtk-sni-tray-utils)")
+    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    try:
+        gi.require_version("AyatanaAppIndicator3", "0.1")
+    except ValueError:
+        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    procs = host(desktop)
+    tray = Tray(desktop, tmp_path, "appindicator", feed, "Backup sni")
+    width, height = grab(desktop).size
+    bar = (0, height - BAR, width, height)
+    try:
+        assert wait_until(lambda: read_level(grab(desktop, bar)) is Level.OPERATIONAL,
+                          TIMEOUT), "no green icon in the StatusNotifier host's bar"
+        assert "backend appindicator" in tray.log_text()
+        feed.set(FEED, MAJOR)
+        assert wait_until(lambda: read_level(grab(desktop, bar)) is Level.MAJOR_OUTAGE,
+                          TIMEOUT), "the icon did not turn red"
+        if SHOTS:
+            save(grab(desktop, (0, height - BAR - 8, 200, height)), "tray-sni-outage.png")
+
+        # the menu: a right click on the icon opens it above the bar ...
+        shot = grab(desktop, bar)
+        spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
+                     if shot.getpixel((x, y)) == (215, 38, 38)), None)
+        assert spot is not None
+        cx, cy = spot[0], height - BAR + spot[1]
+        above = (0, max(0, height - BAR - 420), 420, height - BAR)
+        empty = grab(desktop, above)
+        xdotool(desktop, "mousemove", str(cx), str(cy), "click", "3")
+        assert wait_until(lambda: grab(desktop, above).tobytes() != empty.tobytes(),
+                          TIMEOUT), "no menu after a right click"
+        # ... and stays open across three polls (interval 1 s)
+        snap = tray.state / "trayapp" / "snapshot.json"
+        for _ in range(3):
+            before = snap.stat().st_mtime_ns if snap.exists() else 0
+            assert wait_until(lambda b=before: snap.exists() and snap.stat().st_mtime_ns != b,
+                              TIMEOUT), "no poll"
+        wait_until(lambda: False, 1.0)         # a rebuilt menu would be gone by now
+        open_menu = grab(desktop, above)
+        assert open_menu.tobytes() != empty.tobytes(), "the menu closed itself during polls"
+        if SHOTS:
+            save(open_menu, "menu-sni.png")
+        # "Details…", the first item, opens the details window
+        xdotool(desktop, "key", "Down", "Return")
+        assert wait_until(lambda: find(desktop, "^trayapp: Claude major outage$") is not None,
+                          TIMEOUT), "Details… did not open the details window"
+    finally:
+        code = tray.stop()
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(10)
+    assert code == 0, tray.log_text()[-2000:]

@@ -1,0 +1,57 @@
+"""The tray's files and optional parts: where the lock goes, the app icon for
+notifications, the autostart module when this platform has one."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from trayapp import paths
+from trayapp.levels import Level
+from trayapp.text import one_line
+
+log = logging.getLogger("trayapp.tray.app")
+
+
+def app_icon_file(state: Path) -> str:
+    """The app icon as a PNG for notifications (drawn by trayapp.icon), or ""."""
+    from trayapp.icon import render_icon
+    target = state / "trayapp-icon.png"
+    try:
+        if not target.exists():
+            import io
+            buf = io.BytesIO()
+            render_icon(Level.OPERATIONAL, size=64).save(buf, "PNG")
+            paths.write_atomic(target, buf.getvalue(), 0o600)
+    except OSError as exc:
+        log.info("no icon for notifications (%s)", one_line(exc, 200))
+        return ""
+    return str(target)
+
+
+def private_dir() -> Path:
+    """Where the lock and the details window's hand-over file go: the runtime dir
+    on Linux; without ``XDG_RUNTIME_DIR`` (no login session) the state dir, said
+    once in one line instead of platformdirs' raw warning."""
+    if sys.platform.startswith("linux"):
+        if os.environ.get("XDG_RUNTIME_DIR"):
+            return paths.runtime_dir()
+        if not _SAID:
+            _SAID.add("runtime")
+            log.warning("XDG_RUNTIME_DIR is not set (no login session?): keeping the "
+                        "lock and temporary files in %s", paths.state_dir())
+    return paths.state_dir()
+
+
+_SAID: set[str] = set()
+
+
+def autostart_module() -> Any:
+    try:
+        from trayapp import autostart
+        return autostart
+    except Exception:
+        return None
