@@ -42,7 +42,7 @@ import threading
 import time
 import urllib.request
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -374,6 +374,15 @@ class HttpClient:
               conditional: bool = True, deadline: float | None = None) -> Outcome:
         """GET ``url``; never raises. It ends by ``timeout`` after it gets a
         connection slot, and by ``deadline`` (``time.monotonic()``) if given."""
+        return self._bounded("GET", url, deadline, lambda started, ends: self._fetch(
+            url, dict(headers or {}), conditional, started, ends))
+
+    def _bounded(self, method: str, url: str, deadline: float | None,
+                 work: Callable[[float, float], Outcome]) -> Outcome:
+        """Run one request's ``work(started, deadline)`` within the limits shared by every
+        request: a connection slot (waited for no longer than ``deadline``), then the
+        total timeout from the moment the slot is ours (capped by ``deadline``), and
+        every exception translated into a :class:`FetchFailed`, once, here."""
         waited = time.monotonic()
         wait = None if deadline is None else max(0.0, deadline - waited)
         if not self._slots.acquire(timeout=wait):
@@ -383,12 +392,11 @@ class HttpClient:
         try:
             ends = started + self.total_timeout
             _current.deadline = ends if deadline is None else min(ends, deadline)
-            return self._fetch(url, dict(headers or {}), conditional, started,
-                               _current.deadline)
+            return work(started, _current.deadline)
         except Exception as exc:
             kind, message = translate(exc)
             elapsed = int((time.monotonic() - started) * 1000)
-            log.debug("GET %s failed: %s (%s)", url, message, type(exc).__name__)
+            log.debug("%s %s failed: %s (%s)", method, url, message, type(exc).__name__)
             return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
                                cause=failure_cause(exc))
         finally:
@@ -404,16 +412,8 @@ class HttpClient:
         user's API key, which goes to the URL asked for and nowhere else; a 3xx
         comes back as the answer. ``elapsed_ms`` is the time to the first byte
         (the headers), the latency a user feels before the first token."""
-        waited = time.monotonic()
-        wait = None if deadline is None else max(0.0, deadline - waited)
-        if not self._slots.acquire(timeout=wait):
-            return FetchFailed(url=url, kind=FailKind.TIMEOUT, message="timed out",
-                               elapsed_ms=int((time.monotonic() - waited) * 1000))
-        started = time.monotonic()
-        try:
-            ends = started + self.total_timeout
-            _current.deadline = ends if deadline is None else min(ends, deadline)
-            left = _current.deadline - started
+        def work(started: float, ends: float) -> Outcome:
+            left = ends - started
             client = self._client(url)
             request = client.build_request(
                 "POST", url, content=body,
@@ -422,21 +422,14 @@ class HttpClient:
             response = client.send(request, stream=True)
             try:
                 first_byte = int((time.monotonic() - started) * 1000)
-                answer = self._read_capped(response, _current.deadline)
+                answer = self._read_capped(response, ends)
                 return Fetched(url=url, status=response.status_code, body=answer,
                                elapsed_ms=first_byte,
                                headers={k.lower(): v for k, v in response.headers.items()})
             finally:
                 response.close()
-        except Exception as exc:
-            kind, message = translate(exc)
-            elapsed = int((time.monotonic() - started) * 1000)
-            log.debug("POST %s failed: %s (%s)", url, message, type(exc).__name__)
-            return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
-                               cause=failure_cause(exc))
-        finally:
-            _current.deadline = None
-            self._slots.release()
+
+        return self._bounded("POST", url, deadline, work)
 
     def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
                started: float, deadline: float) -> Outcome:
