@@ -101,6 +101,8 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         assert close["x"] - (quit_button["x"] + quit_button["w"]) > (x1 - x0) // 2
         colours = {c for _, c in shot.getcolors(1 << 20) or []}
         assert LEVEL_COLOURS[Level.MAJOR_OUTAGE] in colours, "no red level mark"
+        assert glyph_size(shot, Level.MAJOR_OUTAGE) is not None, \
+            "the level mark is not the tray icon's glyph"
 
         # live: a new snapshot.json is shown in place, same window
         snap = outage_snapshot(now_utc())
@@ -132,6 +134,42 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         assert again.next("shown")["window"][2:] == [kept["width"], kept["height"]]
     finally:
         again.stop()
+
+
+def glyph_size(shot: Any, level: Level) -> int | None:
+    """The size at which the window shows the tray icon's own glyph for ``level``
+    (found by its disc of exactly that colour in the mark column, compared pixel by
+    pixel with ``render_icon`` on the window's ground), or None when it does not."""
+    from PIL import Image
+
+    from trayapp.icon import render_icon
+    colour = LEVEL_COLOURS[level]
+    column = shot.crop((0, 0, shot.width // 8, shot.height)).convert("RGB")
+    found = [(x, y) for y in range(column.height) for x in range(column.width)
+             if column.getpixel((x, y)) == colour]
+    if not found:
+        return None
+    x0, y0 = min(x for x, _ in found), min(y for _, y in found)
+    wide = max(x for x, _ in found) - x0 + 1
+    for size in range(8, 96):
+        drawn = render_icon(level, size=size)
+        disc = [(x, y) for y in range(size) for x in range(size)
+                if drawn.getpixel((x, y))[:3] == colour and drawn.getpixel((x, y))[3] == 255]
+        if not disc:
+            continue
+        dx0, dy0 = min(x for x, _ in disc), min(y for _, y in disc)
+        if max(x for x, _ in disc) - dx0 + 1 != wide:
+            continue
+        left, top = x0 - dx0, y0 - dy0
+        ground = shot.getpixel((max(0, left - 2), top + size // 2))
+        flat = Image.new("RGBA", drawn.size, (*ground, 255))
+        flat.alpha_composite(drawn)
+        seen = shot.crop((left, top, left + size, top + size))
+        worst = max(abs(a - b) for a, b in
+                    zip(flat.convert("RGB").tobytes(), seen.tobytes(), strict=True))
+        if worst <= 3:
+            return size
+    return None
 
 
 def click(win: Window, button: dict[str, Any]) -> None:

@@ -28,11 +28,17 @@ FONTS = ("TkDefaultFont", "TkTextFont", "TkHeadingFont", "TkMenuFont", "TkCaptio
          "TkSmallCaptionFont", "TkTooltipFont", "TkFixedFont", "TkIconFont")
 LINK = "#1a5fb4"
 MUTED = "#555555"
-MARK = {   # level -> (shape, glyph): the same cue as the tray icon, colour aside
-    Level.OPERATIONAL: ("circle", "check"), Level.MAINTENANCE: ("circle", "i"),
-    Level.DEGRADED: ("circle", "!"), Level.PARTIAL_OUTAGE: ("triangle", "!"),
-    Level.MAJOR_OUTAGE: ("square", "cross"), Level.UNKNOWN: ("circle", "?"),
-}
+
+
+def mark_image(master: tk.Misc, level: Level, size: int) -> tk.PhotoImage:
+    """The tray icon's glyph for ``level`` as a Tk image (PNG: Tk 8.6 keeps its alpha)."""
+    import base64
+    import io
+
+    from trayapp.icon import render_icon
+    buf = io.BytesIO()
+    render_icon(level, size=max(8, size)).save(buf, "PNG")
+    return tk.PhotoImage(master=master, data=base64.b64encode(buf.getvalue()).decode())
 
 
 def service_extras(parent: tk.Misc, service_id: str) -> list[Any]:
@@ -90,6 +96,7 @@ class DetailsView:
         self.big = base.copy()
         self.big.configure(weight="bold", size=round(int(base.cget("size")) * 1.25))
         self.expanded: set[str] = set()
+        self._marks: dict[tuple[Level, int], tk.PhotoImage] = {}
         # per-service extra rows: service_extras, or the history strips (details_history)
         self.extras: Callable[[tk.Misc, str], list[Any]] = service_extras
         self.wrapped: list[tuple[ttk.Label, int]] = []
@@ -259,33 +266,15 @@ class DetailsView:
             self.actions.open_link(link)
         return click
 
-    def _mark(self, parent: tk.Misc, level: Level) -> tk.Canvas:
-        from trayapp.icon import LEVEL_COLOURS
+    def _mark(self, parent: tk.Misc, level: Level) -> tk.Label:
+        """The tray icon's own glyph for ``level`` (same shape, symbol and colour,
+        drawn by :func:`trayapp.icon.render_icon` at the line's pixel size)."""
         size = self.line + self.px(4)
-        c = tk.Canvas(parent, width=size, height=size, highlightthickness=0, borderwidth=0)
-        r, g, b = LEVEL_COLOURS[level]
-        colour = f"#{r:02x}{g:02x}{b:02x}"
-        shape, glyph = MARK[level]
-        m, e = self.px(1), size - self.px(1)
-        if shape == "circle":
-            c.create_oval(m, m, e, e, fill=colour, outline=colour)
-        elif shape == "triangle":
-            c.create_polygon(size / 2, m, e, e, m, e, fill=colour, outline=colour)
-        else:
-            c.create_rectangle(m, m, e, e, fill=colour, outline=colour)
-        w = max(2, self.px(2.5))
-        q = size / 4
-        if glyph == "check":
-            c.create_line([(q, size / 2), (size * 0.45, size * 0.7), (size * 0.75, q * 1.2)],
-                          fill="white", width=w, capstyle="round")
-        elif glyph == "cross":
-            c.create_line(q, q, size - q, size - q, fill="white", width=w, capstyle="round")
-            c.create_line(q, size - q, size - q, q, fill="white", width=w, capstyle="round")
-        else:
-            y = size * 0.6 if shape == "triangle" else size / 2
-            c.create_text(size / 2, y, text=glyph, fill="white" if level is not Level.DEGRADED
-                          else "black", font=self.bold)
-        return c
+        image = self._marks.get((level, size))
+        if image is None:
+            image = mark_image(parent, level, size)
+            self._marks[(level, size)] = image        # Tk forgets images nobody holds
+        return tk.Label(parent, image=image, borderwidth=0, highlightthickness=0)
 
     def _row(self, parent: tk.Misc, level: Level, text: str, pad: int = 10) -> ttk.Frame:
         row = ttk.Frame(parent)
