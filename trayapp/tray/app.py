@@ -178,7 +178,7 @@ class TrayApp:
         if kind is Act.DETAILS:
             self.open_details()
         elif kind is Act.OPEN_URL:
-            open_url(action.arg)
+            open_url(action.arg, failed=self._open_failed)
         elif kind is Act.CHECK_NOW:
             self.runner.request_poll()
         elif kind in (Act.PAUSE_HOUR, Act.PAUSE_TOMORROW, Act.RESUME):
@@ -197,14 +197,18 @@ class TrayApp:
         elif kind is Act.OPEN_CONFIG:
             if not self.config_path.exists():
                 paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
-            open_path(self.config_path)
+            open_path(self.config_path, failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
-            open_path(paths.log_dir() / "trayapp.log")
+            open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
         elif kind is Act.ABOUT:
             subprocess.Popen([sys.executable, "-m", "trayapp.tray.about", "--config",
                               str(self.config_path)], stdin=subprocess.DEVNULL)
         elif kind is Act.QUIT:
             self.quit()
+
+    def _open_failed(self, message: str) -> None:
+        """A file or link from the menu could not be opened: say so, with the path."""
+        self.notifier.send("trayapp: could not open", message, key="trayapp-open")
 
     def open_preferences(self) -> None:
         """``trayapp preferences`` in its own process (no shell), for this config."""

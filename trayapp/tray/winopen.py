@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.text import one_line, safe_url
-from trayapp.tray.opener import open_url, opener_argv
+from trayapp.tray.opener import open_url, opener_argv, url_opener_argv
 
 Say = Callable[[str], None]
 
@@ -28,8 +28,7 @@ def open_link(root: Any, url: str | None, text: str, say: Say) -> None:
     if safe is None:
         say(f"{text}: this link is not safe to open, so it is shown as text only")
         return
-    argv = None if sys.platform == "win32" else \
-        ["open", safe] if sys.platform == "darwin" else ["xdg-open", safe]
+    argv = url_opener_argv(safe, sys.platform)
     proc = None
     if argv is not None:
         try:
