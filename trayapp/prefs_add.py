@@ -7,7 +7,6 @@ A mixin of :class:`trayapp.prefs_window.PrefsWindow`.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from trayapp import prefs_model as pm
@@ -58,31 +57,13 @@ class AddTab(Tab):
         return tab
 
     def check_url(self) -> None:
-        from trayapp import addpage
-
         url = self.url_entry.get().strip()
         self.found = None
         self.add_button.configure(state="disabled")
         self.components_list.delete(0, "end")
         self.found_label.configure(text=f"Reading {one_line(url, 80)}…", foreground="")
         self.check_button.configure(state="disabled")
-        box: list[Any] = []
-
-        def work() -> None:
-            try:
-                box.append(addpage.discover(url, self.config))
-            except Exception as exc:      # never a traceback in a window
-                box.append(f"cannot use this page: {one_line(exc, 200)}")
-
-        thread = threading.Thread(target=work, name="trayapp-check-url", daemon=True)
-        thread.start()
-
-        def wait() -> None:
-            if thread.is_alive():
-                self.root.after(50, wait)
-            else:
-                self.show_found(box[0])
-        self.root.after(50, wait)
+        self.discover_then("trayapp-check-url", "cannot use this page", self.show_found, url)
 
     def show_found(self, found: Any) -> None:
         self.check_button.configure(state="normal")

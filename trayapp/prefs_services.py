@@ -9,6 +9,7 @@ window's :mod:`trayapp.prefs_model` copy, and the key into ``pending_keys``
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -36,6 +37,29 @@ class Tab:
 
     def say(self, text: str, colour: str = "") -> None:
         raise NotImplementedError
+
+    def discover_then(self, name: str, failed: str, done: Callable[[Any], None],
+                      url: str, kind: str = "auto") -> None:
+        """``addpage.discover(url, config, kind)`` on a thread (the UI stays live), then
+        ``done`` on Tk's loop with what it found, or ``failed: <why>`` as one line."""
+        from trayapp import addpage
+        box: list[Any] = []
+
+        def work() -> None:
+            try:
+                box.append(addpage.discover(url, self.config, kind))
+            except Exception as exc:      # never a traceback in a window
+                box.append(f"{failed}: {one_line(exc, 200)}")
+
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            if thread.is_alive():
+                self.root.after(50, wait)
+            else:
+                done(box[0])
+        self.root.after(50, wait)
 
 
 class ServicesTab(Tab):
@@ -161,32 +185,19 @@ class ServicesTab(Tab):
 
     def pick_components(self) -> None:
         """Read the page now and offer its components in a small dialog."""
-        from trayapp import addpage
-
         row = self._selected()
         feed = self._feed_of(row) if row is not None else None
         if row is None or feed is None:
             return
         self.pick_button.configure(state="disabled")
         self.say(f"Reading the status page of {row.name}…")
-        box: list[Any] = []
+        sid = row.sid
 
-        def work() -> None:
-            try:
-                box.append(addpage.discover(feed[1], self.config, feed[0]))
-            except Exception as exc:
-                box.append(f"cannot read the page: {one_line(exc, 200)}")
-
-        thread = threading.Thread(target=work, name="trayapp-components", daemon=True)
-        thread.start()
-
-        def wait() -> None:
-            if thread.is_alive():
-                self.root.after(50, wait)
-            else:
-                self.pick_button.configure(state="normal")
-                self._show_picker(row.sid, box[0])
-        self.root.after(50, wait)
+        def done(found: Any) -> None:
+            self.pick_button.configure(state="normal")
+            self._show_picker(sid, found)
+        self.discover_then("trayapp-components", "cannot read the page", done,
+                           feed[1], feed[0])
 
     def _show_picker(self, sid: str, found: Any) -> None:
         tk, ttk = self.tk, self.ttk
