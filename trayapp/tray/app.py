@@ -9,17 +9,14 @@ Threads and processes:
   handled on that thread (policy, config reload, icon/tooltip/menu update:
   pystray marshals those onto its own loop);
 * ``notifier``: delivers notifications from a queue;
-* the details window: a child process (``python -m trayapp.tray.details``)
+* the details window: a child process (:mod:`trayapp.tray.details_proc`)
   with one reader thread for its stdout (button actions, "shown").
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import logging
-import os
 import subprocess
 import sys
 import threading
@@ -38,6 +35,7 @@ from trayapp.tray import policy
 from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
+from trayapp.tray.details_proc import DetailsWindow
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
 from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
@@ -70,7 +68,7 @@ class TrayApp:
         self.policy_state = self.store.load()
         self.settings = policy.Settings.from_config(config)
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
-        self.details_proc: subprocess.Popen[bytes] | None = None
+        self.details = DetailsWindow(self.details_payload, lambda a: self._callback(a)())
         self._shown_image = b""
         self.autostart: Any = autostart_module()
         self.menu = MenuView(backend, self._callback)
@@ -243,51 +241,7 @@ class TrayApp:
                 "banner": banner}
 
     def open_details(self) -> None:
-        proc = self.details_proc
-        if proc is not None and proc.poll() is None and proc.stdin is not None:
-            with contextlib.suppress(OSError):   # one window: raise it (it updates itself)
-                proc.stdin.write(b'{"raise": true}\n')
-                proc.stdin.flush()
-                return
-        base = private_dir()
-        payload = json.dumps(self.details_payload()).encode()
-        target = base / f"details-{os.getpid()}-{threading.get_ident()}.json"
-        paths.write_atomic(target, payload, 0o600)
-        env = dict(os.environ)
-        env.setdefault("NO_AT_BRIDGE", "1")
-        self.details_proc = subprocess.Popen(
-            [sys.executable, "-m", "trayapp.tray.details", str(target)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        threading.Thread(target=self._read_details, args=(self.details_proc,),
-                         name="details-reader", daemon=True).start()
-
-    def _read_details(self, proc: subprocess.Popen[bytes]) -> None:
-        assert proc.stdout is not None
-        for raw in proc.stdout:
-            try:
-                msg = json.loads(raw)
-            except ValueError:
-                continue
-            if not isinstance(msg, dict):
-                continue
-            if "shown" in msg or "updated" in msg:
-                log.info("details window shown: %s",
-                         one_line(msg.get("shown") or msg.get("updated"), 120))
-                log.debug("details text: %s", one_line(msg.get("text"), 4000))
-                log.debug("details buttons: %s", json.dumps(msg.get("bar"))[:4000])
-            elif "raised" in msg:
-                log.info("details window raised")
-            elif "failed" in msg:
-                log.warning("details window: %s", one_line(msg.get("failed"), 300))
-            elif "action" in msg:
-                try:
-                    kind = Act(str(msg["action"]))
-                except ValueError:
-                    continue
-                if kind in (Act.DETAILS, Act.OPEN_URL):
-                    continue                      # the window opens its own links
-                self._callback(Action(kind, str(msg.get("arg") or "")))()
-        proc.wait()
+        self.details.open()
 
     # ----------------------------------------------------------------- lifecycle
     def _setup(self, icon: Any) -> None:
@@ -304,9 +258,7 @@ class TrayApp:
 
     def quit(self) -> None:
         self.runner.stop()
-        proc = self.details_proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
+        self.details.close()
         self.icon.stop()
 
     def run(self) -> int | str:
