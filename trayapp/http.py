@@ -8,11 +8,11 @@ httpx's exceptions are translated here, once. Policies enforced here:
   dribbled a byte at a time or an endless run of ``103 Early Hints`` would
   never end. Every socket operation (connect, TLS handshake, each read and
   write) is therefore capped by what is left of the calling request's
-  absolute deadline (:class:`_DeadlineBackend`): past it, the next operation
-  fails at once. The deadline is the earlier of ``timeout`` after the request
-  starts and the caller's own (a poll cycle's end); each address of a host is
-  tried with what is left; not capped: the name lookup itself
-  (``getaddrinfo`` cannot be interrupted);
+  absolute deadline (:mod:`trayapp.netdeadline`, the socket layer under
+  httpx): past it, the next operation fails at once. The deadline is the
+  earlier of ``timeout`` after the request starts and the caller's own (a poll
+  cycle's end); the name lookup waits no longer than that either, and each
+  address of a host is tried with what is left;
 * thread-safe: a poll cycle calls :meth:`HttpClient.fetch` from many threads;
 * a body size cap, read as a stream so memory stays flat (gzip/deflate are
   undone here, a bounded piece at a time: httpx would inflate a whole
@@ -42,16 +42,15 @@ import threading
 import time
 import urllib.request
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from trayapp import __version__
 from trayapp.config import is_loopback_host
+from trayapp.netdeadline import arm, current
 from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
 
 log = logging.getLogger(__name__)
@@ -71,103 +70,6 @@ class _Cached:
     body: bytes
     status: int
     headers: dict[str, str]
-
-
-# The absolute deadline (time.monotonic()) of the request this thread is making.
-# A sync httpx request does all its socket I/O on the calling thread, so the
-# streams below read it from here; a pooled connection serves one thread at a time.
-_current = threading.local()
-
-
-def _cap(timeout: float | None, expired: type[Exception]) -> float | None:
-    """``timeout`` cut to what is left of this thread's request deadline."""
-    deadline: float | None = getattr(_current, "deadline", None)
-    if deadline is None:
-        return timeout
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise expired("request deadline passed")
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket stream whose every operation ends by the request's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        # A GET's few hundred bytes fit the socket buffer: one send, capped.
-        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        # CPython bounds the whole handshake by the socket timeout, not each read.
-        return _DeadlineStream(self._inner.start_tls(
-            ssl_context, server_hostname, _cap(timeout, httpcore.ConnectTimeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    def __init__(self) -> None:
-        self._inner = httpcore.SyncBackend()
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                    ) -> httpcore.NetworkStream:
-        # Resolved here, so that each address tried gets what is left of the
-        # deadline, not a full timeout each (socket.create_connection's way).
-        try:
-            found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        error: Exception = httpcore.ConnectError("no address for the host")
-        for address in dict.fromkeys(str(sa[0]) for *_, sa in found):
-            try:
-                return _DeadlineStream(self._inner.connect_tcp(
-                    address, port, _cap(timeout, httpcore.ConnectTimeout), local_address,
-                    socket_options))
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        raise error
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-                            ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(
-            path, _cap(timeout, httpcore.ConnectTimeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-_BACKEND = _DeadlineBackend()
-
-
-def _arm(client: httpx.Client) -> httpx.Client:
-    """Put every connection pool of ``client`` (direct and proxies) on _BACKEND.
-
-    httpx takes no network backend, so this sets httpcore's pool attribute; if
-    a future httpx moves it, this fails loudly instead of losing the deadline.
-    """
-    for transport in (client._transport, *client._mounts.values()):
-        if transport is None:
-            continue
-        pool = getattr(transport, "_pool", None)
-        if not isinstance(transport, httpx.HTTPTransport) or \
-                not hasattr(pool, "_network_backend"):
-            raise RuntimeError("httpx internals changed: cannot enforce request deadlines")
-        pool._network_backend = _BACKEND   # type: ignore[union-attr]
-    return client
 
 
 class _NoCookies(http.cookiejar.CookiePolicy):
@@ -355,7 +257,7 @@ class HttpClient:
             if client is None:
                 # No client-wide timeout: each request carries what is left of its
                 # own budget (see _fetch).
-                client = self._clients[key] = _arm(httpx.Client(
+                client = self._clients[key] = arm(httpx.Client(
                     limits=httpx.Limits(max_connections=PER_ORIGIN,
                                         max_keepalive_connections=PER_ORIGIN,
                                         keepalive_expiry=120),
@@ -391,8 +293,8 @@ class HttpClient:
         started = time.monotonic()         # the time limit starts once a slot is ours
         try:
             ends = started + self.total_timeout
-            _current.deadline = ends if deadline is None else min(ends, deadline)
-            return work(started, _current.deadline)
+            current.deadline = ends if deadline is None else min(ends, deadline)
+            return work(started, current.deadline)
         except Exception as exc:
             kind, message = translate(exc)
             elapsed = int((time.monotonic() - started) * 1000)
@@ -400,7 +302,7 @@ class HttpClient:
             return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
                                cause=failure_cause(exc))
         finally:
-            _current.deadline = None
+            current.deadline = None
             self._slots.release()
 
     def send(self, url: str, body: bytes, headers: Mapping[str, str] | None = None, *,
