@@ -173,3 +173,20 @@ def test_status_probes_with_the_stored_key(keyring_home: dict[str, str], tmp_pat
                   "--config", str(config))
     assert server.requests_to("/v1/models")[-1].headers.get("x-api-key") == "sk-env-wins-12345"
     assert KEY not in run.stdout + run.stderr
+
+
+def test_a_slow_keyring_does_not_eat_the_first_cycle_deadline(
+        keyring_home: dict[str, str], tmp_path: Path, server: LoopbackServer) -> None:
+    """A keyring that answers after the cycle's whole deadline (2 x timeout + 1 s):
+    the probe still runs, with its key, on the first cycle (it used to start past
+    the deadline and fail as a timeout)."""
+    server.set("/v1/models", b'{"data": []}')
+    config = write_config(tmp_path / "c.toml", [probe_service(
+        server.url("/v1/models"), sid="claude", api_key_header="x-api-key")], timeout=1)
+    assert key_cmd(keyring_home, "set", "claude", "--config", str(config),
+                   stdin=KEY + "\n").returncode == 0
+    slow = {**keyring_home, "PYTHON_KEYRING_BACKEND": "tests.slowkeyring.SlowKeyring",
+            "TRAYAPP_TEST_KEYRING_DELAY": "4"}
+    run = run_cli(slow, "status", "--json", "--config", str(config))
+    assert run.rc == 0, (run.stdout, run.stderr)
+    assert [r.headers.get("x-api-key") for r in server.requests_to("/v1/models")] == [KEY]

@@ -295,10 +295,19 @@ class Poller:
         return self.client.fetch(url, conditional=False, deadline=deadline) \
             if url else None
 
+    def _read_keys(self, services: Sequence[ServiceConfig]) -> None:
+        """The stored API keys, read before the cycle's clock starts: a keyring may take
+        a while (a locked one asks the user to unlock it), and its wait must not eat the
+        requests' deadline. Cached per config, so only the first cycle waits."""
+        for s in services:
+            if s.probe is not None:
+                probe_headers(s.probe, self.environ, s.id)
+
     def poll(self, now: datetime, *, only: tuple[ServiceConfig, ...] | None = None,
              retry_probes: bool = False, urgent: frozenset[str] = frozenset()) -> PollResult:
         """``urgent``: services in trouble, whose models are probed every cycle."""
         services = self.config.services if only is None else only
+        self._read_keys(services)
         # On the HTTP client's clock (time.monotonic), not the back-off's.
         deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
