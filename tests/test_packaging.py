@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import plistlib
 import shutil
 import subprocess
@@ -102,7 +103,8 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
     for module in (
         "trayapp.cli", "trayapp.icon", "trayapp.instance", "trayapp.autostart.linux",
         "trayapp.autostart.windows", "trayapp.sources.statuspage", "pystray._xorg",
-        "plyer.platforms.linux.notification", "PIL.Image",
+        "plyer.platforms.linux.notification", "PIL.Image", "tkinter",
+        "trayapp.tray.details", "trayapp.tray.about", "trayapp.prefs_window",
     ):
         assert module in listing, module
 
@@ -111,3 +113,14 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
     assert "Traceback" not in ran.stderr
     if "--version" in inspect.getsource(trayapp.cli):
         assert trayapp.__version__ in ran.stdout
+
+    # the windows' own processes start as `trayapp --run-module ...` (no `-m` here)
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    about = subprocess.run([str(app), "--run-module", "trayapp.tray.about", "--config",
+                            str(tmp_path / "config.toml")], capture_output=True, text=True,
+                           timeout=60, env=env, stdin=subprocess.DEVNULL)
+    assert "Traceback" not in about.stderr, about.stderr
+    assert f"trayapp {trayapp.__version__}:" in about.stdout + about.stderr, about
+    refused = subprocess.run([str(app), "--run-module", "os"], capture_output=True,
+                             text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert refused.returncode == 2 and "own modules only" in refused.stderr

@@ -1,5 +1,14 @@
-"""``python -m trayapp`` does what the ``trayapp`` command does."""
+"""``python -m trayapp`` does what the ``trayapp`` command does.
 
-from trayapp.cli import main
+A frozen app also starts its own windows' processes through here
+(``trayapp --run-module trayapp.tray.details ...``, :mod:`trayapp.selfrun`).
+"""
 
-raise SystemExit(main())
+import sys
+
+from trayapp.selfrun import run_module
+
+if not run_module(sys.argv):
+    from trayapp.cli import main
+
+    raise SystemExit(main())

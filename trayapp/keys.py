@@ -110,8 +110,10 @@ def _read_in_child(service_id: str) -> str | None:
     if getattr(sys, "frozen", False):
         return _read(service_id)
     import subprocess
+
+    from trayapp.selfrun import module_argv
     try:
-        done = subprocess.run([sys.executable, "-m", "trayapp.keys", service_id],
+        done = subprocess.run(module_argv("trayapp.keys", service_id),
                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=LOOKUP_TIMEOUT, check=False)
     except (OSError, subprocess.SubprocessError) as exc:

@@ -30,6 +30,7 @@ from trayapp.config import DEFAULT_CONFIG_TOML, Config
 from trayapp.levels import Level
 from trayapp.model import Snapshot
 from trayapp.monitor import StepResult
+from trayapp.selfrun import module_argv
 from trayapp.text import one_line
 from trayapp.tray import policy
 from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
@@ -199,8 +200,8 @@ class TrayApp:
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
         elif kind is Act.ABOUT:
-            subprocess.Popen([sys.executable, "-m", "trayapp.tray.about", "--config",
-                              str(self.config_path)], stdin=subprocess.DEVNULL)
+            subprocess.Popen(module_argv("trayapp.tray.about", "--config", str(self.config_path)),
+                             stdin=subprocess.DEVNULL)
         elif kind is Act.QUIT:
             self.quit()
 
@@ -210,7 +211,7 @@ class TrayApp:
 
     def open_preferences(self) -> None:
         """``trayapp preferences`` in its own process (no shell), for this config."""
-        argv = [sys.executable, "-m", "trayapp", "preferences"]
+        argv = module_argv("trayapp", "preferences")
         if self.watcher.path is not None:
             argv += ["--config", str(self.watcher.path)]
         subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)

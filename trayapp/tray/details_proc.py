@@ -15,12 +15,12 @@ import json
 import logging
 import os
 import subprocess
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from trayapp import paths
+from trayapp.selfrun import module_argv
 from trayapp.text import one_line
 from trayapp.tray.appfiles import private_dir
 from trayapp.tray.menu import Act, Action
@@ -48,7 +48,7 @@ class DetailsWindow:
         env = dict(os.environ)
         env.setdefault("NO_AT_BRIDGE", "1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "trayapp.tray.details", str(target)],
+            module_argv("trayapp.tray.details", str(target)),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         threading.Thread(target=self._read, args=(self.proc,),
                          name="details-reader", daemon=True).start()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from trayapp.selfrun import module_argv
 from trayapp.text import one_line, safe_url
 from trayapp.tray.opener import open_url, opener_argv, url_opener_argv
 
@@ -78,7 +79,7 @@ def open_file(root: Any, path: Path, say: Say) -> None:
 
 
 def preferences_argv(config: str | None) -> list[str]:
-    argv = [sys.executable, "-m", "trayapp", "preferences"]
+    argv = module_argv("trayapp", "preferences")
     return [*argv, "--config", config] if config else argv
 
 

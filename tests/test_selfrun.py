@@ -1,0 +1,44 @@
+"""trayapp's own modules as child processes: `python -m` when installed, `--run-module`
+when frozen (the frozen build itself is run in tests/test_packaging.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trayapp.selfrun import RUN_MODULE, module_argv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_installed_argv_uses_dash_m() -> None:
+    assert module_argv("trayapp.tray.details", "p.json") == \
+        [sys.executable, "-m", "trayapp.tray.details", "p.json"]
+
+
+def test_frozen_argv_runs_the_module_through_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert module_argv("trayapp.keys", "claude") == [sys.executable, RUN_MODULE,
+                                                     "trayapp.keys", "claude"]
+    assert module_argv("trayapp", "preferences") == [sys.executable, "preferences"]
+
+
+@pytest.mark.parametrize("module", ["os", "trayapp..x", "trayapp.a-b", "../trayapp"])
+def test_only_trayapps_own_modules_run(module: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "trayapp", RUN_MODULE, module],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          stdin=subprocess.DEVNULL, check=False)
+    assert done.returncode == 2 and "own modules only" in done.stderr, done
+    assert "Traceback" not in done.stderr
+
+
+def test_run_module_runs_it_as_main() -> None:
+    done = subprocess.run([sys.executable, "-m", "trayapp", RUN_MODULE, "trayapp.tray.about",
+                           "--config", "/nonexistent/config.toml"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          stdin=subprocess.DEVNULL, check=False,
+                          env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})
+    assert "Config: /nonexistent/config.toml" in done.stdout + done.stderr, done
