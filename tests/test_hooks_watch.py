@@ -153,3 +153,57 @@ def test_a_missing_hook_command_is_one_log_line(server: LoopbackServer, tmp_path
     warnings = [line for line in err.splitlines() if "hook gone" in line and "still" not in line]
     assert len(warnings) == 1 and "command not found" in warnings[0]
     assert log_text(tmp_path).count("WARNING trayapp.hooks") == 1
+
+
+GATED = """\
+import os, sys, time
+data = sys.stdin.read()
+with open(sys.argv[1], "a") as f:
+    f.write(data.strip() + "\\n")
+for _ in range(400):                      # the first delivery waits for the test's gate
+    if os.path.exists(sys.argv[2]):
+        break
+    time.sleep(0.05)
+"""
+
+
+def test_events_queued_at_exit_are_delivered_then_it_stops(server: LoopbackServer,
+                                                            tmp_path: Path) -> None:
+    """SIGTERM while the hook is busy with the first of four changes: the other three,
+    already queued, are still delivered before watch exits (within CLOSE_GRACE)."""
+    script, out, gate = tmp_path / "gated.py", tmp_path / "events.jsonl", tmp_path / "gate"
+    script.write_text(GATED)
+    command = toml([sys.executable, str(script), str(out), str(gate)])
+    w = start(server, tmp_path, "[[hooks]]\nname = \"gated\"\nmin_gap = 0\ntimeout = 30\n"
+              f"on = {toml(['worse', 'better', 'incident_new', 'incident_resolved'])}\n"
+              f"command = {command}\n")
+    try:
+        flip(server, w)
+        assert wait_until(out.exists, 20)          # the first delivery is in progress
+        w.proc.terminate()
+        gate.write_text("")
+        w.proc.wait(15)                 # one SIGTERM (a second one means: stop now)
+    finally:
+        code, err = w.stop()
+    assert code == 0 and "Traceback" not in err
+    kinds = [json.loads(line)["kind"] for line in out.read_text().splitlines()]
+    assert kinds == ["worse", "incident_new", "better", "incident_resolved"]
+
+
+def test_a_hook_still_running_at_exit_is_killed(server: LoopbackServer, tmp_path: Path) -> None:
+    script, pidfile = tmp_path / "hang.py", tmp_path / "hang.pid"
+    script.write_text(HANGER)
+    command = toml([sys.executable, str(script), str(pidfile)])
+    w = start(server, tmp_path, "[[hooks]]\nname = \"slow\"\nmin_gap = 0\ntimeout = 100\n"
+              f"on = {toml(['worse'])}\ncommand = {command}\n")
+    try:
+        server.set(FEED, DOWN, etag='"down"')
+        assert w.next_json()["kind"] == "worse"
+        assert wait_until(lambda: pidfile.exists() and pidfile.read_text() != "", 20)
+        pid = int(pidfile.read_text())
+    finally:
+        code, err = w.stop()
+    assert code == 0 and "Traceback" not in err
+    if sys.platform == "linux":
+        assert wait_until(lambda: not Path(f"/proc/{pid}").exists(), 10), \
+            "the hook outlived watch"

@@ -18,6 +18,9 @@ exactly what ``watch --json`` prints (:func:`trayapp.render.event_json`,
   (recoveries always pass); quiet hours only with ``respect_quiet_hours``.
   A held event is dropped (logged at debug).
 * A failing hook is logged once per failure streak, and once when it works again.
+* At exit (:meth:`Hooks.close`) the events already queued are delivered for up
+  to ``CLOSE_GRACE`` seconds; then a command still running is killed with its
+  process group, so no hook outlives trayapp.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ import queue
 import signal
 import subprocess
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +48,7 @@ from trayapp.text import one_line
 log = logging.getLogger(__name__)
 BACKOFF = (1.0, 4.0, 15.0)           # seconds before the 2nd, 3rd and 4th attempt
 QUEUE_SIZE = 100
+CLOSE_GRACE = 3.0                    # seconds to deliver queued events at exit
 OUTPUT_LINES = 20                    # a command's output lines logged, at most
 PROBLEMS = frozenset({"worse", "incident_new", "maintenance_started"})
 NETWORK = frozenset({"offline", "online"})
@@ -125,8 +130,11 @@ def clean_environ(environ: Mapping[str, str], config: Config) -> dict[str, str]:
 
 # ------------------------------------------------------------------ running
 
-def run_command(hook: HookConfig, payload: bytes, env: dict[str, str]) -> str | None:
-    """Run a command hook once; its error in our words, or None."""
+def run_command(hook: HookConfig, payload: bytes, env: dict[str, str],
+                started: Callable[[subprocess.Popen[bytes] | None], None] | None = None,
+                ) -> str | None:
+    """Run a command hook once; its error in our words, or None. ``started`` hears the
+    process while it runs (then None), so it can be killed at exit."""
     assert hook.command is not None
     try:
         proc = subprocess.Popen(list(hook.command), stdin=subprocess.PIPE,
@@ -138,11 +146,19 @@ def run_command(hook: HookConfig, payload: bytes, env: dict[str, str]) -> str | 
         return f"not allowed to run {hook.command[0]}"
     except OSError as exc:
         return f"cannot run {hook.command[0]} ({exc.strerror or type(exc).__name__})"
+    if started is not None:
+        started(proc)
     try:
         out, _ = proc.communicate(payload, timeout=hook.timeout)
     except subprocess.TimeoutExpired:
         _kill(proc)
         return f"timed out after {hook.timeout:g} s (killed)"
+    except (OSError, ValueError):         # its pipes closed under it: stop it
+        _kill(proc)
+        return "stopped"
+    finally:
+        if started is not None:
+            started(None)
     for line in out.decode("utf-8", "replace").splitlines()[:OUTPUT_LINES]:
         if line.strip():
             log.info("hook %s: %s", hook.name, one_line(line, 300))
@@ -151,14 +167,19 @@ def run_command(hook: HookConfig, payload: bytes, env: dict[str, str]) -> str | 
     return None
 
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
+def _signal(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL to the command and its children (its own process group)."""
     try:
         if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)   # its children too
+            os.killpg(proc.pid, signal.SIGKILL)
         else:
             proc.kill()
     except OSError:
         pass
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    _signal(proc)
     try:
         proc.communicate(timeout=5)
     except (subprocess.TimeoutExpired, OSError, ValueError):
@@ -174,6 +195,7 @@ class _Worker:
         self.env = env
         self.jobs: queue.Queue[dict[str, Any] | None] = queue.Queue(QUEUE_SIZE)
         self.stopping = threading.Event()
+        self.running: subprocess.Popen[bytes] | None = None   # the command running now
         self.failing = False
         self.dropping = False
         self.thread = threading.Thread(target=self._loop, name=f"hook {hook.name}", daemon=True)
@@ -189,12 +211,24 @@ class _Worker:
                             QUEUE_SIZE)
                 self.dropping = True
 
-    def stop(self) -> None:
-        self.stopping.set()
+    def stop(self, drain: bool = False) -> None:
+        """Stop after the current delivery; with ``drain``, after the queued ones too."""
+        if not drain:
+            self.stopping.set()
         try:
             self.jobs.put_nowait(None)
         except queue.Full:
-            pass
+            self.stopping.set()
+
+    def kill(self) -> None:
+        """Stop now: no retry waits, and a command still running is killed (its group)."""
+        self.stopping.set()
+        proc = self.running
+        if proc is not None:
+            _signal(proc)          # the worker's own communicate() then reaps it
+
+    def _started(self, proc: subprocess.Popen[bytes] | None) -> None:
+        self.running = proc
 
     def _loop(self) -> None:
         while not self.stopping.is_set():
@@ -212,7 +246,8 @@ class _Worker:
     def _deliver(self, event: dict[str, Any]) -> str | None:
         hook = self.hook
         if hook.command is not None:
-            return run_command(hook, json.dumps(event, ensure_ascii=True).encode(), self.env)
+            return run_command(hook, json.dumps(event, ensure_ascii=True).encode(), self.env,
+                               self._started)
         assert hook.url is not None
         data = body(hook, event, self.names)
         for attempt in range(len(BACKOFF) + 1):
@@ -296,7 +331,18 @@ class Hooks:
                 hook, names, clean_environ(self.environ, self.config))
         return worker
 
-    def close(self) -> None:
-        for worker in self._workers.values():
-            worker.stop()
-        self._workers = {}
+    def close(self, grace: float = CLOSE_GRACE) -> None:
+        """At exit: the events already queued are delivered for up to ``grace`` seconds
+        (all hooks together); then whatever still runs is stopped, and a command hook
+        still running is killed with its process group, so none outlives trayapp."""
+        workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.stop(drain=True)
+        ends = time.monotonic() + grace
+        for worker in workers:
+            worker.thread.join(max(0.0, ends - time.monotonic()))
+        for worker in workers:
+            if worker.thread.is_alive():
+                log.info("hook %s: still busy at exit; stopped", worker.hook.name)
+                worker.kill()
+                worker.thread.join(1.0)
