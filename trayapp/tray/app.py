@@ -8,7 +8,9 @@ Threads and processes:
   requests out to short-lived threads); each result is
   handled on that thread (policy, config reload, icon/tooltip/menu update:
   pystray marshals those onto its own loop);
-* ``notifier``: delivers notifications from a queue;
+* ``notifier``: delivers notifications from a queue; a service notification with
+  actions has a ``notify-wait-*`` thread that runs the chosen one ("Details",
+  "Open status page");
 * the details window: a child process (``python -m trayapp.tray.details``)
   with one reader thread for its stdout (button actions, "shown").
 """
@@ -41,6 +43,7 @@ from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
 from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
+from trayapp.tray.notify_actions import NoteAction, service_actions
 from trayapp.tray.notify_memory import PolicyStore
 from trayapp.tray.tooltip import tooltip
 
@@ -71,6 +74,7 @@ class TrayApp:
         self.settings = policy.Settings.from_config(config)
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
         self.details_proc: subprocess.Popen[bytes] | None = None
+        self._details_lock = threading.Lock()
         self._shown_image = b""
         self.autostart: Any = autostart_module()
         self.menu = MenuView(backend, self._callback)
@@ -167,9 +171,18 @@ class TrayApp:
         for n in decision.notifications:
             urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
                        else "normal")
-            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency)
+            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency,
+                               actions=self._note_actions(n.service))
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
+
+    def _note_actions(self, service_id: str) -> tuple[NoteAction, ...]:
+        """A service notification's "Details" and (a safe link only) "Open status page";
+        both run on that notification's waiter thread."""
+        from trayapp.tray.opener import open_url
+        with self.lock:
+            return service_actions(self.snapshot, self.config, service_id,
+                                   self.open_details, open_url)
 
     # ----------------------------------------------------------------- actions
     def do(self, action: Action) -> None:
@@ -239,6 +252,12 @@ class TrayApp:
                 "banner": banner}
 
     def open_details(self) -> None:
+        """Open the details window, or raise it: from any thread (menu, notification
+        action), one at a time, so two clicks never make two windows."""
+        with self._details_lock:
+            self._open_details()
+
+    def _open_details(self) -> None:
         proc = self.details_proc
         if proc is not None and proc.poll() is None and proc.stdin is not None:
             with contextlib.suppress(OSError):   # one window: raise it (it updates itself)
