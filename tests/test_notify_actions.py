@@ -400,6 +400,7 @@ def test_a_server_without_actions_gets_none(bin_dir: Path) -> None:
     assert not has_actions(only) and gone(only["pid"])
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_waiters_close_reaps_a_stubborn_child() -> None:
     """A child that ignores SIGTERM is killed, and reaped, at close."""
     proc = subprocess.Popen(

@@ -96,7 +96,7 @@ def notify_send_argv(program: str, title: str, body: str, urgency: str, icon_pat
     return [*argv, "--", title, body]
 
 
-Item = tuple[str, str, str, str, tuple[NoteAction, ...]]
+Queued = tuple[str, str, str, str, tuple[NoteAction, ...]]   # title, body, key, urgency
 
 
 class Notifier:
@@ -107,7 +107,7 @@ class Notifier:
         self.icon_path = icon_path
         self.capabilities = capabilities or Capabilities()
         self.waiters = Waiters()
-        self._queue: queue.Queue[Item | None] = queue.Queue(maxsize=50)
+        self._queue: queue.Queue[Queued | None] = queue.Queue(maxsize=50)
         self._warned: set[str] = set()
         self._ids: dict[str, int] = {}        # key (a service id) -> its last notification
         self._no_wait = False                 # a waiting notify-send did not print its id
