@@ -42,6 +42,12 @@ EXPECTED = {
     "google-cloud/google-incidents-schema-1.json": None,
     # Google's product catalog: read beside incidents.json, not a feed of its own.
     "google-cloud/google-products-1.json": None,
+    # Notification-server answers (gdbus, dbus-send, notify-send --help): not feeds.
+    "notify/gdbus-capabilities-dunst-1.9.0.txt": None,
+    "notify/dbus-send-capabilities-dunst-1.9.0.txt": None,
+    "notify/gdbus-name-owner.txt": None,
+    "notify/dbus-send-name-owner.txt": None,
+    "notify/notify-send-0.8.1-help.txt": None,
 }
 
 

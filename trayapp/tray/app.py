@@ -8,7 +8,9 @@ Threads and processes:
   requests out to short-lived threads); each result is
   handled on that thread (policy, config reload, icon/tooltip/menu update:
   pystray marshals those onto its own loop);
-* ``notifier``: delivers notifications from a queue;
+* ``notifier``: delivers notifications from a queue; a service notification with
+  actions has a ``notify-wait-*`` thread that runs the chosen one ("Details",
+  "Open status page");
 * the details window: a child process (:mod:`trayapp.tray.details_proc`)
   with one reader thread for its stdout (button actions, "shown").
 """
@@ -40,6 +42,7 @@ from trayapp.tray.details_proc import DetailsWindow
 from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_actions
 from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
+from trayapp.tray.notify_actions import NoteAction, service_actions
 from trayapp.tray.notify_memory import PolicyStore
 from trayapp.tray.tooltip import tooltip
 
@@ -166,9 +169,19 @@ class TrayApp:
         for n in decision.notifications:
             urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
                        else "normal")
-            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency)
+            self.notifier.send(n.title, n.body, key=n.service, urgency=urgency,
+                               actions=self._note_actions(n.service))
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
+
+    def _note_actions(self, service_id: str) -> tuple[NoteAction, ...]:
+        """A service notification's "Details" and (a safe link only) "Open status page";
+        both run on that notification's waiter thread."""
+        from trayapp.tray.opener import open_url
+        with self.lock:
+            return service_actions(self.snapshot, self.config, service_id,
+                                   self.open_details,
+                                   lambda url: open_url(url, failed=self._open_failed))
 
     # ----------------------------------------------------------------- actions
     def do(self, action: Action) -> None:

@@ -34,8 +34,15 @@ class DetailsWindow:
         self.payload = payload          # what the window shows first (tray state, JSON)
         self.on_action = on_action      # a button of the window that is a tray action
         self.proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
 
     def open(self) -> None:
+        """Open the window, or raise it: from any thread (menu, notification action),
+        one at a time, so two clicks never make two windows."""
+        with self._lock:
+            self._open()
+
+    def _open(self) -> None:
         proc = self.proc
         if proc is not None and proc.poll() is None and proc.stdin is not None:
             with contextlib.suppress(OSError):   # one window: raise it (it updates itself)

@@ -16,6 +16,13 @@ later; Debian 12 has 0.8.1), it is run directly, without a shell and with the
 text after ``--``: with the app icon, the urgency (critical for a major
 outage) and the id of the same service's previous notification, so a
 flapping service leaves one notification on screen instead of a stack.
+
+A service's notification also offers actions ("Details", "Open status page":
+:mod:`trayapp.tray.notify_actions`) where the server advertises them and
+``notify-send`` has ``--action``: it then waits for the notification to
+close, so it runs under ``stdbuf -oL`` (its id is printed at once, not at
+exit) and a waiter thread, never this worker, reads the chosen action.
+Without gdbus/dbus-send, stdbuf or the capability, it is sent as before.
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ from collections.abc import Callable
 from typing import Any
 
 from trayapp.text import one_line
+from trayapp.tray.notify_actions import Capabilities, NoteAction, Waiters, read_id
 from trayapp.tray.notify_text import for_platform
 
 log = logging.getLogger(__name__)
 APP_NAME = "trayapp"
 EXPIRE_MS = 15000
+ID_TIMEOUT = 10.0               # seconds for a waiting notify-send to print its id
 
 
 def plyer_can_deliver(platform: str) -> bool:
@@ -44,47 +53,87 @@ def plyer_can_deliver(platform: str) -> bool:
     return True
 
 
-_REPLACE_SUPPORT: dict[str, bool] = {}
+_HELP: dict[str, str] = {}
+
+
+def _help(program: str) -> str:
+    if program not in _HELP:
+        try:
+            _HELP[program] = subprocess.run(
+                [program, "--help"], check=False, capture_output=True, text=True, timeout=5,
+                stdin=subprocess.DEVNULL).stdout
+        except (OSError, subprocess.SubprocessError):
+            _HELP[program] = ""
+    return _HELP[program]
 
 
 def notify_send_replaces(program: str) -> bool:
     """Whether this ``notify-send`` can print and replace notification ids."""
-    if program not in _REPLACE_SUPPORT:
-        try:
-            helptext = subprocess.run([program, "--help"], check=False, capture_output=True,
-                                      text=True, timeout=5, stdin=subprocess.DEVNULL).stdout
-        except (OSError, subprocess.SubprocessError):
-            helptext = ""
-        _REPLACE_SUPPORT[program] = "--print-id" in helptext and "--replace-id" in helptext
-    return _REPLACE_SUPPORT[program]
+    helptext = _help(program)
+    return "--print-id" in helptext and "--replace-id" in helptext
+
+
+def notify_send_actions(program: str) -> bool:
+    """Whether this ``notify-send`` has ``--action`` (libnotify 0.7.10 and later)."""
+    return "--action" in _help(program)
+
+
+def notify_send_argv(program: str, title: str, body: str, urgency: str, icon_path: str = "",
+                     replace_id: int | None = None, actions: tuple[NoteAction, ...] = (),
+                     stdbuf: str | None = None) -> list[str]:
+    """notify-send's argv (never a shell; the text after ``--``); with ``actions``,
+    under ``stdbuf -oL`` so the id line arrives while it waits."""
+    argv = [program, f"--app-name={APP_NAME}", f"--urgency={urgency}",
+            f"--expire-time={EXPIRE_MS}", "--print-id"]
+    if icon_path:
+        argv.append(f"--icon={icon_path}")
+    if replace_id:
+        argv.append(f"--replace-id={replace_id}")
+    if actions:
+        argv += [f"--action={a.name}={a.label}" for a in actions]
+        if stdbuf:
+            argv = [stdbuf, "-oL", *argv]
+    return [*argv, "--", title, body]
+
+
+Queued = tuple[str, str, str, str, tuple[NoteAction, ...]]   # title, body, key, urgency
 
 
 class Notifier:
     def __init__(self, platform: str, icon_notify: Callable[[str, str], None] | None = None,
-                 icon_path: str = "") -> None:
+                 icon_path: str = "", capabilities: Capabilities | None = None) -> None:
         self.platform = platform
         self.icon_notify = icon_notify
         self.icon_path = icon_path
-        self._queue: queue.Queue[tuple[str, str, str, str] | None] = queue.Queue(maxsize=50)
+        self.capabilities = capabilities or Capabilities()
+        self.waiters = Waiters()
+        self._queue: queue.Queue[Queued | None] = queue.Queue(maxsize=50)
         self._warned: set[str] = set()
         self._ids: dict[str, int] = {}        # key (a service id) -> its last notification
+        self._no_wait = False                 # a waiting notify-send did not print its id
         self._thread = threading.Thread(target=self._loop, name="notifier", daemon=True)
         self._thread.start()
 
-    def send(self, title: str, body: str, key: str = "", urgency: str = "normal") -> None:
+    def send(self, title: str, body: str, key: str = "", urgency: str = "normal",
+             actions: tuple[NoteAction, ...] = ()) -> None:
         """Queue a notification; one with the same ``key`` replaces the previous one
-        where the server allows. ``urgency``: low, normal or critical."""
+        where the server allows. ``urgency``: low, normal or critical. ``actions``
+        are offered where the server can (only for a notification with a ``key``)."""
         try:
-            self._queue.put_nowait((*for_platform(title, body, self.platform), key, urgency))
+            self._queue.put_nowait((*for_platform(title, body, self.platform), key, urgency,
+                                    actions))
         except queue.Full:
             self._warn_once("full", "too many notifications queued; dropping some")
 
     def close(self, timeout: float = 2.0) -> None:
+        """Stop the worker, then end every notify-send still waiting for an action."""
         try:
             self._queue.put_nowait(None)
         except queue.Full:
-            return
-        self._thread.join(timeout)
+            pass
+        else:
+            self._thread.join(timeout)
+        self.waiters.close()
 
     def _warn_once(self, key: str, message: str) -> None:
         if key not in self._warned:
@@ -93,29 +142,32 @@ class Notifier:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
-            title, body, key, urgency = item
+            title, body, key, urgency, actions = item
             try:
-                if not self._notify_send(title, body, key, urgency):
+                if not self._notify_send(title, body, key, urgency, actions):
                     self._deliver(title, body)
                 log.info("notified: %s | %s", title, body.replace("\n", " / "))
             except Exception as exc:
                 self._warn_once("deliver", f"cannot show notifications ({one_line(exc, 160)})")
 
-    def _notify_send(self, title: str, body: str, key: str, urgency: str) -> bool:
+    def _notify_send(self, title: str, body: str, key: str, urgency: str,
+                     actions: tuple[NoteAction, ...] = ()) -> bool:
         """Deliver with notify-send's ids; False when it cannot (then plyer does)."""
         if not self.platform.startswith(("linux", "freebsd")):
             return False
         program = shutil.which("notify-send")
         if program is None or not notify_send_replaces(program):
             return False
-        argv = [program, f"--app-name={APP_NAME}", f"--urgency={urgency}",
-                f"--expire-time={EXPIRE_MS}", "--print-id"]
-        if self.icon_path:
-            argv.append(f"--icon={self.icon_path}")
+        self.waiters.retire(key)          # its notify-send ends before the replacement
         previous = self._ids.get(key) if key else None
-        if previous:
-            argv.append(f"--replace-id={previous}")
-        done = subprocess.run([*argv, "--", title, body], check=False, capture_output=True,
+        stdbuf = shutil.which("stdbuf")
+        if actions and key and stdbuf and not self._no_wait and notify_send_actions(program) \
+                and self.waiters.has_room(key) and self.capabilities.actions():
+            self._notify_wait(notify_send_argv(program, title, body, urgency, self.icon_path,
+                                               previous, actions, stdbuf), key, actions)
+            return True
+        argv = notify_send_argv(program, title, body, urgency, self.icon_path, previous)
+        done = subprocess.run(argv, check=False, capture_output=True,
                               text=True, timeout=10, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
             raise RuntimeError(one_line(done.stderr or f"notify-send exit {done.returncode}",
@@ -124,6 +176,25 @@ class Notifier:
         if key and printed and printed[-1].isdigit():
             self._ids[key] = int(printed[-1])
         return True
+
+    def _notify_wait(self, argv: list[str], key: str, actions: tuple[NoteAction, ...]) -> None:
+        """notify-send with actions: its id is read here, the action by a waiter thread.
+        Its own session, so a Ctrl-C in the terminal does not close the notification."""
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        nid, rest, said = read_id(proc, ID_TIMEOUT)
+        if nid is not None:
+            self._ids[key] = nid
+            self.waiters.start(key, proc, rest, actions)
+            return
+        if proc.poll() is None:           # silent: stdbuf had no effect here
+            self._no_wait = True
+            self.waiters.start(key, proc, b"", ())      # reaped there; ended at quit
+            self._warn_once("noid", "notify-send did not print its id; notifications "
+                                    "without actions from now on")
+            return
+        if proc.wait() != 0:
+            raise RuntimeError(one_line(said or f"notify-send exit {proc.returncode}", 160))
 
     def _deliver(self, title: str, body: str) -> None:
         if plyer_can_deliver(self.platform):
