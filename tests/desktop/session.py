@@ -27,17 +27,20 @@ PROGRAMS = ("Xvfb", "xprop", "xdpyinfo", "dbus-daemon", "dbus-send", "tint2", "d
             "dunstctl", "xdotool")
 TIMEOUT = 20.0
 
+# tint2 reads its config in order: a background (``rounded = ...`` starts one)
+# must come before the ``panel_background_id`` that names it, else the panel
+# has background 0 (none) and shows the root pixmap.
 TINT2RC = """\
-panel_items = S
-panel_size = 100% 40
-panel_position = bottom center horizontal
-panel_background_id = 1
 rounded = 0
 border_width = 0
-background_color = #404040 100
+background_color = {panel} 100
+panel_items = S
+panel_size = 100% {height}
+panel_position = bottom center horizontal
+panel_background_id = 1
 panel_padding = 4 4 4
 systray_padding = 4 4 4
-systray_icon_size = 24
+systray_icon_size = {icon_size}
 systray_icon_asb = 100 0 0
 wm_menu = 0
 disable_transparency = 1
@@ -60,9 +63,17 @@ def poll(check: object, what: str, timeout: float = TIMEOUT) -> None:
 
 
 class DesktopSession:
-    def __init__(self, root: Path, geometry: str = "1024x768x24") -> None:
+    """``panel`` is tint2's panel colour, ``icon_size`` its tray icon size in
+    device pixels (the panel is 16 px taller); ``scale`` is GTK's device scale
+    (``GDK_SCALE``) for every program started in the session (2: HiDPI)."""
+
+    def __init__(self, root: Path, geometry: str = "1024x768x24", panel: str = "#404040",
+                 icon_size: int = 24, scale: int = 1) -> None:
         self.root = root
         self.geometry = geometry
+        self.panel = panel
+        self.icon_size = icon_size
+        self.scale = scale
         self.procs: list[subprocess.Popen[bytes]] = []
         self.display = ""
         self.bus = f"unix:path={root / 'bus.sock'}"
@@ -79,6 +90,8 @@ class DesktopSession:
                    XDG_DATA_HOME=str(self.home / ".local/share"),
                    XDG_STATE_HOME=str(self.home / ".local/state"),
                    XDG_RUNTIME_DIR=str(self.root / "run"))
+        if self.scale != 1:
+            env.update(GDK_SCALE=str(self.scale), GDK_DPI_SCALE="1")
         env.update(extra)
         return env
 
@@ -132,8 +145,10 @@ class DesktopSession:
         poll(lambda: self._ok("dbus-send", "--session", "--dest=org.freedesktop.DBus",
                               "--print-reply", "/org/freedesktop/DBus",
                               "org.freedesktop.DBus.GetId"), "the session bus")
+        self.wallpaper()
         rc = self.root / "tint2rc"
-        rc.write_text(TINT2RC)
+        rc.write_text(TINT2RC.format(panel=self.panel, icon_size=self.icon_size,
+                                     height=self.icon_size + 16))
         self._spawn("tint2", ["tint2", "-c", str(rc)])
         poll(self.tray_owned, "tint2's system tray")
         self._spawn("dunst", ["dunst"])
@@ -141,6 +156,33 @@ class DesktopSession:
             "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
             "string:org.freedesktop.Notifications", check=False).stdout, "dunst")
+
+    def wallpaper(self, colour: tuple[int, int, int] = (48, 80, 112)) -> None:
+        """A root pixmap, published as ``_XROOTPMAP_ID``: tint2 without a compositor
+        draws its panel over the root pixmap, and without one ("pixmap background
+        detection failed") it draws nothing, so every panel came out black."""
+        import Xlib.display
+        import Xlib.X
+        import Xlib.Xatom
+
+        display = Xlib.display.Display(self.display)
+        try:
+            screen = display.screen()
+            root = screen.root
+            width, height = screen.width_in_pixels, screen.height_in_pixels
+            pixmap = root.create_pixmap(width, height, screen.root_depth)
+            pixel = (colour[0] << 16) | (colour[1] << 8) | colour[2]
+            gc = pixmap.create_gc(foreground=pixel)
+            pixmap.fill_rectangle(gc, 0, 0, width, height)
+            root.change_attributes(background_pixmap=pixmap)
+            root.clear_area(0, 0, width, height)
+            for name in ("_XROOTPMAP_ID", "ESETROOT_PMAP_ID"):
+                root.change_property(display.intern_atom(name), Xlib.Xatom.PIXMAP, 32,
+                                     [pixmap.id])
+            display.set_close_down_mode(Xlib.X.RetainPermanent)  # outlives this client
+            display.sync()
+        finally:
+            display.close()
 
     def tray_owned(self) -> bool:
         """True once some client owns the _NET_SYSTEM_TRAY_S0 selection."""
