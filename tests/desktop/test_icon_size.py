@@ -12,7 +12,8 @@ and each test checks that too, so it can tell the two apart.
   panel #f0f0f0 (light) and #404040 (dark): xorg and gtk; the icon's corners
   show the panel colour (no square behind the icon);
 * gtk-sni-tray-standalone's bar at 22 and 32 px: the host loads the file of
-  its size from trayapp's private icon theme.
+  its size from trayapp's private icon theme (at 2x it looks up the logical
+  size at scale 1 and doubles it: there only the level and size are checked).
 
 Set TRAYAPP_SCREENSHOTS=DIR to keep the pictures (docs/make_screenshots.py).
 """
@@ -40,7 +41,7 @@ from tests.desktop.test_tray_e2e import (
     wait_colour,
 )
 from tests.loopback import LoopbackServer, wait_until
-from trayapp.icon import render_icon
+from trayapp.icon import read_level, render_icon
 from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
@@ -95,6 +96,22 @@ def shows(shot: Any, level: Level, px: int, colour: RGB, scale: int = 1) -> bool
     assert mismatch(rescaled(level, px, scale, colour), drawn(level, px, colour)) \
         > 2 * TOLERANCE, "this check could not tell a rescaled icon from a drawn one"
     return mismatch(shot, drawn(level, px, colour)) <= TOLERANCE
+
+
+def glyph(shot: Any, colour: RGB) -> tuple[Level | None, int]:
+    """The level an icon in ``shot`` shows and its height: the rows that differ
+    from the bar's colour."""
+    from PIL import Image, ImageChops
+    mask = ImageChops.difference(shot, Image.new("RGB", shot.size, colour)).convert("L")
+    box = mask.point(lambda v: 255 if v > 6 else 0).getbbox()
+    return read_level(shot), (box[3] - box[1]) if box else 0
+
+
+def doubled(shot: Any, level: Level, px: int, colour: RGB) -> bool:
+    """``shot`` shows ``level`` in an icon about ``px`` high (its light halo on a
+    light bar may fade into the bar by a pixel a side)."""
+    shown, height = glyph(shot, colour)
+    return shown is level and px - 3 <= height <= px
 
 
 @pytest.fixture(scope="module", params=PANELS, ids=[f"{n}-{s}x" for n, _, s in PANELS])
@@ -160,12 +177,18 @@ def test_icon_is_drawn_at_the_slot_size_on_the_panel(panel: DesktopSession, tmp_
     assert list(tmp.iterdir()) == [], "icon files were written to TMPDIR"
 
 
-SNI = [("light", LIGHT, 22), ("dark", DARK, 32)]
+SNI = [("light", LIGHT, 22, 1), ("dark", DARK, 32, 1), ("light", LIGHT, 24, 2),
+       ("dark", DARK, 24, 2)]
 
 
-@pytest.mark.parametrize(("name", "colour", "bar"), SNI, ids=[f"{n}-{b}px" for n, _, b in SNI])
+@pytest.mark.parametrize(("name", "colour", "bar", "scale"), SNI,
+                         ids=[f"{n}-{b}px-{s}x" for n, _, b, s in SNI])
 def test_status_notifier_host_shows_the_file_drawn_at_its_size(
-        tmp_path: Path, feed: LoopbackServer, name: str, colour: str, bar: int) -> None:
+        tmp_path: Path, feed: LoopbackServer, name: str, colour: str, bar: int,
+        scale: int) -> None:
+    """At 2x, gtk-sni-tray-standalone looks the name up at its logical size and
+    scale 1 (measured: what it shows is the 24 px file, doubled), so there only
+    the level and the doubled size are checked."""
     from tests.desktop.test_appindicator import host
     for program in ("status-notifier-watcher", "gtk-sni-tray-standalone", *missing_programs()):
         if shutil.which(program) is None:
@@ -177,17 +200,23 @@ def test_status_notifier_host_shows_the_file_drawn_at_its_size(
         pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    with DesktopSession(tmp_path / "desk") as desk:
+    with DesktopSession(tmp_path / "desk", scale=scale) as desk:
         procs = host(desk, size=bar, colour=colour)
         tray = Tray(desk, tmp_path, "appindicator", feed, "Backup sni", TMPDIR=str(tmp))
         height = grab(desk).height
-        strip = (0, height - bar, 120, height)
+        strip = (0, height - bar * scale, 120 * scale, height)
         theme = desk.root / "run" / "trayapp" / "icons" / "hicolor"
         try:
             for level in (Level.OPERATIONAL, Level.MAJOR_OUTAGE):
                 if level is Level.MAJOR_OUTAGE:
                     feed.set(FEED, MAJOR)
                     first = (theme / f"{bar}x{bar}/apps/trayapp-operational.png").read_bytes()
+                if scale > 1:
+                    assert wait_until(lambda lv=level: doubled(grab(desk, strip), lv,
+                                                               bar * scale, rgb(colour)),
+                                      TIMEOUT), \
+                        f"no {bar * scale} px {level} icon: {glyph(grab(desk, strip), rgb(colour))}"
+                    continue
                 assert wait_until(lambda lv=level: shows(grab(desk, strip), lv, bar, rgb(colour)),
                                   TIMEOUT), \
                     f"the host does not show the {bar} px {level} design (off by " \
@@ -197,9 +226,11 @@ def test_status_notifier_host_shows_the_file_drawn_at_its_size(
             assert (theme / f"{bar}x{bar}/apps/trayapp-operational.png").read_bytes() == first
             if SHOTS:
                 from PIL import Image
-                picture = grab(desk, (0, height - bar - 8, 120, height))
-                save(picture.resize((picture.width * 2, picture.height * 2),
-                                    Image.Resampling.NEAREST), f"tray-sni-{name}-{bar}px.png")
+                picture = grab(desk, (0, height - (bar + 8) * scale, 100 * scale, height))
+                if scale == 1:
+                    picture = picture.resize((picture.width * 2, picture.height * 2),
+                                             Image.Resampling.NEAREST)
+                save(picture, f"tray-sni-{name}-{scale}x.png")
         finally:
             code = tray.stop()
             for proc in procs:

@@ -25,6 +25,7 @@ written atomically, and old states' files are pruned (bounded), never in /tmp.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
@@ -59,12 +60,27 @@ def _png(image: Any) -> bytes:
 
 class IconFiles:
     """PNG files of drawn icon states under ``root``: written atomically, the
-    ``keep`` most recently used states kept, older ones deleted."""
+    ``keep`` most recently used states kept, older ones deleted.
+
+    Each file is drawn once per run (an earlier run's files, perhaps of an
+    older design, are removed at the first write: one tray runs per user)."""
 
     def __init__(self, root: Path, keep: int = KEEP_STATES) -> None:
         self.root = root
         self.keep = keep
         self._used: list[str] = []            # state names, most recent last
+        self._drawn: set[Path] = set()        # written by this run
+        self._indexed = False
+        self._swept = False
+
+    def _write(self, path: Path, draw: Callable[[], Any]) -> None:
+        if path in self._drawn and path.exists():
+            return
+        if not self._swept:
+            self._swept = True
+            self._prune("*")
+        paths.write_atomic(path, _png(draw()), 0o600)
+        self._drawn.add(path)
 
     def _touch(self, name: str) -> None:
         if name in self._used:
@@ -77,6 +93,7 @@ class IconFiles:
     def _prune(self, name: str) -> None:
         for pattern in (f"**/{name}.png", f"**/{name}~*.png"):
             for path in self.root.glob(pattern):
+                self._drawn.discard(path)
                 try:
                     path.unlink()
                 except OSError as exc:
@@ -90,13 +107,15 @@ class IconFiles:
         if backdrop is not None:
             tag = "~" + hashlib.sha1(backdrop.tobytes(), usedforsecurity=False).hexdigest()[:12]
         path = self.root / f"{px}" / f"{name}{tag}.png"
-        if not path.exists():
+
+        def draw() -> Any:
             image = painter(state, px)
-            if backdrop is not None:
-                flat = backdrop.convert("RGBA")
-                flat.alpha_composite(image)
-                image = flat
-            paths.write_atomic(path, _png(image), 0o600)
+            if backdrop is None:
+                return image
+            flat = backdrop.convert("RGBA")
+            flat.alpha_composite(image)
+            return flat
+        self._write(path, draw)
         self._touch(name)
         return path
 
@@ -105,17 +124,17 @@ class IconFiles:
         name = state_name(state)
         base = self.root / "hicolor"
         index = base / "index.theme"
-        if not index.exists():
+        if not self._indexed:           # once per run: an older run's may list other sizes
             dirs = [f"{n}x{n}/apps" for n in THEME_SIZES]
             text = ["[Icon Theme]", "Name=trayapp", "Comment=trayapp's tray icon states",
                     "Directories=" + ",".join(dirs), ""]
             for n, d in zip(THEME_SIZES, dirs, strict=True):
                 text += [f"[{d}]", f"Size={n}", "Type=Fixed", "Context=Applications", ""]
             paths.write_atomic(index, "\n".join(text).encode(), 0o600)
+            self._indexed = True
         for n in THEME_SIZES:
-            path = base / f"{n}x{n}" / "apps" / f"{name}.png"
-            if not path.exists():
-                paths.write_atomic(path, _png(painter(state, n)), 0o600)
+            self._write(base / f"{n}x{n}" / "apps" / f"{name}.png",
+                        functools.partial(painter, state, n))
         self._touch(name)
         return name
 
