@@ -136,7 +136,7 @@ def save_panel(desk: DesktopSession, area: tuple[int, int, int, int], name: str)
     if not SHOTS:
         return
     height = grab(desk).height
-    top = max(0, area[1] - 8 * desk.scale)
+    top = max(0, area[1] - 8)           # the panel is the icon size + 16
     strip = grab(desk, (0, top, 100 * desk.scale, height))
     if desk.scale == 1:
         strip = strip.resize((strip.width * 2, strip.height * 2), Image.Resampling.NEAREST)
@@ -226,7 +226,7 @@ def test_status_notifier_host_shows_the_file_drawn_at_its_size(
             assert (theme / f"{bar}x{bar}/apps/trayapp-operational.png").read_bytes() == first
             if SHOTS:
                 from PIL import Image
-                picture = grab(desk, (0, height - (bar + 8) * scale, 100 * scale, height))
+                picture = grab(desk, (0, height - bar * scale, 100 * scale, height))
                 if scale == 1:
                     picture = picture.resize((picture.width * 2, picture.height * 2),
                                              Image.Resampling.NEAREST)
