@@ -38,7 +38,7 @@ from trayapp.text import one_line
 
 log = logging.getLogger("trayapp.tray.backend")
 APP_NAME = "trayapp"
-THEME_SIZES = (16, 22, 24, 32, 48, 64, 96, 128)   # the sizes hosts ask a theme for
+THEME_SIZES = (16, 22, 24, 32, 44, 48, 64, 96, 128)   # sizes hosts ask for (44: 22 at 2x)
 KEEP_STATES = 8                                   # icon states kept on disk
 RETRY_MS, RETRIES = 500, 6                        # redraw when the panel was not readable
 
