@@ -63,17 +63,20 @@ def poll(check: object, what: str, timeout: float = TIMEOUT) -> None:
 
 
 class DesktopSession:
-    """``panel`` is tint2's panel colour, ``icon_size`` its tray icon size in
-    device pixels (the panel is 16 px taller); ``scale`` is GTK's device scale
-    (``GDK_SCALE``) for every program started in the session (2: HiDPI)."""
+    """``panel`` is the tray's panel colour, ``icon_size`` its tray icon size in
+    device pixels (tint2's panel is 16 px taller; trayer's is the icon size and
+    its icons 2 px smaller); ``scale`` is GTK's device scale (``GDK_SCALE``) for
+    every program started in the session (2: HiDPI); ``tray`` is ``tint2`` or
+    ``trayer`` (a GTK 2 tray: 200 px wide at the bottom left)."""
 
     def __init__(self, root: Path, geometry: str = "1024x768x24", panel: str = "#404040",
-                 icon_size: int = 24, scale: int = 1) -> None:
+                 icon_size: int = 24, scale: int = 1, tray: str = "tint2") -> None:
         self.root = root
         self.geometry = geometry
         self.panel = panel
         self.icon_size = icon_size
         self.scale = scale
+        self.tray = tray
         self.procs: list[subprocess.Popen[bytes]] = []
         self.display = ""
         self.bus = f"unix:path={root / 'bus.sock'}"
@@ -146,11 +149,18 @@ class DesktopSession:
                               "--print-reply", "/org/freedesktop/DBus",
                               "org.freedesktop.DBus.GetId"), "the session bus")
         self.wallpaper()
-        rc = self.root / "tint2rc"
-        rc.write_text(TINT2RC.format(panel=self.panel, icon_size=self.icon_size,
-                                     height=self.icon_size + 16))
-        self._spawn("tint2", ["tint2", "-c", str(rc)])
-        poll(self.tray_owned, "tint2's system tray")
+        if self.tray == "trayer":
+            self._spawn("trayer", ["trayer", "--edge", "bottom", "--align", "left",
+                                   "--widthtype", "pixel", "--width", "200",
+                                   "--height", str(self.icon_size), "--transparent", "true",
+                                   "--alpha", "0", "--tint", "0x" + self.panel.lstrip("#"),
+                                   "--SetDockType", "true"])
+        else:
+            rc = self.root / "tint2rc"
+            rc.write_text(TINT2RC.format(panel=self.panel, icon_size=self.icon_size,
+                                         height=self.icon_size + 16))
+            self._spawn("tint2", ["tint2", "-c", str(rc)])
+        poll(self.tray_owned, f"{self.tray}'s system tray")
         self._spawn("dunst", ["dunst"])
         poll(lambda: "boolean true" in self.run(
             "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",

@@ -11,6 +11,7 @@ and each test checks that too, so it can tell the two apart.
 * tint2 with ``systray_icon_size`` 24 (1x) and 48 with ``GDK_SCALE=2`` (2x),
   panel #f0f0f0 (light) and #404040 (dark): xorg and gtk; the icon's corners
   show the panel colour (no square behind the icon);
+* trayer (light 1x, dark 2x): xorg and gtk in its 22 / 46 px slots;
 * gtk-sni-tray-standalone's bar at 22 and 32 px: the host loads the file of
   its size from trayapp's private icon theme (at 2x it looks up the logical
   size at scale 1 and doubles it: there only the level and size are checked).
@@ -148,33 +149,63 @@ def test_icon_is_drawn_at_the_slot_size_on_the_panel(panel: DesktopSession, tmp_
                                                      feed: LoopbackServer, backend: str) -> None:
     if backend == "gtk":
         pytest.importorskip("gi", reason="PyGObject is not installed")
-    colour = rgb(panel.panel)
-    px = panel.icon_size                # device pixels: tint2 is not scaled by GDK_SCALE
+    check_slot(panel, tmp_path, feed, backend)
+
+
+def check_slot(desk: DesktopSession, tmp_path: Path, feed: LoopbackServer,
+               backend: str) -> None:
+    """The real trayapp in ``desk``'s tray shows, at operational and at major
+    outage, the icon drawn at its slot's size, with panel-coloured corners."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    tray = Tray(panel, tmp_path, backend, feed, f"Backup {backend}", TMPDIR=str(tmp))
+    tray = Tray(desk, tmp_path, backend, feed, f"Backup {backend}", TMPDIR=str(tmp))
     try:
         for level in (Level.OPERATIONAL, Level.MAJOR_OUTAGE):
             if level is Level.MAJOR_OUTAGE:
                 feed.set(FEED, MAJOR)
-            area = wait_colour(panel, level)
-            assert area[2] - area[0] >= px, f"slot {area} smaller than {px} px"
-            assert wait_until(lambda lv=level: shows(grab(panel, icon_area(panel)), lv, px,
-                                                     colour, panel.scale), TIMEOUT), \
-                f"{backend}: the {level} icon is not the {px} px design " \
-                f"(off by {mismatch(grab(panel, area), drawn(level, px, colour))})"
+            area = wait_colour(desk, level)
             x0, y0, x1, y1 = area
-            shot = grab(panel)
+            px = min(x1 - x0, y1 - y0)      # device pixels: trays are not scaled by GDK_SCALE
+            shot = grab(desk)
+            colour = shot.getpixel((x1 + 4, (y0 + y1) // 2))    # the panel beside the icon
+            assert max(abs(a - b) for a, b in zip(colour, rgb(desk.panel), strict=True)) <= 2
+            if desk.tray == "tint2":
+                assert px == desk.icon_size, f"slot {area} is not {desk.icon_size} px"
+            assert wait_until(lambda lv=level, n=px, c=colour: shows(
+                grab(desk, icon_area(desk)), lv, n, c, desk.scale), TIMEOUT), \
+                f"{backend}: the {level} icon is not the {px} px design " \
+                f"(off by {mismatch(grab(desk, area), drawn(level, px, colour))})"
+            shot = grab(desk)
             corners = {shot.getpixel(p) for p in ((x0, y0), (x1 - 1, y0), (x0, y1 - 1),
                                                   (x1 - 1, y1 - 1))}
             assert corners == {colour}, f"a square behind the icon: {corners} on {colour}"
-            if level is Level.MAJOR_OUTAGE:
-                save_panel(panel, area, shot_name(backend, panel))
+            if level is Level.MAJOR_OUTAGE and desk.tray == "tint2":
+                save_panel(desk, area, shot_name(backend, desk))
         assert "backend " + backend in tray.log_text()
     finally:
         code = tray.stop()
     assert code == 0, tray.log_text()[-2000:]
     assert list(tmp.iterdir()) == [], "icon files were written to TMPDIR"
+
+
+TRAYER = [("light", LIGHT, 1), ("dark", DARK, 2)]
+
+
+@pytest.mark.parametrize("backend", ["xorg", "gtk"])
+@pytest.mark.parametrize(("name", "colour", "scale"), TRAYER,
+                         ids=[f"{n}-{s}x" for n, _, s in TRAYER])
+def test_icon_is_drawn_at_the_slot_size_in_trayer(tmp_path: Path, feed: LoopbackServer,
+                                                  name: str, colour: str, scale: int,
+                                                  backend: str) -> None:
+    """trayer (a GTK 2 tray) gives 22 px slots in a 24 px panel, 46 px at 2x."""
+    for program in ("trayer", *missing_programs()):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is missing")
+    if backend == "gtk":
+        pytest.importorskip("gi", reason="PyGObject is not installed")
+    with DesktopSession(tmp_path / "desk", panel=colour, icon_size=24 * scale, scale=scale,
+                        tray="trayer") as desk:
+        check_slot(desk, tmp_path, feed, backend)
 
 
 SNI = [("light", LIGHT, 22, 1), ("dark", DARK, 32, 1), ("light", LIGHT, 24, 2),
