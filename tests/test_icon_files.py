@@ -96,8 +96,12 @@ def test_an_earlier_runs_files_are_swept_at_the_first_write(tmp_path: Path) -> N
 
 def test_over_a_backdrop_the_icon_is_opaque(tmp_path: Path) -> None:
     panel = Image.new("RGB", (48, 48), (64, 64, 64))
-    path = IconFiles(tmp_path).file(OK, 48, paint, panel)
+    files = IconFiles(tmp_path)
+    path = files.file(OK, 48, paint, panel)
     with Image.open(path) as image:
         assert image.convert("RGBA").getextrema()[3] == (255, 255)
         assert image.convert("RGB").getpixel((0, 0)) == (64, 64, 64)
-    assert "~" in path.name                     # another panel, another file
+    assert "~" in path.name                     # another panel, another file ...
+    lighter = files.file(OK, 48, paint, Image.new("RGB", (48, 48), (240,) * 3))
+    assert lighter != path and lighter.exists()
+    assert not path.exists()                    # ... and only the last one is kept

@@ -116,6 +116,11 @@ class IconFiles:
             flat.alpha_composite(image)
             return flat
         self._write(path, draw)
+        if backdrop is not None:        # one panel variant per state and size
+            for other in path.parent.glob(f"{name}~*.png"):
+                if other != path:
+                    self._drawn.discard(other)
+                    other.unlink(missing_ok=True)
         self._touch(name)
         return path
 
