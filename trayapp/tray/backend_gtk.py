@@ -280,6 +280,9 @@ def sized_gtk(base: Any) -> Any:
                     or self.icon_state is None:
                 return False
             from gi.repository import Gio, Gtk
+            if not getattr(image, "_trayapp_watched", False):    # e.g. moved to a HiDPI screen
+                image.connect("notify::scale-factor", lambda *_: self._draw())
+                image._trayapp_watched = True
             scale = max(1, int(image.get_scale_factor()))
             px = self._slot * scale
             plug = image.get_parent()
