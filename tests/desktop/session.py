@@ -29,7 +29,8 @@ TIMEOUT = 20.0
 
 # tint2 reads its config in order: a background (``rounded = ...`` starts one)
 # must come before the ``panel_background_id`` that names it, else the panel
-# has background 0 (none) and shows the root pixmap.
+# has background 0 (none) and shows the root window: black under Xvfb, whatever
+# colour was asked for.
 TINT2RC = """\
 rounded = 0
 border_width = 0
@@ -148,7 +149,6 @@ class DesktopSession:
         poll(lambda: self._ok("dbus-send", "--session", "--dest=org.freedesktop.DBus",
                               "--print-reply", "/org/freedesktop/DBus",
                               "org.freedesktop.DBus.GetId"), "the session bus")
-        self.wallpaper()
         if self.tray == "trayer":
             self._spawn("trayer", ["trayer", "--edge", "bottom", "--align", "left",
                                    "--widthtype", "pixel", "--width", "200",
@@ -166,33 +166,6 @@ class DesktopSession:
             "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
             "string:org.freedesktop.Notifications", check=False).stdout, "dunst")
-
-    def wallpaper(self, colour: tuple[int, int, int] = (48, 80, 112)) -> None:
-        """A root pixmap, published as ``_XROOTPMAP_ID``: tint2 without a compositor
-        draws its panel over the root pixmap, and without one ("pixmap background
-        detection failed") it draws nothing, so every panel came out black."""
-        import Xlib.display
-        import Xlib.X
-        import Xlib.Xatom
-
-        display = Xlib.display.Display(self.display)
-        try:
-            screen = display.screen()
-            root = screen.root
-            width, height = screen.width_in_pixels, screen.height_in_pixels
-            pixmap = root.create_pixmap(width, height, screen.root_depth)
-            pixel = (colour[0] << 16) | (colour[1] << 8) | colour[2]
-            gc = pixmap.create_gc(foreground=pixel)
-            pixmap.fill_rectangle(gc, 0, 0, width, height)
-            root.change_attributes(background_pixmap=pixmap)
-            root.clear_area(0, 0, width, height)
-            for name in ("_XROOTPMAP_ID", "ESETROOT_PMAP_ID"):
-                root.change_property(display.intern_atom(name), Xlib.Xatom.PIXMAP, 32,
-                                     [pixmap.id])
-            display.set_close_down_mode(Xlib.X.RetainPermanent)  # outlives this client
-            display.sync()
-        finally:
-            display.close()
 
     def tray_owned(self) -> bool:
         """True once some client owns the _NET_SYSTEM_TRAY_S0 selection."""
