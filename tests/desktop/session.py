@@ -27,17 +27,21 @@ PROGRAMS = ("Xvfb", "xprop", "xdpyinfo", "dbus-daemon", "dbus-send", "tint2", "d
             "dunstctl", "xdotool")
 TIMEOUT = 20.0
 
+# tint2 reads its config in order: a background (``rounded = ...`` starts one)
+# must come before the ``panel_background_id`` that names it, else the panel
+# has background 0 (none) and shows the root window: black under Xvfb, whatever
+# colour was asked for.
 TINT2RC = """\
-panel_items = S
-panel_size = 100% 40
-panel_position = bottom center horizontal
-panel_background_id = 1
 rounded = 0
 border_width = 0
-background_color = #404040 100
+background_color = {panel} 100
+panel_items = S
+panel_size = 100% {height}
+panel_position = bottom center horizontal
+panel_background_id = 1
 panel_padding = 4 4 4
 systray_padding = 4 4 4
-systray_icon_size = 24
+systray_icon_size = {icon_size}
 systray_icon_asb = 100 0 0
 wm_menu = 0
 disable_transparency = 1
@@ -60,9 +64,20 @@ def poll(check: object, what: str, timeout: float = TIMEOUT) -> None:
 
 
 class DesktopSession:
-    def __init__(self, root: Path, geometry: str = "1024x768x24") -> None:
+    """``panel`` is the tray's panel colour, ``icon_size`` its tray icon size in
+    device pixels (tint2's panel is 16 px taller; trayer's is the icon size and
+    its icons 2 px smaller); ``scale`` is GTK's device scale (``GDK_SCALE``) for
+    every program started in the session (2: HiDPI); ``tray`` is ``tint2`` or
+    ``trayer`` (a GTK 2 tray: 200 px wide at the bottom left)."""
+
+    def __init__(self, root: Path, geometry: str = "1024x768x24", panel: str = "#404040",
+                 icon_size: int = 24, scale: int = 1, tray: str = "tint2") -> None:
         self.root = root
         self.geometry = geometry
+        self.panel = panel
+        self.icon_size = icon_size
+        self.scale = scale
+        self.tray = tray
         self.procs: list[subprocess.Popen[bytes]] = []
         self.display = ""
         self.bus = f"unix:path={root / 'bus.sock'}"
@@ -79,6 +94,8 @@ class DesktopSession:
                    XDG_DATA_HOME=str(self.home / ".local/share"),
                    XDG_STATE_HOME=str(self.home / ".local/state"),
                    XDG_RUNTIME_DIR=str(self.root / "run"))
+        if self.scale != 1:
+            env.update(GDK_SCALE=str(self.scale), GDK_DPI_SCALE="1")
         env.update(extra)
         return env
 
@@ -132,10 +149,18 @@ class DesktopSession:
         poll(lambda: self._ok("dbus-send", "--session", "--dest=org.freedesktop.DBus",
                               "--print-reply", "/org/freedesktop/DBus",
                               "org.freedesktop.DBus.GetId"), "the session bus")
-        rc = self.root / "tint2rc"
-        rc.write_text(TINT2RC)
-        self._spawn("tint2", ["tint2", "-c", str(rc)])
-        poll(self.tray_owned, "tint2's system tray")
+        if self.tray == "trayer":
+            self._spawn("trayer", ["trayer", "--edge", "bottom", "--align", "left",
+                                   "--widthtype", "pixel", "--width", "200",
+                                   "--height", str(self.icon_size), "--transparent", "true",
+                                   "--alpha", "0", "--tint", "0x" + self.panel.lstrip("#"),
+                                   "--SetDockType", "true"])
+        else:
+            rc = self.root / "tint2rc"
+            rc.write_text(TINT2RC.format(panel=self.panel, icon_size=self.icon_size,
+                                         height=self.icon_size + 16))
+            self._spawn("tint2", ["tint2", "-c", str(rc)])
+        poll(self.tray_owned, f"{self.tray}'s system tray")
         self._spawn("dunst", ["dunst"])
         poll(lambda: "boolean true" in self.run(
             "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",

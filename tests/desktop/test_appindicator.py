@@ -38,14 +38,18 @@ __all__ = ["feed"]          # the fixture, imported for this module's tests
 BAR = 32                    # the host's bar height, at the bottom of the screen
 
 
-def host(desktop: DesktopSession) -> list[subprocess.Popen[bytes]]:
+def host(desktop: DesktopSession, size: int = BAR,
+         colour: str | None = None) -> list[subprocess.Popen[bytes]]:
+    """status-notifier-watcher and gtk-sni-tray-standalone's bar (``size`` px high
+    in GTK's units, ``colour`` its background) at the bottom of the screen."""
     procs = [subprocess.Popen(["status-notifier-watcher"], env=desktop.env(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     assert wait_until(lambda: "org.kde.StatusNotifierWatcher" in desktop.run(
         "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
         "/org/freedesktop/DBus", "org.freedesktop.DBus.ListNames", check=False).stdout,
         TIMEOUT), "status-notifier-watcher did not start"
-    procs.append(subprocess.Popen(["gtk-sni-tray-standalone", "--bottom", "--size", str(BAR)],
+    bar = ["gtk-sni-tray-standalone", "--bottom", "--size", str(size)]
+    procs.append(subprocess.Popen(bar + (["--color", colour] if colour else []),
                                   env=desktop.env(), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL))
     return procs

@@ -58,12 +58,13 @@ class Tray:
     """The real trayapp, as a subprocess in the desktop session."""
 
     def __init__(self, desk: DesktopSession, tmp: Path, backend: str, server: LoopbackServer,
-                 fallback: str) -> None:
+                 fallback: str, **env: str) -> None:
         self.desk = desk
         self.cfg = tmp / "config.toml"
         self.cfg.write_text(config(server, fallback))
         self.state = tmp / "state"
-        self.env = desk.env(TRAYAPP_TRAY_BACKEND=backend, XDG_STATE_HOME=str(self.state))
+        self.env = desk.env(TRAYAPP_TRAY_BACKEND=backend, XDG_STATE_HOME=str(self.state),
+                            **env)
         self.argv = [sys.executable, "-m", "trayapp", "-v", "--config", str(self.cfg)]
         self.out = open(tmp / "trayapp.out", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(self.argv, env=self.env, stdin=subprocess.DEVNULL,

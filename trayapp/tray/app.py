@@ -50,6 +50,12 @@ log = logging.getLogger(__name__)
 ICON_SIZE = 64
 
 
+def _paint(state: tuple[Level, frozenset[str]], side: int) -> Any:
+    """One icon state at ``side`` pixels, corners transparent (the gtk backends)."""
+    from trayapp.icon import render_icon
+    return render_icon(state[0], state[1], side)
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)
 
@@ -81,6 +87,9 @@ class TrayApp:
             menu=self.menu.build(self.menu_items()))
         if hasattr(self.icon, "renderer"):      # xorg: drawn at the tray's size, on the panel
             self.icon.renderer = lambda side: self._image(side, flat=False)
+        if hasattr(self.icon, "painter"):       # gtk, appindicator: every size of a state
+            self.icon.icon_state = self._icon_state()
+            self.icon.painter = _paint
         self.notifier = Notifier(
             backend.platform, self.icon.notify if backend.has_notification else None,
             icon_path=app_icon_file(state))
@@ -94,6 +103,12 @@ class TrayApp:
 
     def _image(self, size: int = ICON_SIZE, flat: bool = True) -> Any:
         from trayapp.icon import render_icon
+        level, marks = self._icon_state()
+        return render_icon(level, marks, size,
+                           background=self.backend.background if flat else None)
+
+    def _icon_state(self) -> tuple[Level, frozenset[str]]:
+        """The level and marks the icon shows."""
         snap = self.snapshot
         marks = set()
         if snap is not None and snap.offline:
@@ -103,8 +118,7 @@ class TrayApp:
         if snap is not None and not snap.offline and any(s.probe_disagrees for s in snap.watched):
             marks.add("disagree")
         level = snap.overall if snap is not None else Level.UNKNOWN
-        return render_icon(level, frozenset(marks), size,
-                           background=self.backend.background if flat else None)
+        return level, frozenset(marks)
 
     def _tooltip(self) -> str:
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
@@ -133,10 +147,13 @@ class TrayApp:
     def refresh(self) -> None:
         with self.lock:
             image, title = self._image(), self._tooltip()
+            state = self._icon_state()
             items = self.menu_items()
         try:
             if image.tobytes() != self._shown_image:
                 self._shown_image = image.tobytes()
+                if hasattr(self.icon, "painter"):
+                    self.icon.icon_state = state
                 self.icon.icon = image
             if title != self.icon.title:
                 self.icon.title = title

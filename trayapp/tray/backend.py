@@ -18,8 +18,10 @@ pystray 0.19.5's xorg backend creates its window without ``ButtonPressMask``
 icon. :func:`_clickable_xorg` subclasses its Icon and adds the mask when the
 window is created (the version is pinned in pyproject.toml because this
 overrides a private method). Likewise pystray's gtk backend never sets the
-hover tooltip (:func:`_tooltip_gtk` does), and GTK would name the program
-``__main__.py`` (:func:`_name_the_program`).
+hover tooltip, and its PyGObject backends hand GTK a 64 px image in /tmp to
+scale down: :mod:`trayapp.tray.backend_gtk` draws them at the tray's real
+size instead. GTK would name the program ``__main__.py``
+(:func:`_name_the_program`).
 """
 
 from __future__ import annotations
@@ -31,11 +33,12 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from trayapp.tray.backend_gtk import APP_NAME, sized_gtk, themed_appindicator
+
 log = logging.getLogger(__name__)
 ENV = "TRAYAPP_TRAY_BACKEND"
 CHOICES = ("xorg", "gtk", "appindicator")
 TOOLTIP_LIMITS = {"win32": 127}          # NOTIFYICONDATA.szTip is 128 with the NUL
-APP_NAME = "trayapp"
 XORG_BACKGROUND = (64, 64, 64)           # xorg pastes the icon on black: a neutral panel grey
 
 
@@ -91,28 +94,6 @@ def _name_the_program() -> None:
         return
     GLib.set_prgname(APP_NAME)
     GLib.set_application_name(APP_NAME)
-
-
-def _tooltip_gtk(base: Any) -> Any:
-    class TooltipIcon(base):  # type: ignore[misc]
-        """pystray's gtk Icon that shows its title as the hover tooltip (it only
-        calls ``set_title``, which GtkStatusIcon's trays do not show)."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._status_icon.set_name(APP_NAME)
-            self._status_icon.set_tooltip_text(self.title or "")
-
-        def _update_title(self) -> None:
-            super()._update_title()
-            from gi.repository import GLib
-
-            def apply() -> bool:
-                self._status_icon.set_tooltip_text(self.title or "")
-                return False
-            GLib.idle_add(apply)
-
-    return TooltipIcon
 
 
 def _clickable_xorg(base: Any) -> Any:
@@ -228,7 +209,9 @@ def load(environ: MutableMapping[str, str] | None = None,
         icon_class = _clickable_xorg(icon_class)
         background = XORG_BACKGROUND
     elif name == "gtk":
-        icon_class = _tooltip_gtk(icon_class)
+        icon_class = sized_gtk(icon_class)
+    elif name == "appindicator":
+        icon_class = themed_appindicator(icon_class)
     return Backend(name=name, icon_class=icon_class, menu_class=pystray.Menu,
                    item_class=pystray.MenuItem, has_menu=bool(icon_class.HAS_MENU),
                    has_default_action=bool(icon_class.HAS_DEFAULT_ACTION),

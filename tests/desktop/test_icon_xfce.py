@@ -1,0 +1,102 @@
+"""The appindicator backend's icon under XFCE 4.18's panel (its systray plugin is a
+StatusNotifier host with its own watcher), at 1x and at GDK_SCALE=2.
+
+A 24 px panel shows a 22 px icon: at 1x the host loads trayapp's 22 px file
+and at 2x its 44 px file, each shown pixel for pixel (compared with
+``render_icon`` at that size on the panel's colour, as in test_icon_size).
+Skips when xfce4-panel is not installed (Debian: xfce4-panel).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.desktop.session import DesktopSession, missing_programs
+from tests.desktop.test_icon_size import DARK, LIGHT, drawn, mismatch, rgb, shows
+from tests.desktop.test_tray_e2e import FEED, MAJOR, SHOTS, TIMEOUT, Tray, feed, grab, save
+from tests.loopback import LoopbackServer, wait_until
+from trayapp.levels import Level
+
+pytestmark = [pytest.mark.desktop, pytest.mark.slow]
+__all__ = ["feed"]              # the fixture, imported for this module's tests
+PANEL = 24                      # xfce4-panel's size: its systray draws 22 px icons
+ICON = 22
+
+
+def panel_xml(colour: str) -> str:
+    """A panel at the top of the screen with only the systray plugin, in ``colour``."""
+    red, green, blue = (f'<value type="double" value="{c / 255:.6f}"/>' for c in rgb(colour))
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="100"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="{PANEL}"/>
+      <property name="background-style" type="uint" value="1"/>
+      <property name="background-rgba" type="array">{red}{green}{blue}
+        <value type="double" value="1.0"/></property>
+      <property name="plugin-ids" type="array"><value type="int" value="1"/></property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray"/>
+  </property>
+</channel>
+"""
+
+
+CASES = [("light", LIGHT, 1), ("dark", DARK, 1), ("light", LIGHT, 2), ("dark", DARK, 2)]
+
+
+@pytest.mark.parametrize(("name", "colour", "scale"), CASES,
+                         ids=[f"{n}-{s}x" for n, _, s in CASES])
+def test_xfce_panel_shows_the_file_drawn_at_its_size(tmp_path: Path, feed: LoopbackServer,
+                                                     name: str, colour: str,
+                                                     scale: int) -> None:
+    for program in ("xfce4-panel", *missing_programs()):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is missing (Debian: xfce4-panel)")
+    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    try:
+        gi.require_version("AyatanaAppIndicator3", "0.1")
+    except ValueError:
+        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    with DesktopSession(tmp_path / "desk", scale=scale) as desk:
+        channel = desk.home / ".config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+        channel.mkdir(parents=True)
+        (channel / "xfce4-panel.xml").write_text(panel_xml(colour))
+        log = open(tmp_path / "xfce4-panel.log", "wb")  # noqa: SIM115
+        panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=desk.env(),
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        tray = Tray(desk, tmp_path, "appindicator", feed, "Backup xfce")
+        strip = (0, 0, 120 * scale, PANEL * scale)
+        px = ICON * scale
+        try:
+            for level in (Level.OPERATIONAL, Level.MAJOR_OUTAGE):
+                if level is Level.MAJOR_OUTAGE:
+                    feed.set(FEED, MAJOR)
+                assert wait_until(lambda lv=level: shows(grab(desk, strip), lv, px,
+                                                         rgb(colour), scale), TIMEOUT), \
+                    f"xfce4-panel does not show the {px} px {level} design (off by " \
+                    f"{mismatch(grab(desk, strip), drawn(level, px, rgb(colour)))})"
+            if SHOTS:
+                from PIL import Image
+                picture = grab(desk, (0, 0, 100 * scale, PANEL * scale))
+                if scale == 1:
+                    picture = picture.resize((picture.width * 2, picture.height * 2),
+                                             Image.Resampling.NEAREST)
+                save(picture, f"tray-xfce-{name}-{scale}x.png")
+        finally:
+            code = tray.stop()
+            panel.terminate()
+            panel.wait(10)
+            log.close()
+    assert code == 0, tray.log_text()[-2000:]
