@@ -76,7 +76,8 @@ def outage_snapshot(now: datetime) -> dict[str, Any]:
 ACTIONS = [{"text": t, "kind": k, "arg": ""} for t, k in (
     ("Check now", "check_now"), ("For 1 hour", "pause_hour"),
     ("Until tomorrow", "pause_tomorrow"), ("Start at login", "autostart"),
-    ("Open config file", "open_config"), ("Open log", "open_log"), ("About", "about"),
+    ("Preferences\u2026", "preferences"), ("Open config file", "open_config"),
+    ("Open log", "open_log"), ("About", "about"),
     ("Quit", "quit"))]
 
 

@@ -86,6 +86,7 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
         for want in ("Pause for 1 hour", "Pause until tomorrow", "Quit trayapp", "Close",
                      "Preferences\u2026", "Open config file", "Open log"):
             assert want in texts
+        assert len(texts) == len(set(texts)), f"a button is there twice: {texts}"
         background = shot.getpixel((shot.width - 2, shot.height - 2))
         for b in shown["bar"]:
             left, top = b["x"] - x0, b["y"] - y0

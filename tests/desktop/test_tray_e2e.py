@@ -226,6 +226,13 @@ def test_tray_end_to_end(desktop: DesktopSession, tmp_path: Path, feed: Loopback
                           and LEVEL_COLOURS[Level.MAJOR_OUTAGE] in
                           {c for _, c in grab(desktop, area).getcolors(1 << 16) or []},
                           TIMEOUT), "the details window shows no red level mark"
+        last: list[bytes] = [b""]
+
+        def settled() -> bool:             # two grabs alike: the window is fully drawn
+            now = grab(desktop, area).tobytes()
+            same, last[0] = now == last[0], now
+            return same
+        assert wait_until(settled, TIMEOUT, step=0.3), "the details window never settled"
         shown = grab(desktop, area)
         assert shown.tobytes() != before.crop(area).tobytes()
         save(shown, f"details-{backend}.png")

@@ -188,8 +188,8 @@ def bar_actions(payload: dict[str, Any], live: Live, send: Any) -> list[tuple[st
     pause_done = False
     for a in acts:
         kind, arg = str(a.get("kind")), str(a.get("arg") or "")
-        if kind in ("quit", "details", "open_url"):
-            continue
+        if kind in ("quit", "details", "open_url", "preferences"):
+            continue                      # Quit and Preferences have their own places
         if kind in PAUSE_KINDS:
             if pause_done or not kinds & set(PAUSE_KINDS):
                 continue
