@@ -100,3 +100,59 @@ def test_xfce_panel_shows_the_file_drawn_at_its_size(tmp_path: Path, feed: Loopb
             panel.wait(10)
             log.close()
     assert code == 0, tray.log_text()[-2000:]
+
+
+def test_the_menu_stays_open_in_xfces_panel_across_polls(tmp_path: Path,
+                                                         feed: LoopbackServer) -> None:
+    """Issue 13's first defect, on the desktop where it was seen: XFCE 4.18's
+    StatusNotifier host closed an open menu at the next poll (the menu was rebuilt
+    each time). The menu is opened with a right click and must still be on screen
+    after three polls (interval 1 s), then "Details…" opens the details window."""
+    for program in ("xfce4-panel", *missing_programs()):
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is missing (Debian: xfce4-panel)")
+    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    try:
+        gi.require_version("AyatanaAppIndicator3", "0.1")
+    except ValueError:
+        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    from tests.desktop.test_tray_e2e import find, xdotool
+    with DesktopSession(tmp_path / "desk") as desk:
+        channel = desk.home / ".config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+        channel.mkdir(parents=True)
+        (channel / "xfce4-panel.xml").write_text(panel_xml(DARK))
+        log = open(tmp_path / "xfce4-panel.log", "wb")  # noqa: SIM115
+        panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=desk.env(),
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        tray = Tray(desk, tmp_path, "appindicator", feed, "Backup xfce")
+        strip = (0, 0, 120, PANEL)
+        try:
+            feed.set(FEED, MAJOR)
+            assert wait_until(lambda: shows(grab(desk, strip), Level.MAJOR_OUTAGE, ICON,
+                                            rgb(DARK), 1), TIMEOUT), "no red icon in the panel"
+            shot = grab(desk, strip)
+            spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
+                         if shot.getpixel((x, y)) == (215, 38, 38)), None)
+            assert spot is not None
+            below = (0, PANEL, 420, PANEL + 420)
+            empty = grab(desk, below)
+            xdotool(desk, "mousemove", str(spot[0]), str(spot[1]), "click", "3")
+            assert wait_until(lambda: grab(desk, below).tobytes() != empty.tobytes(),
+                              TIMEOUT), "no menu after a right click"
+            snap = tray.state / "trayapp" / "snapshot.json"
+            for _ in range(3):
+                before = snap.stat().st_mtime_ns if snap.exists() else 0
+                assert wait_until(lambda b=before: snap.exists()
+                                  and snap.stat().st_mtime_ns != b, TIMEOUT), "no poll"
+            wait_until(lambda: False, 1.0)       # a rebuilt menu would be gone by now
+            assert grab(desk, below).tobytes() != empty.tobytes(), \
+                "the menu closed itself during polls"
+            xdotool(desk, "key", "Down", "Return")
+            assert wait_until(lambda: find(desk, "^trayapp: Claude major outage$")
+                              is not None, TIMEOUT), "Details… did not open the window"
+        finally:
+            code = tray.stop()
+            panel.terminate()
+            panel.wait(10)
+            log.close()
+    assert code == 0, tray.log_text()[-2000:]
