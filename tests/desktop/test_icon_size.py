@@ -144,11 +144,18 @@ def save_panel(desk: DesktopSession, area: tuple[int, int, int, int], name: str)
     save(strip, name)
 
 
-@pytest.mark.parametrize("backend", ["xorg", "gtk"])
+@pytest.mark.parametrize("backend", ["xorg", "gtk", "appindicator"])
 def test_icon_is_drawn_at_the_slot_size_on_the_panel(panel: DesktopSession, tmp_path: Path,
                                                      feed: LoopbackServer, backend: str) -> None:
-    if backend == "gtk":
-        pytest.importorskip("gi", reason="PyGObject is not installed")
+    """``appindicator`` here has no StatusNotifier host: libappindicator falls back to
+    an XEmbed icon in tint2 (a common Debian set-up), looked up in our icon theme."""
+    if backend != "xorg":
+        gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    if backend == "appindicator":
+        try:
+            gi.require_version("AyatanaAppIndicator3", "0.1")
+        except ValueError:
+            pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
     check_slot(panel, tmp_path, feed, backend)
 
 
@@ -171,10 +178,18 @@ def check_slot(desk: DesktopSession, tmp_path: Path, feed: LoopbackServer,
             assert max(abs(a - b) for a, b in zip(colour, rgb(desk.panel), strict=True)) <= 2
             if desk.tray == "tint2":
                 assert px == desk.icon_size, f"slot {area} is not {desk.icon_size} px"
-            assert wait_until(lambda lv=level, n=px, c=colour: shows(
-                grab(desk, icon_area(desk)), lv, n, c, desk.scale), TIMEOUT), \
-                f"{backend}: the {level} icon is not the {px} px design " \
-                f"(off by {mismatch(grab(desk, area), drawn(level, px, colour))})"
+            if backend == "appindicator" and desk.scale > 1:
+                # libappindicator's own fallback GtkStatusIcon has GTK3's 2x redraw bug
+                # (a soft halo piles up a little; backend_gtk works around it for gtk):
+                # the right level at the right size, not pixel for pixel.
+                assert wait_until(lambda lv=level, n=px, c=colour: doubled(
+                    grab(desk, icon_area(desk)), lv, n, c), TIMEOUT), \
+                    f"{backend}: no {level} icon of {px} px"
+            else:
+                assert wait_until(lambda lv=level, n=px, c=colour: shows(
+                    grab(desk, icon_area(desk)), lv, n, c, desk.scale), TIMEOUT), \
+                    f"{backend}: the {level} icon is not the {px} px design " \
+                    f"(off by {mismatch(grab(desk, area), drawn(level, px, colour))})"
             shot = grab(desk)
             corners = {shot.getpixel(p) for p in ((x0, y0), (x1 - 1, y0), (x0, y1 - 1),
                                                   (x1 - 1, y1 - 1))}

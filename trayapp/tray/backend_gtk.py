@@ -325,6 +325,24 @@ def sized_gtk(base: Any) -> Any:
     return SizedIcon
 
 
+def _reload_icon_theme() -> None:
+    """Make this process's GTK icon theme see the state just written.
+
+    Without a StatusNotifier host, libappindicator falls back to a GtkStatusIcon
+    in this process (tint2, trayer), which looks the name up in GTK's default
+    icon theme. That theme lists its directories once and re-reads them only
+    when their mtime (in seconds) has changed, so a state written after the
+    first showed as the "missing image" icon. Setting the search path again
+    makes it re-read them (a few ms, once per state change)."""
+    try:
+        from gi.repository import Gtk
+        theme = Gtk.IconTheme.get_default()
+        if theme is not None:
+            theme.set_search_path(theme.get_search_path())
+    except Exception as exc:             # no Gtk here: nothing to reload
+        log.debug("icon theme not reloaded (%s)", type(exc).__name__)
+
+
 def themed_appindicator(base: Any) -> Any:
     class ThemedIcon(_Drawn, base):  # type: ignore[misc]
         """pystray's appindicator Icon set by name from a private icon theme with
@@ -350,6 +368,7 @@ def themed_appindicator(base: Any) -> Any:
             theme = str(self._files().root)
             if self._appindicator.get_icon_theme_path() != theme:
                 self._appindicator.set_icon_theme_path(theme)
+            _reload_icon_theme()
             self._appindicator.set_icon_full(name, APP_NAME)
 
         def _show(self) -> None:
