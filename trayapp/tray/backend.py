@@ -80,7 +80,8 @@ def no_display_reason(environ: MutableMapping[str, str], platform: str) -> str |
 def _import_pystray() -> Any:
     for name in [m for m in sys.modules if m == "pystray" or m.startswith("pystray.")]:
         del sys.modules[name]          # a failed attempt may leave half-imported modules
-    _name_the_program()
+    if os.environ.get("PYSTRAY_BACKEND") != "xorg":   # xorg needs no GLib
+        _name_the_program()
     import pystray
     return pystray
 
