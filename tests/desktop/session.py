@@ -54,6 +54,20 @@ def missing_programs() -> list[str]:
     return [p for p in PROGRAMS if shutil.which(p) is None]
 
 
+def need_appindicator(*programs: str, hint: str = "") -> None:
+    """Skip unless ``programs`` are installed, PyGObject is there and it has the
+    AyatanaAppIndicator3 typelib (what the appindicator backend needs)."""
+    import pytest
+    for program in programs:
+        if shutil.which(program) is None:
+            pytest.skip(f"{program} is missing" + (f" (Debian: {hint})" if hint else ""))
+    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    try:
+        gi.require_version("AyatanaAppIndicator3", "0.1")
+    except ValueError:
+        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+
+
 def poll(check: object, what: str, timeout: float = TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -10,13 +10,12 @@ stays open across three polls (a rebuilt menu closes on such hosts), and
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.desktop.session import DesktopSession
+from tests.desktop.session import DesktopSession, need_appindicator
 from tests.desktop.test_tray_e2e import (
     FEED,
     MAJOR,
@@ -57,15 +56,8 @@ def host(desktop: DesktopSession, size: int = BAR,
 
 def test_appindicator_under_a_status_notifier_host(desktop: DesktopSession, tmp_path: Path,
                                                    feed: LoopbackServer) -> None:
-    for program in ("status-notifier-watcher", "gtk-sni-tray-standalone"):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is missing (Debian: haskell-status-notifier-item-utils "
-                        "haskell-gtk-sni-tray-utils)")
-    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
-    try:
-        gi.require_version("AyatanaAppIndicator3", "0.1")
-    except ValueError:
-        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    need_appindicator("status-notifier-watcher", "gtk-sni-tray-standalone",
+                      hint="haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils")
     procs = host(desktop)
     tray = Tray(desktop, tmp_path, "appindicator", feed, "Backup sni")
     width, height = grab(desktop).size

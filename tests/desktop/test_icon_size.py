@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 
-from tests.desktop.session import DesktopSession, missing_programs
+from tests.desktop.session import DesktopSession, missing_programs, need_appindicator
 from tests.desktop.test_tray_e2e import (
     FEED,
     MAJOR,
@@ -149,13 +149,10 @@ def test_icon_is_drawn_at_the_slot_size_on_the_panel(panel: DesktopSession, tmp_
                                                      feed: LoopbackServer, backend: str) -> None:
     """``appindicator`` here has no StatusNotifier host: libappindicator falls back to
     an XEmbed icon in tint2 (a common Debian set-up), looked up in our icon theme."""
-    if backend != "xorg":
-        gi = pytest.importorskip("gi", reason="PyGObject is not installed")
+    if backend == "gtk":
+        pytest.importorskip("gi", reason="PyGObject is not installed")
     if backend == "appindicator":
-        try:
-            gi.require_version("AyatanaAppIndicator3", "0.1")
-        except ValueError:
-            pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+        need_appindicator()
     check_slot(panel, tmp_path, feed, backend)
 
 
@@ -236,14 +233,8 @@ def test_status_notifier_host_shows_the_file_drawn_at_its_size(
     scale 1 (measured: what it shows is the 24 px file, doubled), so there only
     the level and the doubled size are checked."""
     from tests.desktop.test_appindicator import host
-    for program in ("status-notifier-watcher", "gtk-sni-tray-standalone", *missing_programs()):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is missing")
-    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
-    try:
-        gi.require_version("AyatanaAppIndicator3", "0.1")
-    except ValueError:
-        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    need_appindicator("status-notifier-watcher", "gtk-sni-tray-standalone",
+                      *missing_programs())
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     with DesktopSession(tmp_path / "desk", scale=scale) as desk:

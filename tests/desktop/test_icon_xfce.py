@@ -9,13 +9,13 @@ Skips when xfce4-panel is not installed (Debian: xfce4-panel).
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from tests.desktop.session import DesktopSession, missing_programs
+from tests.desktop.session import DesktopSession, missing_programs, need_appindicator
 from tests.desktop.test_icon_size import DARK, LIGHT, drawn, mismatch, rgb, shows
 from tests.desktop.test_tray_e2e import FEED, MAJOR, SHOTS, TIMEOUT, Tray, feed, grab, save
 from tests.loopback import LoopbackServer, wait_until
@@ -53,6 +53,18 @@ def panel_xml(colour: str) -> str:
 """
 
 
+def start_panel(desk: DesktopSession, tmp_path: Path,
+                colour: str) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """xfce4-panel in ``desk`` with only its systray, in ``colour``; its log file."""
+    channel = desk.home / ".config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
+    channel.mkdir(parents=True)
+    (channel / "xfce4-panel.xml").write_text(panel_xml(colour))
+    log = open(tmp_path / "xfce4-panel.log", "wb")  # noqa: SIM115
+    panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=desk.env(),
+                             stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    return panel, log
+
+
 CASES = [("light", LIGHT, 1), ("dark", DARK, 1), ("light", LIGHT, 2), ("dark", DARK, 2)]
 
 
@@ -61,21 +73,9 @@ CASES = [("light", LIGHT, 1), ("dark", DARK, 1), ("light", LIGHT, 2), ("dark", D
 def test_xfce_panel_shows_the_file_drawn_at_its_size(tmp_path: Path, feed: LoopbackServer,
                                                      name: str, colour: str,
                                                      scale: int) -> None:
-    for program in ("xfce4-panel", *missing_programs()):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is missing (Debian: xfce4-panel)")
-    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
-    try:
-        gi.require_version("AyatanaAppIndicator3", "0.1")
-    except ValueError:
-        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    need_appindicator("xfce4-panel", *missing_programs(), hint="xfce4-panel")
     with DesktopSession(tmp_path / "desk", scale=scale) as desk:
-        channel = desk.home / ".config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
-        channel.mkdir(parents=True)
-        (channel / "xfce4-panel.xml").write_text(panel_xml(colour))
-        log = open(tmp_path / "xfce4-panel.log", "wb")  # noqa: SIM115
-        panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=desk.env(),
-                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        panel, log = start_panel(desk, tmp_path, colour)
         tray = Tray(desk, tmp_path, "appindicator", feed, "Backup xfce")
         strip = (0, 0, 120 * scale, PANEL * scale)
         px = ICON * scale
@@ -108,22 +108,10 @@ def test_the_menu_stays_open_in_xfces_panel_across_polls(tmp_path: Path,
     StatusNotifier host closed an open menu at the next poll (the menu was rebuilt
     each time). The menu is opened with a right click and must still be on screen
     after three polls (interval 1 s), then "Details…" opens the details window."""
-    for program in ("xfce4-panel", *missing_programs()):
-        if shutil.which(program) is None:
-            pytest.skip(f"{program} is missing (Debian: xfce4-panel)")
-    gi = pytest.importorskip("gi", reason="PyGObject is not installed")
-    try:
-        gi.require_version("AyatanaAppIndicator3", "0.1")
-    except ValueError:
-        pytest.skip("no AyatanaAppIndicator3 typelib (gir1.2-ayatanaappindicator3-0.1)")
+    need_appindicator("xfce4-panel", *missing_programs(), hint="xfce4-panel")
     from tests.desktop.test_tray_e2e import find, xdotool
     with DesktopSession(tmp_path / "desk") as desk:
-        channel = desk.home / ".config" / "xfce4" / "xfconf" / "xfce-perchannel-xml"
-        channel.mkdir(parents=True)
-        (channel / "xfce4-panel.xml").write_text(panel_xml(DARK))
-        log = open(tmp_path / "xfce4-panel.log", "wb")  # noqa: SIM115
-        panel = subprocess.Popen(["xfce4-panel", "--disable-wm-check"], env=desk.env(),
-                                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        panel, log = start_panel(desk, tmp_path, DARK)
         tray = Tray(desk, tmp_path, "appindicator", feed, "Backup xfce")
         strip = (0, 0, 120, PANEL)
         try:
