@@ -54,6 +54,13 @@ def missing_programs() -> list[str]:
     return [p for p in PROGRAMS if shutil.which(p) is None]
 
 
+def same_colour(a: tuple[int, ...], b: tuple[int, ...], by: int = 2) -> bool:
+    """Two screen colours alike to within ``by`` per channel: a panel's own
+    pixels differ by 1 from place to place (trayer's dark 2x panel: 63 and 64),
+    an opaque square behind an icon differs by far more."""
+    return len(a) == len(b) and max(abs(x - y) for x, y in zip(a, b, strict=True)) <= by
+
+
 def need_appindicator(*programs: str, hint: str = "") -> None:
     """Skip unless ``programs`` are installed, PyGObject is there and it has the
     AyatanaAppIndicator3 typelib (what the appindicator backend needs)."""
