@@ -10,6 +10,7 @@ stays open across three polls (a rebuilt menu closes on such hosts), and
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -37,10 +38,43 @@ __all__ = ["feed"]          # the fixture, imported for this module's tests
 BAR = 32                    # the host's bar height, at the bottom of the screen
 
 
+def get_property(desktop: DesktopSession, service: str, path: str, interface: str,
+                 name: str) -> list[str]:
+    """The strings in a D-Bus property's value (dbus-send's printed reply)."""
+    reply = desktop.run("dbus-send", "--session", "--print-reply", f"--dest={service}", path,
+                        "org.freedesktop.DBus.Properties.Get", f"string:{interface}",
+                        f"string:{name}", check=False).stdout
+    return re.findall(r'(?:string|boolean) "?([^"\n]*)"?', reply)
+
+
+def host_registered(desktop: DesktopSession) -> bool:
+    return get_property(desktop, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher",
+                        "org.kde.StatusNotifierWatcher",
+                        "IsStatusNotifierHostRegistered") == ["true"]
+
+
+def items(desktop: DesktopSession) -> str:
+    """Each registered item and the icon name it gives the host, for a failure's message."""
+    said = []
+    for item in get_property(desktop, "org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher",
+                             "org.kde.StatusNotifierWatcher", "RegisteredStatusNotifierItems"):
+        service, _, path = item.partition("/")
+        if not path:            # the watcher keeps the bus name only: ask the item's tree
+            tree = desktop.run("gdbus", "introspect", "--session", "--dest", service,
+                               "--object-path", "/", "--recurse", check=False).stdout
+            path = next(iter(re.findall(r"node (/\S*NotificationItem/\S+)", tree)), "")[1:]
+        name = get_property(desktop, service, "/" + path, "org.kde.StatusNotifierItem",
+                            "IconName")
+        said.append(f"{item}: icon {name}")
+    return "; ".join(said) or "no item registered"
+
+
 def host(desktop: DesktopSession, size: int = BAR,
          colour: str | None = None) -> list[subprocess.Popen[bytes]]:
     """status-notifier-watcher and gtk-sni-tray-standalone's bar (``size`` px high
-    in GTK's units, ``colour`` its background) at the bottom of the screen."""
+    in GTK's units, ``colour`` its background) at the bottom of the screen, once
+    the bar is registered as the host (else libappindicator starts in its XEmbed
+    fallback, in the session's own tint2 panel under the bar)."""
     procs = [subprocess.Popen(["status-notifier-watcher"], env=desktop.env(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     assert wait_until(lambda: "org.kde.StatusNotifierWatcher" in desktop.run(
@@ -51,6 +85,8 @@ def host(desktop: DesktopSession, size: int = BAR,
     procs.append(subprocess.Popen(bar + (["--color", colour] if colour else []),
                                   env=desktop.env(), stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL))
+    assert wait_until(lambda: host_registered(desktop), TIMEOUT), \
+        "gtk-sni-tray-standalone did not register as the StatusNotifier host"
     return procs
 
 
@@ -68,7 +104,9 @@ def test_appindicator_under_a_status_notifier_host(desktop: DesktopSession, tmp_
         assert "backend appindicator" in tray.log_text()
         feed.set(FEED, MAJOR)
         assert wait_until(lambda: read_level(grab(desktop, bar)) is Level.MAJOR_OUTAGE,
-                          TIMEOUT), "the icon did not turn red"
+                          TIMEOUT), f"the icon did not turn red (the bar shows " \
+            f"{read_level(grab(desktop, bar))}; {items(desktop)}; " \
+            f"tray log: {tray.log_text()[-1500:]})"
         if SHOTS:
             save(grab(desktop, (0, height - BAR - 8, 200, height)), "tray-sni-outage.png")
 
