@@ -80,3 +80,23 @@ def test_links_no_browser_takes_or_unsafe_are_said(tmp_path: Path, said: list[st
                     "(xdg-open exit 3)",
                     "Not opened: javascript:alert(1) is not an http(s) link"]
     assert os.path.exists(tmp_path / "opened.txt")
+
+
+def test_a_link_without_xdg_open_goes_to_python_webbrowser(tmp_path: Path) -> None:
+    """No ``xdg-open`` on PATH: $BROWSER (through :mod:`webbrowser`) still takes the
+    link. In a child: :mod:`webbrowser` reads $BROWSER once per process."""
+    import subprocess
+    import sys
+    browser = tmp_path / "browser"
+    browser.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> {tmp_path / "browsed.txt"}\n')
+    browser.chmod(0o755)
+    env = {**os.environ, "PATH": str(tmp_path / "empty"), "BROWSER": str(browser)}
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    code = ("import sys; from trayapp.tray.opener import open_url; "
+            "said = []; ok = open_url('https://status.claude.com/', said.append, 'linux'); "
+            "print(ok, said)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, timeout=30, check=True)
+    assert out.stdout.strip() == "True []", out.stderr
+    assert (tmp_path / "browsed.txt").read_text().split() == ["https://status.claude.com/"]

@@ -6,6 +6,11 @@ Never a shell: the opener (``xdg-open``, ``open``; ``os.startfile`` and
 missing opener, an opener that exits non-zero because nothing takes the
 file or link) is logged and given to the caller's ``failed`` callback as one
 line that names the path or link, so the tray can say it in a notification.
+
+How the opener's exit is waited for is the caller's: by default a reaper
+thread (:func:`reaper`); a Tk window passes its own ``watch`` that polls on
+Tk's ``after`` loop, so ``failed`` runs on the Tk thread
+(:mod:`trayapp.tray.winopen`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ log = logging.getLogger(__name__)
 
 
 Failed = Callable[[str], None]
+Exited = Callable[[int], None]
+Watch = Callable[["subprocess.Popen[bytes]", Exited], None]
+
+
+def reaper(proc: subprocess.Popen[bytes], exited: Exited) -> None:
+    """Wait for ``proc`` on a daemon thread; ``exited`` hears its exit code there."""
+    threading.Thread(target=lambda: exited(proc.wait()), name="opener-reaper",
+                     daemon=True).start()
 
 
 def _say(failed: Failed | None, message: str) -> None:
@@ -43,17 +56,19 @@ def url_opener_argv(url: str, platform: str) -> list[str] | None:
 
 
 def open_url(url: object, failed: Failed | None = None,
-             platform: str | None = None) -> bool:
+             platform: str | None = None, watch: Watch = reaper) -> bool:
     """Open an http(s) link; ``failed`` hears one line (with the link) if nothing took it,
-    possibly later, from a reaper thread."""
+    possibly later, from ``watch``. Without the desktop's opener (Windows, or
+    ``xdg-open`` missing), Python's :mod:`webbrowser` tries."""
     safe = safe_url(url)
     if safe is None:
         _say(failed, f"Not opened: {one_line(url, 120)} is not an http(s) link")
         return False
     argv = url_opener_argv(safe, sys.platform if platform is None else platform)
-    if argv is not None:
-        return _launch(argv, failed, f"Could not open {safe}: no browser took it",
-                       f"Could not open {safe}")
+    proc = _start(argv) if argv is not None else None
+    if isinstance(proc, subprocess.Popen):
+        _watch_exit(proc, watch, failed, f"Could not open {safe}: no browser took it")
+        return True
     import webbrowser
     try:
         if webbrowser.open(safe):
@@ -72,9 +87,10 @@ def opener_argv(path: Path, platform: str) -> list[str] | None:
     return ["xdg-open", str(path)]
 
 
-def open_path(path: Path, platform: str | None = None, failed: Failed | None = None) -> bool:
+def open_path(path: Path, platform: str | None = None, failed: Failed | None = None,
+              watch: Watch = reaper) -> bool:
     """Open a file with the desktop's opener; ``failed`` hears one line (with the path)
-    when the file is missing or no program took it, possibly later, from a reaper thread."""
+    when the file is missing or no program took it, possibly later, from ``watch``."""
     if not path.exists():
         _say(failed, f"Could not open {path}: the file does not exist")
         return False
@@ -87,23 +103,31 @@ def open_path(path: Path, platform: str | None = None, failed: Failed | None = N
         except OSError as exc:
             _say(failed, f"Could not open {path} ({exc.strerror or type(exc).__name__})")
             return False
-    return _launch(argv, failed, f"Could not open {path}: no program for it",
-                   f"Could not open {path}")
+    proc = _start(argv)
+    if isinstance(proc, OSError):
+        _say(failed, f"Could not open {path}: {argv[0]} is missing "
+                     f"({proc.strerror or 'not found'})")
+        return False
+    _watch_exit(proc, watch, failed, f"Could not open {path}: no program for it")
+    return True
 
 
-def _launch(argv: list[str], failed: Failed | None, refused: str, missing: str) -> bool:
-    """Start ``argv`` (no shell, its own session); a reaper thread waits for it and
-    reports a non-zero exit as ``refused (argv[0] exit N)``."""
+def _start(argv: list[str]) -> subprocess.Popen[bytes] | OSError:
+    """``argv`` started with no shell, in its own session, or why it could not be."""
     try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
     except OSError as exc:
-        _say(failed, f"{missing}: {argv[0]} is missing ({exc.strerror or 'not found'})")
-        return False
+        return exc
 
-    def reap() -> None:
-        code = proc.wait()
+
+def _watch_exit(proc: subprocess.Popen[bytes], watch: Watch, failed: Failed | None,
+                refused: str) -> None:
+    """A non-zero exit of ``proc`` is said as ``refused (<opener> exit N)``."""
+    args = proc.args
+    name = str(args[0] if isinstance(args, list | tuple) else args)
+
+    def exited(code: int) -> None:
         if code != 0:
-            _say(failed, f"{refused} ({argv[0]} exit {code})")
-    threading.Thread(target=reap, name="opener-reaper", daemon=True).start()
-    return True
+            _say(failed, f"{refused} ({name} exit {code})")
+    watch(proc, exited)
