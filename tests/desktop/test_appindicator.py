@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,34 @@ def items(desktop: DesktopSession) -> str:
     return "; ".join(said) or "no item registered"
 
 
+def menu_stays_open(desk: DesktopSession, tray: Tray, strip: tuple[int, int, int, int],
+                    area: tuple[int, int, int, int]) -> Any:
+    """A right click on the red icon in ``strip`` opens the tray's menu in ``area``;
+    it is still open after three polls (interval 1 s: a menu rebuilt at each poll
+    closes on StatusNotifier hosts); "Details…", its first item, then opens the
+    details window. Returns the open menu's picture."""
+    shot = grab(desk, strip)
+    spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
+                 if shot.getpixel((x, y)) == (215, 38, 38)), None)
+    assert spot is not None, "no red icon to click"
+    empty = grab(desk, area)
+    xdotool(desk, "mousemove", str(strip[0] + spot[0]), str(strip[1] + spot[1]), "click", "3")
+    assert wait_until(lambda: grab(desk, area).tobytes() != empty.tobytes(),
+                      TIMEOUT), "no menu after a right click"
+    snap = tray.state / "trayapp" / "snapshot.json"
+    for _ in range(3):
+        before = snap.stat().st_mtime_ns if snap.exists() else 0
+        assert wait_until(lambda b=before: snap.exists() and snap.stat().st_mtime_ns != b,
+                          TIMEOUT), "no poll"
+    wait_until(lambda: False, 1.0)         # a rebuilt menu would be gone by now
+    open_menu = grab(desk, area)
+    assert open_menu.tobytes() != empty.tobytes(), "the menu closed itself during polls"
+    xdotool(desk, "key", "Down", "Return")
+    assert wait_until(lambda: find(desk, "^trayapp: Claude major outage$") is not None,
+                      TIMEOUT), "Details… did not open the details window"
+    return open_menu
+
+
 def host(desktop: DesktopSession, size: int = BAR,
          colour: str | None = None) -> list[subprocess.Popen[bytes]]:
     """status-notifier-watcher and gtk-sni-tray-standalone's bar (``size`` px high
@@ -110,32 +139,11 @@ def test_appindicator_under_a_status_notifier_host(desktop: DesktopSession, tmp_
         if SHOTS:
             save(grab(desktop, (0, height - BAR - 8, 200, height)), "tray-sni-outage.png")
 
-        # the menu: a right click on the icon opens it above the bar ...
-        shot = grab(desktop, bar)
-        spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
-                     if shot.getpixel((x, y)) == (215, 38, 38)), None)
-        assert spot is not None
-        cx, cy = spot[0], height - BAR + spot[1]
+        # the menu opens above the bar, stays open across polls, and "Details…" works
         above = (0, max(0, height - BAR - 420), 420, height - BAR)
-        empty = grab(desktop, above)
-        xdotool(desktop, "mousemove", str(cx), str(cy), "click", "3")
-        assert wait_until(lambda: grab(desktop, above).tobytes() != empty.tobytes(),
-                          TIMEOUT), "no menu after a right click"
-        # ... and stays open across three polls (interval 1 s)
-        snap = tray.state / "trayapp" / "snapshot.json"
-        for _ in range(3):
-            before = snap.stat().st_mtime_ns if snap.exists() else 0
-            assert wait_until(lambda b=before: snap.exists() and snap.stat().st_mtime_ns != b,
-                              TIMEOUT), "no poll"
-        wait_until(lambda: False, 1.0)         # a rebuilt menu would be gone by now
-        open_menu = grab(desktop, above)
-        assert open_menu.tobytes() != empty.tobytes(), "the menu closed itself during polls"
+        open_menu = menu_stays_open(desktop, tray, bar, above)
         if SHOTS:
             save(open_menu, "menu-sni.png")
-        # "Details…", the first item, opens the details window
-        xdotool(desktop, "key", "Down", "Return")
-        assert wait_until(lambda: find(desktop, "^trayapp: Claude major outage$") is not None,
-                          TIMEOUT), "Details… did not open the details window"
     finally:
         code = tray.stop()
         for proc in procs:

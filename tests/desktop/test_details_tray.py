@@ -13,30 +13,17 @@ import json
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.desktop.session import DesktopSession
-from tests.loopback import LoopbackServer, fixture, wait_until
+from tests.desktop.test_tray_e2e import FEED, MAJOR, feed
+from tests.loopback import LoopbackServer, wait_until
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
-FEED = "/claude/api/v2/summary.json"
-OPERATIONAL = fixture("statuspage/anthropic-summary-3.json")
-MAJOR = fixture("statuspage/github-summary-1.json")
+__all__ = ["feed"]              # the fixture, imported for this module's tests
 TIMEOUT = 20.0
-
-
-@pytest.fixture
-def feed() -> Iterator[LoopbackServer]:
-    srv = LoopbackServer()
-    srv.set("/generate_204", b"", status=204)
-    srv.set(FEED, OPERATIONAL)
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def ids(desk: DesktopSession, pattern: str) -> list[str]:

@@ -109,7 +109,7 @@ def test_the_menu_stays_open_in_xfces_panel_across_polls(tmp_path: Path,
     each time). The menu is opened with a right click and must still be on screen
     after three polls (interval 1 s), then "Details…" opens the details window."""
     need_appindicator("xfce4-panel", *missing_programs(), hint="xfce4-panel")
-    from tests.desktop.test_tray_e2e import find, xdotool
+    from tests.desktop.test_appindicator import menu_stays_open
     with DesktopSession(tmp_path / "desk") as desk:
         panel, log = start_panel(desk, tmp_path, DARK)
         tray = Tray(desk, tmp_path, "appindicator", feed, "Backup xfce")
@@ -118,26 +118,7 @@ def test_the_menu_stays_open_in_xfces_panel_across_polls(tmp_path: Path,
             feed.set(FEED, MAJOR)
             assert wait_until(lambda: shows(grab(desk, strip), Level.MAJOR_OUTAGE, ICON,
                                             rgb(DARK), 1), TIMEOUT), "no red icon in the panel"
-            shot = grab(desk, strip)
-            spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
-                         if shot.getpixel((x, y)) == (215, 38, 38)), None)
-            assert spot is not None
-            below = (0, PANEL, 420, PANEL + 420)
-            empty = grab(desk, below)
-            xdotool(desk, "mousemove", str(spot[0]), str(spot[1]), "click", "3")
-            assert wait_until(lambda: grab(desk, below).tobytes() != empty.tobytes(),
-                              TIMEOUT), "no menu after a right click"
-            snap = tray.state / "trayapp" / "snapshot.json"
-            for _ in range(3):
-                before = snap.stat().st_mtime_ns if snap.exists() else 0
-                assert wait_until(lambda b=before: snap.exists()
-                                  and snap.stat().st_mtime_ns != b, TIMEOUT), "no poll"
-            wait_until(lambda: False, 1.0)       # a rebuilt menu would be gone by now
-            assert grab(desk, below).tobytes() != empty.tobytes(), \
-                "the menu closed itself during polls"
-            xdotool(desk, "key", "Down", "Return")
-            assert wait_until(lambda: find(desk, "^trayapp: Claude major outage$")
-                              is not None, TIMEOUT), "Details… did not open the window"
+            menu_stays_open(desk, tray, strip, (0, PANEL, 420, PANEL + 420))
         finally:
             code = tray.stop()
             panel.terminate()

@@ -28,11 +28,11 @@ from pathlib import Path
 import pytest
 
 from tests.desktop.session import DesktopSession, missing_programs
+from tests.desktop.test_tray_e2e import FEED, OPERATIONAL, feed
 from tests.loopback import LoopbackServer, fixture, wait_until
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
-FEED = "/claude/api/v2/summary.json"
-OPERATIONAL = fixture("statuspage/anthropic-summary-3.json")
+__all__ = ["feed"]              # the fixture, imported for this module's tests
 DEGRADED = fixture("statuspage/anthropic-summary-1.json")     # status.claude.com
 TIMEOUT = 30.0
 
@@ -73,17 +73,6 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DesktopSession]:
     rc.write_text(f'[global]\n    dmenu = "{pick}"\n')
     with DesktopSession(root) as session:
         yield session
-
-
-@pytest.fixture
-def feed() -> Iterator[LoopbackServer]:
-    srv = LoopbackServer()
-    srv.set("/generate_204", b"", status=204)
-    srv.set(FEED, OPERATIONAL)
-    try:
-        yield srv
-    finally:
-        srv.close()
 
 
 def waiting(marker: str) -> list[int]:
