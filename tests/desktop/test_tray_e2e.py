@@ -99,6 +99,13 @@ def find(desk: DesktopSession, pattern: str) -> str | None:
     return ids[0] if ids else None
 
 
+def window_names(desk: DesktopSession) -> list[str]:
+    """The named windows on the display, for a failure's message."""
+    names = (desk.run("xdotool", "getwindowname", wid, check=False).stdout.strip()
+             for wid in xdotool(desk, "search", "--name", ".").split()[:30])
+    return [name for name in names if name]
+
+
 def box(desk: DesktopSession, wid: str) -> Box:
     shell = dict(line.split("=", 1) for line in
                  xdotool(desk, "getwindowgeometry", "--shell", wid).split())
@@ -147,7 +154,7 @@ def feed() -> Iterator[LoopbackServer]:
 def icon_area(desk: DesktopSession) -> Box:
     found: list[str] = []
     assert wait_until(lambda: bool(found.append(find(desk, "^Claude: ") or "") or found[-1]),
-                      TIMEOUT), "the tray icon never appeared"
+                      TIMEOUT), f"the tray icon never appeared (windows: {window_names(desk)})"
     area = box(desk, found[-1])
     assert area[2] - area[0] >= 16, f"icon not docked: {area}"
     return area
