@@ -20,8 +20,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from PIL import Image  # noqa: E402
 
+from trayapp.domain.levels import Level  # noqa: E402
 from trayapp.icon import MARKS, render_icon  # noqa: E402
-from trayapp.levels import Level  # noqa: E402
 
 MASTER_SIZE = 256
 CELL = 64

@@ -2,7 +2,7 @@
 
 Run by ``bench/run.py`` in a fresh interpreter per measurement, so its RSS is
 trayapp's alone (the loopback server lives in the benchmark's own process).
-Each cycle is the real thing: :class:`trayapp.engine.Engine` over the real
+Each cycle is the real thing: :class:`trayapp.runtime.engine.Engine` over the real
 HTTP client (poller, monitor, no state file).
 """
 
@@ -22,8 +22,8 @@ def rss_kb() -> int:
 
 
 def main(config_path: str, cycles: int) -> dict[str, object]:
-    from trayapp import configfile
-    from trayapp.engine import Engine, make_client, wall_clock
+    from trayapp.edges import configfile
+    from trayapp.runtime.engine import Engine, make_client, wall_clock
 
     config = configfile.load(config_path)
     client = make_client(config)

@@ -1,6 +1,6 @@
 """History store: its size per service-year and its write cost per cycle (issue 14).
 
-Method: the real writer (`trayapp.history.store.HistoryWriter`, WAL, one
+Method: the real writer (`trayapp.edges.history_store.HistoryWriter`, WAL, one
 transaction per cycle, hourly aggregation and daily pruning as in the tray)
 is fed a simulated year of 60 s polls of 10 services on a simulated clock:
 every service has a status page and an API probe (latency 80-400 ms); each
@@ -53,8 +53,8 @@ def _plan(days: int, rng: random.Random) -> dict[int, list[tuple[int, int, str]]
 
 
 def simulate(path: Path, days: int, seed: int = 14) -> dict[str, Any]:
-    from trayapp.history.record import Change, CycleRecord, IncidentSeen, ServiceCycle
-    from trayapp.history.store import HistoryWriter
+    from trayapp.core.history.record import Change, CycleRecord, IncidentSeen, ServiceCycle
+    from trayapp.edges.history_store import HistoryWriter
 
     rng = random.Random(seed)
     plan = _plan(days, rng)

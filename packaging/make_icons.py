@@ -23,8 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from trayapp.domain.levels import Level  # noqa: E402
 from trayapp.icon import render_icon  # noqa: E402
-from trayapp.levels import Level  # noqa: E402
 
 PNG_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 20, 24, 32, 40, 48, 64, 128, 256)

@@ -10,7 +10,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from trayapp.model import FeedReport
+from trayapp.domain.model import FeedReport
 from trayapp.sources import NeedDocuments
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,7 +63,7 @@ def assert_total(parse: Any, base: str, entry_url: str, body: bytes, now: dateti
 
 def assert_standard_failures(read: Any, truncated: bytes) -> None:
     """Challenge -> blocked; invalid UTF-8, truncated -> broken; not fetched -> unreachable."""
-    from trayapp.model import SourceProblem
+    from trayapp.domain.model import SourceProblem
     assert read(CHALLENGE).problem is SourceProblem.BLOCKED
     assert read(b"\xff\xfe\xc3\x28{").problem is SourceProblem.BROKEN
     assert read(truncated).problem is SourceProblem.BROKEN

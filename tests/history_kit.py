@@ -11,9 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from trayapp.history.record import Change, CycleRecord, IncidentSeen, ServiceCycle
-from trayapp.history.store import HistoryWriter
-from trayapp.monitor import StepResult
+from trayapp.core.history.record import Change, CycleRecord, IncidentSeen, ServiceCycle
+from trayapp.core.monitor import StepResult
+from trayapp.edges.history_store import HistoryWriter
 
 
 def cycle(service: str, at: int, n: int) -> CycleRecord:
@@ -71,11 +71,11 @@ def populate_week(path: Path, now: float) -> StepResult:
     ChatGPT in maintenance for 2 h. Returns the last StepResult."""
     from datetime import UTC, datetime, timedelta
 
-    from trayapp.config import parse_text
-    from trayapp.history.recorder import Recorder
-    from trayapp.levels import Level
-    from trayapp.model import Connectivity, FeedReport, Incident, Observation, ProbeResult
-    from trayapp.monitor import MonitorState, step
+    from trayapp.config.schema import parse_text
+    from trayapp.core.monitor import MonitorState, step
+    from trayapp.domain.levels import Level
+    from trayapp.domain.model import Connectivity, FeedReport, Incident, Observation, ProbeResult
+    from trayapp.runtime.recorder import Recorder
 
     config = parse_text(WEEK_CONFIG, "kit")
     rec = Recorder(config, path)

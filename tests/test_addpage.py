@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from tests.loopback import LoopbackServer, fixture
-from trayapp import addpage
-from trayapp.config import default_config
-from trayapp.levels import Level
-from trayapp.model import FeedReport
+from trayapp.config.schema import default_config
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport
+from trayapp.runtime import addpage
 
 CURSOR = fixture("statuspage/cursor-summary-1.json")
 GITHUB = fixture("statuspage/github-summary-1.json")

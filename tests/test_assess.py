@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from tests.loopback import fixture
 from trayapp import sources
-from trayapp.assess import NOTHING_MATCHES, assess
-from trayapp.levels import Level
-from trayapp.model import Component, FeedReport, Incident
+from trayapp.core.assess import NOTHING_MATCHES, assess
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Component, FeedReport, Incident
 
 BASE = "https://status.claude.com"
 

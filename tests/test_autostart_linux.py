@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import trayapp
-import trayapp.cli
-from trayapp.autostart import (
+import trayapp.cli.main
+from trayapp.edges.autostart import (
     AutostartError,
     backend,
     disable,
@@ -24,8 +24,8 @@ from trayapp.autostart import (
     run_command,
     status,
 )
-from trayapp.autostart.base import launch_argv
-from trayapp.autostart.linux import XdgAutostart, desktop_entry
+from trayapp.edges.autostart.base import launch_argv
+from trayapp.edges.autostart.linux import XdgAutostart, desktop_entry
 
 NASTY = [
     "/opt/my apps/tray app",
@@ -257,8 +257,8 @@ def test_exec_with_version_prints_the_version(xdg: Path) -> None:
     done = subprocess.run(
         [*argv, "--version"], capture_output=True, text=True, timeout=60, cwd="/"
     )
-    if "--version" not in inspect.getsource(trayapp.cli):
-        pytest.skip("trayapp --version is not implemented yet in trayapp/cli.py")
+    if "--version" not in inspect.getsource(trayapp.cli.main):
+        pytest.skip("trayapp --version is not implemented yet in trayapp/cli/main.py")
     assert done.returncode == 0, done.stderr
     assert trayapp.__version__ in done.stdout
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.autostart import backend, is_enabled, run_command, status
-from trayapp.autostart.base import launch_argv
-from trayapp.autostart.macos import LABEL, LaunchAgent
+from trayapp.edges.autostart import backend, is_enabled, run_command, status
+from trayapp.edges.autostart.base import launch_argv
+from trayapp.edges.autostart.macos import LABEL, LaunchAgent
 
 ARGV = ["/Users/me/.local/pipx/venvs/trayapp/bin/trayapp"]
 

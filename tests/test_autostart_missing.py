@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.autostart import run_command, status
-from trayapp.autostart.base import OTHER_INSTALL
-from trayapp.autostart.linux import XdgAutostart, desktop_entry, exec_program, exec_value
-from trayapp.autostart.macos import LaunchAgent, agent
-from trayapp.autostart.windows import run_program
+from trayapp.edges.autostart import run_command, status
+from trayapp.edges.autostart.base import OTHER_INSTALL
+from trayapp.edges.autostart.linux import XdgAutostart, desktop_entry, exec_program, exec_value
+from trayapp.edges.autostart.macos import LaunchAgent, agent
+from trayapp.edges.autostart.windows import run_program
 
 
 def _old_install(tmp_path: Path) -> Path:

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from trayapp.autostart import backend, disable, enable, is_enabled, run_command, status
-from trayapp.autostart.windows import (
+from trayapp.edges.autostart import backend, disable, enable, is_enabled, run_command, status
+from trayapp.edges.autostart.windows import (
     APPROVED_KEY,
     RUN_KEY,
     VALUE_NAME,

@@ -137,9 +137,11 @@ def test_cached_bad_input_is_one_line(tmp_path: Path) -> None:
 
 
 HEAVY_FOR_A_PROMPT = {"httpx", "httpcore", "argparse", "logging", "platformdirs", "dataclasses",
-                      "typing", "tomllib", "trayapp.config", "trayapp.engine", "trayapp.http",
-                      "trayapp.paths", "trayapp.render", "trayapp.model", "trayapp.levels",
-                      "trayapp.logsetup", "trayapp.configfile", "sqlite3", "trayapp.history"}
+                      "typing", "tomllib", "trayapp.config.schema", "trayapp.runtime.engine",
+                      "trayapp.edges.http", "trayapp.edges.paths", "trayapp.core.render",
+                      "trayapp.domain.model", "trayapp.domain.levels", "trayapp.edges.logsetup",
+                      "trayapp.edges.configfile", "sqlite3", "trayapp.core.history",
+                      "trayapp.edges.history_store"}
 
 
 def test_the_cached_path_imports_almost_nothing(server: LoopbackServer, tmp_path: Path) -> None:
@@ -150,7 +152,7 @@ def test_the_cached_path_imports_almost_nothing(server: LoopbackServer, tmp_path
                    env=env).returncode == 0
     for args in (["status", "--cached", "--json"], ["pick", "claude", "--cached"], ["status",
                                                                                    "--cached"]):
-        code = ("import sys\nfrom trayapp.cli import main\n"
+        code = ("import sys\nfrom trayapp.cli.main import main\n"
                 f"rc = main({args!r})\n"
                 "print('MODULES', sorted(sys.modules))\nraise SystemExit(rc)")
         done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
@@ -158,11 +160,11 @@ def test_the_cached_path_imports_almost_nothing(server: LoopbackServer, tmp_path
         assert done.returncode == 0, done.stderr
         loaded = set(eval(done.stdout.split("MODULES ", 1)[1]))
         assert loaded & HEAVY_FOR_A_PROMPT == set(), args
-        assert "trayapp.quick" in loaded and "trayapp.snapcache" in loaded
+        assert "trayapp.cli.quick" in loaded and "trayapp.edges.snapcache" in loaded
 
 
 def test_fast_state_dir_matches_platformdirs(tmp_path: Path) -> None:
-    code = ("import os\nfrom trayapp import snapcache, paths\n"
+    code = ("import os\nfrom trayapp.edges import snapcache, paths\n"
             "print(snapcache._guess_state_dir() == str(paths.state_dir()))")
     for extra in ({"XDG_STATE_HOME": str(tmp_path / "xdg")}, {}):
         env = isolated_env(tmp_path, **extra)

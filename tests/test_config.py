@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from trayapp.config import ConfigError, default_config, parse_text
-from trayapp.levels import Level
+from trayapp.config.schema import ConfigError, default_config, parse_text
+from trayapp.domain.levels import Level
 
 GOOD = """
 interval = 60

@@ -9,12 +9,19 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tests.test_tray_builders import claude, fallbacks, incident, service, snapshot
-from trayapp.levels import Level
-from trayapp.model import ProbeResult, Update
-from trayapp.render import snapshot_json
-from trayapp.tray.details_html import dashboard_text, to_html
-from trayapp.tray.details_text import dashboard
-from trayapp.tray.details_words import Seg, duration, headline, probe_words, segments, vendor_rating
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ProbeResult, Update
+from trayapp.windows.details_html import dashboard_text, to_html
+from trayapp.windows.details_text import dashboard
+from trayapp.windows.details_words import (
+    Seg,
+    duration,
+    headline,
+    probe_words,
+    segments,
+    vendor_rating,
+)
 
 NOW = datetime(2024, 5, 1, 14, 41, tzinfo=UTC)
 TZ = timezone(timedelta(hours=2))

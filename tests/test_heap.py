@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from trayapp import heap
+from trayapp.edges import heap
 
 CHILD = """
 import sys
-from trayapp import heap
+from trayapp.edges import heap
 
 def rss_kb():
     with open("/proc/self/statm") as f:
@@ -42,7 +42,7 @@ def test_release_returns_freed_heap_to_the_kernel() -> None:
 
 ARENAS = """
 import sys, threading
-from trayapp import heap
+from trayapp.edges import heap
 
 if sys.argv[1] == "capped":
     assert heap.single_arena()

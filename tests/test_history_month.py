@@ -1,7 +1,7 @@
 """A simulated month through the real decision and a real SQLite file, on a clock we pass.
 
-Every cycle goes through :func:`trayapp.monitor.step` and the Runner's own
-history hook (:class:`trayapp.history.recorder.Recorder`), at times we choose:
+Every cycle goes through :func:`trayapp.core.monitor.step` and the Runner's own
+history hook (:class:`trayapp.runtime.recorder.Recorder`), at times we choose:
 outages, an offline day and a two-day gap (laptop asleep) land exactly where
 the timeline says, so the uptime arithmetic can be checked to the second.
 """
@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trayapp.config import Config, parse_text
-from trayapp.history import store
-from trayapp.history.recorder import Recorder
-from trayapp.history.report import ServiceReport, build
-from trayapp.levels import Level
-from trayapp.model import Connectivity, FeedReport, Incident, Observation, ProbeResult
-from trayapp.monitor import MonitorState, step
+from trayapp.config.schema import Config, parse_text
+from trayapp.core.history.report import ServiceReport, build
+from trayapp.core.monitor import MonitorState, step
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Connectivity, FeedReport, Incident, Observation, ProbeResult
+from trayapp.edges import history_store as store
+from trayapp.runtime.recorder import Recorder
 
 INTERVAL = 900
 DAY = 86400
@@ -146,5 +146,5 @@ def test_the_probe_seeing_it_first_is_a_lead_time(tmp_path: Path) -> None:
     (i,) = r.incidents
     # confirmed at minute 21 (the second bad probe): 9 minutes before the page
     assert i.lead == 9 * 60
-    from trayapp.history.report import lead_phrase
+    from trayapp.core.history.report import lead_phrase
     assert lead_phrase(i) == "the probe saw it 9 min before the page"

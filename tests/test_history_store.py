@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.history_kit import cycle
-from trayapp.history import store
-from trayapp.history.store import HistoryWriter
+from trayapp.edges import history_store as store
+from trayapp.edges.history_store import HistoryWriter
 
 ROOT = Path(__file__).resolve().parent.parent
 

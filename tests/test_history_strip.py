@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.history_kit import populate_week
-from trayapp.history.uptime import Span
-from trayapp.render import snapshot_json
-from trayapp.tray import history_strip
-from trayapp.tray.details_text import plain_text
+from trayapp.core.history.uptime import Span
+from trayapp.core.render import snapshot_json
+from trayapp.windows import history_strip
+from trayapp.windows.details_text import plain_text
 
 
 def test_segments_cover_the_strip_and_show_gaps() -> None:
@@ -24,8 +24,8 @@ def test_segments_cover_the_strip_and_show_gaps() -> None:
 
 
 def test_colours_are_the_icons() -> None:
+    from trayapp.domain.levels import Level
     from trayapp.icon import LEVEL_COLOURS
-    from trayapp.levels import Level
     r, g, b = LEVEL_COLOURS[Level.MAJOR_OUTAGE]
     assert history_strip.colour("major_outage") == f"#{r:02x}{g:02x}{b:02x}"
     assert history_strip.colour("offline") != history_strip.colour("unknown")

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from tests.loopback import free_port
-from trayapp import http
-from trayapp.config import Config, ConfigError, parse_text
-from trayapp.hookconfig import DEFAULT_ON, HookConfig
-from trayapp.hooks import body, clean_environ, held, message, wanted
-from trayapp.levels import Level
+from trayapp.config.hooks import DEFAULT_ON, HookConfig
+from trayapp.config.schema import Config, ConfigError, parse_text
+from trayapp.domain.levels import Level
+from trayapp.edges import http
+from trayapp.runtime.hooks import body, clean_environ, held, message, wanted
 
 BASE = '[[services]]\nid = "claude"\npreset = "anthropic"\n'
 TOKEN = "T0KEN-abcdef123456"
@@ -205,9 +205,9 @@ def test_submit_damps_problems_per_hook_and_service_and_reports_the_network(
     import sys
 
     from tests.loopback import wait_until
-    from trayapp.hooks import Hooks
-    from trayapp.model import Event, EventKind, ServiceStatus, Snapshot
-    from trayapp.monitor import MonitorState, StepResult
+    from trayapp.core.monitor import MonitorState, StepResult
+    from trayapp.domain.model import Event, EventKind, ServiceStatus, Snapshot
+    from trayapp.runtime.hooks import Hooks
 
     out = tmp_path / "got.jsonl"
     script = "import sys\nopen(sys.argv[1], 'a').write(sys.stdin.read() + '\\n')\n"

@@ -152,7 +152,7 @@ def test_a_missing_hook_command_is_one_log_line(server: LoopbackServer, tmp_path
     assert code == 0 and "Traceback" not in err
     warnings = [line for line in err.splitlines() if "hook gone" in line and "still" not in line]
     assert len(warnings) == 1 and "command not found" in warnings[0]
-    assert log_text(tmp_path).count("WARNING trayapp.hooks") == 1
+    assert log_text(tmp_path).count("WARNING trayapp.runtime.hooks") == 1
 
 
 GATED = """\

@@ -6,8 +6,8 @@ import time
 
 from tests.loopback import LoopbackServer, free_port
 from trayapp import __version__
-from trayapp.http import HttpClient
-from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
+from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
+from trayapp.edges.http import HttpClient
 
 
 def fetch(url: str, *, times: int = 1, headers: dict[str, str] | None = None,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
+from trayapp.domain.levels import Level
 from trayapp.icon import LEVEL_COLOURS, MARKS, read_level, render_icon
-from trayapp.levels import Level
 
 SIZES = (16, 24, 32, 64, 256)
 ALL_MARK_SETS = [
@@ -159,7 +159,8 @@ def test_committed_art_matches_the_definition(tmp_path: Path) -> None:
 
 def test_terminal_modules_do_not_import_pillow() -> None:
     code = (
-        "import sys, trayapp, trayapp.levels, trayapp.instance, trayapp.autostart;"
+        "import sys, trayapp, trayapp.domain.levels, trayapp.edges.instance, "
+        "trayapp.edges.autostart;"
         "assert 'PIL' not in sys.modules, sorted(m for m in sys.modules if 'PIL' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageChops
 
+from trayapp.domain.levels import Level
 from trayapp.icon import render_icon
-from trayapp.levels import Level
 from trayapp.tray.backend_gtk import KEEP_STATES, THEME_SIZES, IconFiles, State, state_name
 
 OK: State = (Level.OPERATIONAL, frozenset())

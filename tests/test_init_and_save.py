@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.faults.kit import isolated_env, run_cli
-from trayapp import configwrite
-from trayapp.config import (
+from trayapp.config.schema import (
     DEFAULT_CONFIG_TOML,
     ConfigError,
     default_config,
     load_presets,
     parse_text,
 )
+from trayapp.edges import configwrite
 
 
 def test_the_starter_is_the_default_with_every_preset_listed() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.instance import (
+from trayapp.edges.instance import (
     LOCK_NAME,
     InstanceLockError,
     acquire,
@@ -21,7 +21,7 @@ from trayapp.instance import (
 HOLDER = """
 import sys
 from pathlib import Path
-from trayapp.instance import acquire
+from trayapp.edges.instance import acquire
 lock = acquire(Path(sys.argv[1]))
 print("ready" if lock else "busy", flush=True)
 sys.stdin.read()  # hold until the test closes our stdin (or kills us)
@@ -30,7 +30,7 @@ sys.stdin.read()  # hold until the test closes our stdin (or kills us)
 CONTENDER = """
 import sys
 from pathlib import Path
-from trayapp.instance import acquire, already_running_message
+from trayapp.edges.instance import acquire, already_running_message
 lock = acquire(Path(sys.argv[1]))
 if lock is None:
     print(already_running_message(Path(sys.argv[1])))

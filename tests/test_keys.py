@@ -12,9 +12,9 @@ import pytest
 
 from tests.faults.kit import isolated_env, probe_service, run_cli, write_config
 from tests.loopback import LoopbackServer
-from trayapp import keys
-from trayapp.config import ProbeConfig
-from trayapp.poller import probe_headers
+from trayapp.config.schema import ProbeConfig
+from trayapp.edges import keys
+from trayapp.runtime.poller import probe_headers
 
 FILE_BACKEND = "keyrings.alt.file.PlaintextKeyring"
 NO_BACKEND = "keyring.backends.fail.Keyring"
@@ -54,7 +54,7 @@ def test_store_lookup_delete_through_the_file_backend(keyring_home: dict[str, st
 
 def test_the_looking_up_process_never_loads_keyring(keyring_home: dict[str, str]) -> None:
     keys.store("claude", KEY)
-    code = ("import sys; from trayapp import keys; "
+    code = ("import sys; from trayapp.edges import keys; "
             "print(keys.lookup('claude') == sys.argv[1], 'keyring' in sys.modules, "
             "keys.lookup('openai'))")
     done = subprocess.run([sys.executable, "-c", code, KEY], env=keyring_home,

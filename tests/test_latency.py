@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trayapp.config import Config, parse_text
-from trayapp.levels import Level
-from trayapp.model import Connectivity, ModelResult, Observation, ProbeResult
-from trayapp.monitor import MonitorState, step
-from trayapp.render import snapshot_json
-from trayapp.state import dump, load_bytes
+from trayapp.config.schema import Config, parse_text
+from trayapp.core.monitor import MonitorState, step
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Connectivity, ModelResult, Observation, ProbeResult
+from trayapp.edges.state import dump, load_bytes
 
 T0 = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
 

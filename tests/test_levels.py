@@ -1,4 +1,4 @@
-from trayapp.levels import Level, worst
+from trayapp.domain.levels import Level, worst
 
 
 def test_order() -> None:

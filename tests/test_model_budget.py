@@ -12,14 +12,14 @@ import pytest
 
 from tests.fakevendor import FakeVendor
 from tests.faults.kit import ROOT, isolated_env, run_cli, trayapp_argv, write_config
-from trayapp.budget import Budget
+from trayapp.edges.budget import Budget
 
 KEY = "sk-ant-budget-" + "7" * 20
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 _HAMMER = """
 import sys, pathlib, datetime
-from trayapp.budget import Budget
+from trayapp.edges.budget import Budget
 go = pathlib.Path(sys.argv[2])
 while not go.exists():
     pass

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 
 from tests.fakevendor import FakeVendor
-from trayapp.budget import Budget
-from trayapp.config import Config, ConfigError, parse_text
-from trayapp.http import HttpClient
-from trayapp.levels import Level
-from trayapp.monitor import MonitorState, step
-from trayapp.poller import Poller
-from trayapp.render import snapshot_json
+from trayapp.config.schema import Config, ConfigError, parse_text
+from trayapp.core.monitor import MonitorState, step
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.edges.budget import Budget
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
 
 KEY = "sk-ant-test-" + "9" * 20
 OPUS, SONNET = "claude-opus-4-1", "claude-sonnet-4-5"
@@ -248,7 +248,7 @@ def test_dialects(vendor: FakeVendor, tmp_path: Path, dialect: str, path: str,
 
 
 def test_models_url_overrides_and_keeps_the_path(tmp_path: Path) -> None:
-    from trayapp.modelprobe import origin, request
+    from trayapp.core.modelprobe import origin, request
     assert origin("https://openrouter.ai/api/v1/models") == "https://openrouter.ai/api"
     assert origin("https://api.groq.com/openai/v1/models") == "https://api.groq.com/openai"
     assert origin("https://api.deepseek.com/models") == "https://api.deepseek.com"

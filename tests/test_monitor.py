@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from trayapp.config import parse_text
-from trayapp.levels import Level
-from trayapp.model import (
+from trayapp.config.schema import parse_text
+from trayapp.core.monitor import MonitorState, StepResult, step
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
     Component,
     Connectivity,
     EventKind,
@@ -19,7 +20,6 @@ from trayapp.model import (
     SourceProblem,
     failed_feed,
 )
-from trayapp.monitor import MonitorState, StepResult, step
 
 CONFIG = parse_text("""
 interval = 60
@@ -247,7 +247,7 @@ def test_filter_matching_nothing_makes_the_service_unknown() -> None:
 
 
 def test_a_bad_probe_awaiting_confirmation_is_polled_again_sooner() -> None:
-    from trayapp.engine import next_delay
+    from trayapp.runtime.engine import next_delay
 
     config = parse_text(
         'interval = 60\n[[services]]\nid = "a"\nname = "A"\n'

@@ -1,4 +1,4 @@
-"""Name lookups under a deadline (:func:`trayapp.netdeadline.lookup`) with a real resolver.
+"""Name lookups under a deadline (:func:`trayapp.edges.netdeadline.lookup`) with a real resolver.
 
 The hung-resolver case is in ``tests/faults/test_resolver.py`` (root only);
 here: a burst of lookups larger than the number allowed at once all succeed
@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from trayapp.netdeadline import MAX_LOOKUPS, lookup
+from trayapp.edges.netdeadline import MAX_LOOKUPS, lookup
 
 
 def test_a_burst_of_lookups_queues_instead_of_failing() -> None:

@@ -8,11 +8,7 @@ from datetime import UTC, datetime, time, timedelta, timezone
 import pytest
 
 from tests.test_tray_builders import HOSTILE, T0, claude, fallbacks, incident, snapshot
-from trayapp.levels import Level
-from trayapp.model import Event, EventKind, Maintenance, Snapshot
-from trayapp.tray import notify_memory
-from trayapp.tray.notify_text import for_platform
-from trayapp.tray.policy import (
+from trayapp.core.policy import (
     NO_FALLBACK,
     Decision,
     PolicyState,
@@ -22,6 +18,10 @@ from trayapp.tray.policy import (
     in_quiet_hours,
     pause_until,
 )
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Event, EventKind, Maintenance, Snapshot
+from trayapp.edges import notify_memory
+from trayapp.tray.notify_text import for_platform
 
 S = Settings(local_ids=frozenset({"ollama"}), tz=UTC)
 MAJOR, OK = Level.MAJOR_OUTAGE, Level.OPERATIONAL

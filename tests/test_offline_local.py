@@ -10,13 +10,13 @@ import io
 import json
 from datetime import UTC, datetime, timedelta
 
-from trayapp.cli import WatchPrinter
-from trayapp.config import parse_text
-from trayapp.levels import Level
-from trayapp.model import Connectivity, Observation, ProbeResult, SourceProblem, failed_feed
-from trayapp.monitor import MonitorState, StepResult, is_local, step
-from trayapp.render import exit_code, snapshot_json, snapshot_text
-from trayapp.tray.policy import Settings, fallback_line
+from trayapp.cli.main import WatchPrinter
+from trayapp.config.schema import parse_text
+from trayapp.core.monitor import MonitorState, StepResult, is_local, step
+from trayapp.core.policy import Settings, fallback_line
+from trayapp.core.render import exit_code, snapshot_json, snapshot_text
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Connectivity, Observation, ProbeResult, SourceProblem, failed_feed
 from trayapp.tray.tooltip import tooltip
 
 CONFIG = parse_text("""

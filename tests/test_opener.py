@@ -2,7 +2,7 @@
 
 The desktop's opener is a real program on PATH here (a tiny script standing in
 for ``xdg-open``, exiting as the real one does: 0, or 3 when no program takes
-the file), started by :mod:`trayapp.tray.opener` without a shell.
+the file), started by :mod:`trayapp.edges.opener` without a shell.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.tray.opener import open_path, open_url
+from trayapp.edges.opener import open_path, open_url
 
 
 def fake_opener(tmp_path: Path, code: int) -> Path:
@@ -93,7 +93,7 @@ def test_a_link_without_xdg_open_goes_to_python_webbrowser(tmp_path: Path) -> No
     env = {**os.environ, "PATH": str(tmp_path / "empty"), "BROWSER": str(browser)}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
-    code = ("import sys; from trayapp.tray.opener import open_url; "
+    code = ("import sys; from trayapp.edges.opener import open_url; "
             "said = []; ok = open_url('https://status.claude.com/', said.append, 'linux'); "
             "print(ok, said)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,

@@ -16,10 +16,10 @@ import pytest
 from PIL import Image
 
 import trayapp
-import trayapp.cli
-from trayapp.autostart.macos import LABEL
+import trayapp.cli.main
+from trayapp.domain.levels import Level
+from trayapp.edges.autostart.macos import LABEL
 from trayapp.icon import read_level
-from trayapp.levels import Level
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGING = REPO / "packaging"
@@ -101,22 +101,23 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     ).stdout.split()
     for module in (
-        "trayapp.cli", "trayapp.icon", "trayapp.instance", "trayapp.autostart.linux",
-        "trayapp.autostart.windows", "trayapp.sources.statuspage", "pystray._xorg",
+        "trayapp.cli.main", "trayapp.icon", "trayapp.edges.instance",
+        "trayapp.edges.autostart.linux",
+        "trayapp.edges.autostart.windows", "trayapp.sources.statuspage", "pystray._xorg",
         "plyer.platforms.linux.notification", "PIL.Image", "tkinter",
-        "trayapp.tray.details", "trayapp.tray.about", "trayapp.prefs_window",
+        "trayapp.windows.details", "trayapp.windows.about", "trayapp.windows.prefs",
     ):
         assert module in listing, module
 
     ran = subprocess.run([str(app), "--version"], capture_output=True, text=True, timeout=60)
     assert ran.returncode == 0, ran.stderr
     assert "Traceback" not in ran.stderr
-    if "--version" in inspect.getsource(trayapp.cli):
+    if "--version" in inspect.getsource(trayapp.cli.main):
         assert trayapp.__version__ in ran.stdout
 
     # the windows' own processes start as `trayapp --run-module ...` (no `-m` here)
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    about = subprocess.run([str(app), "--run-module", "trayapp.tray.about", "--config",
+    about = subprocess.run([str(app), "--run-module", "trayapp.windows.about", "--config",
                             str(tmp_path / "config.toml")], capture_output=True, text=True,
                            timeout=60, env=env, stdin=subprocess.DEVNULL)
     assert "Traceback" not in about.stderr, about.stderr

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from trayapp.levels import Level
-from trayapp.model import ProbeResult, ServiceStatus, Snapshot
-from trayapp.pick import pick
-from trayapp.quick import status_exit
-from trayapp.render import exit_code, snapshot_json
+from trayapp.cli.quick import status_exit
+from trayapp.core.pick import pick
+from trayapp.core.render import exit_code, snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ProbeResult, ServiceStatus, Snapshot
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 OP, MAINT, DEG, PART, MAJOR, UNK = (Level.OPERATIONAL, Level.MAINTENANCE, Level.DEGRADED,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from trayapp import prefs_model as pm
-from trayapp.config import DEFAULT_CONFIG_TOML, default_config, load_presets, parse_text
-from trayapp.configwrite import starter_text
+from trayapp.config.schema import DEFAULT_CONFIG_TOML, default_config, load_presets, parse_text
+from trayapp.edges.configwrite import starter_text
+from trayapp.windows import prefs_model as pm
 
 CONFIGS = Path(__file__).parent / "configs"   # hand-written configs (not feed captures)
 COMMENTED = (CONFIGS / "commented.toml").read_text()

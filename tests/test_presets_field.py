@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.loopback import LoopbackServer, fixture, free_port
-from trayapp.config import parse_text
-from trayapp.engine import Engine, make_client
-from trayapp.levels import Level
-from trayapp.model import ServiceStatus, SourceProblem
+from trayapp.config.schema import parse_text
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ServiceStatus, SourceProblem
+from trayapp.runtime.engine import Engine, make_client
 
 PRESETS: dict[str, Any] = tomllib.loads(
     (Path(__file__).parent.parent / "trayapp" / "presets.toml").read_text("utf-8"))

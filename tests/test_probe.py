@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from tests.loopback import fixture
-from trayapp import connectivity, probe
-from trayapp.levels import Level
-from trayapp.model import Connectivity
-from trayapp.outcome import FailKind, Fetched, FetchFailed
+from trayapp.core import connectivity, probe
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Connectivity
+from trayapp.domain.outcome import FailKind, Fetched, FetchFailed
 
 URL = "https://api.example.com/v1/models"
 

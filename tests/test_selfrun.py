@@ -9,20 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.selfrun import RUN_MODULE, module_argv
+from trayapp.edges.selfrun import RUN_MODULE, module_argv
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_installed_argv_uses_dash_m() -> None:
-    assert module_argv("trayapp.tray.details", "p.json") == \
-        [sys.executable, "-m", "trayapp.tray.details", "p.json"]
+    assert module_argv("trayapp.windows.details", "p.json") == \
+        [sys.executable, "-m", "trayapp.windows.details", "p.json"]
 
 
 def test_frozen_argv_runs_the_module_through_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    assert module_argv("trayapp.keys", "claude") == [sys.executable, RUN_MODULE,
-                                                     "trayapp.keys", "claude"]
+    assert module_argv("trayapp.edges.keys", "claude") == [sys.executable, RUN_MODULE,
+                                                     "trayapp.edges.keys", "claude"]
     assert module_argv("trayapp", "preferences") == [sys.executable, "preferences"]
 
 
@@ -36,7 +36,7 @@ def test_only_trayapps_own_modules_run(module: str) -> None:
 
 
 def test_run_module_runs_it_as_main() -> None:
-    done = subprocess.run([sys.executable, "-m", "trayapp", RUN_MODULE, "trayapp.tray.about",
+    done = subprocess.run([sys.executable, "-m", "trayapp", RUN_MODULE, "trayapp.windows.about",
                            "--config", "/nonexistent/config.toml"],
                           capture_output=True, text=True, cwd=ROOT, timeout=60,
                           stdin=subprocess.DEVNULL, check=False,

@@ -7,13 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer
-from trayapp.config import parse_text
-from trayapp.feeds import read_feed
-from trayapp.http import HttpClient
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
-from trayapp.outcome import Fetched, Outcome
-from trayapp.poller import Poller
+from trayapp.config.schema import parse_text
+from trayapp.core.feeds import read_feed
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
+from trayapp.domain.outcome import Fetched, Outcome
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
 from trayapp.sources import NeedDocuments, auto, document_base, get
 
 from .feedkit import CHALLENGE, assert_total, at, dumps, fixture, full_parse, json_values

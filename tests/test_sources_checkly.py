@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.feedkit import CHALLENGE, assert_total, at, dumps, fixture, json_values
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
 from trayapp.sources import checkly
 
 URL = "https://status.mistral.ai/api/status-page/mistral-ai/uptime"

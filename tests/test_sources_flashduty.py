@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
 from trayapp.sources import flashduty, get
 
 from .feedkit import assert_standard_failures, assert_total, at, dumps, fixture, json_values

@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer
-from trayapp.assess import assess
-from trayapp.config import parse_text
-from trayapp.http import HttpClient
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
-from trayapp.poller import Poller
+from trayapp.config.schema import parse_text
+from trayapp.core.assess import assess
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
 from trayapp.sources import NeedDocuments, get, google_cloud
 
 from .feedkit import assert_standard_failures, assert_total, at, dumps, fixture, json_values

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
 from trayapp.sources import get, rss
 
 from .feedkit import CHALLENGE, at, fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from trayapp import sources
-from trayapp.model import FeedReport, SourceProblem
+from trayapp.domain.model import FeedReport, SourceProblem
 
 BASE = "https://status.example.com"
 

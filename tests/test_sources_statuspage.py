@@ -9,8 +9,8 @@ import pytest
 
 from tests.loopback import fixture
 from trayapp import sources
-from trayapp.levels import Level
-from trayapp.model import FeedReport, SourceProblem
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport, SourceProblem
 from trayapp.sources import NeedDocuments
 
 BASE = "https://status.example.com"

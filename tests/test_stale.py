@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from trayapp.config import Config, parse_text
-from trayapp.levels import Level
-from trayapp.model import (
+from trayapp.config.schema import Config, parse_text
+from trayapp.core.monitor import MonitorState, StepResult, step
+from trayapp.core.policy import PolicyState, Settings, decide
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
     Component,
     Connectivity,
     EventKind,
@@ -21,10 +24,7 @@ from trayapp.model import (
     SourceProblem,
     failed_feed,
 )
-from trayapp.monitor import MonitorState, StepResult, step
-from trayapp.render import snapshot_json
-from trayapp.state import dump, load_bytes
-from trayapp.tray.policy import PolicyState, Settings, decide
+from trayapp.edges.state import dump, load_bytes
 
 CONFIG = parse_text("""
 interval = 60
@@ -264,7 +264,7 @@ def test_an_incident_gone_from_the_page_is_resolved_once() -> None:
 def test_stale_after_is_a_config_key_with_a_clear_error() -> None:
     import pytest
 
-    from trayapp.config import ConfigError
+    from trayapp.config.schema import ConfigError
 
     base = '[[services]]\nid = "x"\nprobe = { url = "https://api.example.com/" }\n'
     assert parse_text(base, "t").stale_after == 1800
@@ -290,7 +290,7 @@ feed = { kind = "statuspage", url = "https://status.example.com" }
 
 
 def test_stale_looks_stale_in_the_tooltip_and_the_text_even_when_it_said_operational() -> None:
-    from trayapp.render import snapshot_text
+    from trayapp.core.render import snapshot_text
     from trayapp.tray.tooltip import tooltip
 
     run = Run()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from trayapp.levels import Level
-from trayapp.model import (
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
     Component,
     FeedReport,
     Incident,

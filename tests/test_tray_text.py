@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 
 from tests.test_tray_builders import HOSTILE, T0, claude, fallbacks, incident, snapshot
-from trayapp.levels import Level
-from trayapp.render import snapshot_json
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
 from trayapp.tray.backend import no_display_reason, requested
-from trayapp.tray.details_html import to_html
-from trayapp.tray.details_text import dashboard, details_lines, plain_text, window_title
 from trayapp.tray.menu import Act, Item, MenuState, build_menu, flat_actions
 from trayapp.tray.tooltip import limit_for, tooltip
+from trayapp.windows.details_html import to_html
+from trayapp.windows.details_text import dashboard, details_lines, plain_text, window_title
 
 NOW = T0 + timedelta(minutes=4)
 BAD = ("\x1b", "\x07", "\u202e", "<b>", "<script>", "[31m", "\n")
@@ -208,7 +208,7 @@ def test_without_display_the_cli_falls_back_to_watch_with_a_reason(tmp_path) -> 
 
 
 def test_status_and_watch_never_import_tray_libraries() -> None:
-    code = ("import sys, trayapp.cli, trayapp.engine, trayapp.render; "
+    code = ("import sys, trayapp.cli.main, trayapp.runtime.engine, trayapp.core.render; "
             "bad = [m for m in ('pystray', 'PIL', 'plyer', 'tkinter', 'gi', 'trayapp.tray') "
             "if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.config import DEFAULT_CONFIG_TOML, default_config, parse_text
-from trayapp.welcome import welcome_text
+from trayapp.config.schema import DEFAULT_CONFIG_TOML, default_config, parse_text
+from trayapp.core.welcome import welcome_text
 
 TWO = """
 [[services]]
@@ -52,7 +52,7 @@ def test_the_built_in_default_is_what_a_first_start_shows() -> None:
 
 
 def test_the_tray_shows_the_welcome_only_on_the_built_in_default(tmp_path: Path) -> None:
-    from trayapp.welcome import first_run_banner
+    from trayapp.core.welcome import first_run_banner
 
     config = default_config()
     missing = tmp_path / "config.toml"

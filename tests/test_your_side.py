@@ -18,15 +18,15 @@ import pytest
 from tests.fakevendor import FakeVendor, Proxy407, future_cert
 from tests.faults.kit import self_signed_cert
 from tests.loopback import LoopbackServer
-from trayapp.config import Config, parse_text
-from trayapp.http import HttpClient
-from trayapp.levels import Level
-from trayapp.model import ServiceStatus
-from trayapp.monitor import MonitorState, step
-from trayapp.outcome import FailKind, Fetched, FetchFailed
-from trayapp.poller import Poller
-from trayapp.probe import NetContext, classify, clock_skew
-from trayapp.render import snapshot_json, snapshot_text
+from trayapp.config.schema import Config, parse_text
+from trayapp.core.monitor import MonitorState, step
+from trayapp.core.probe import NetContext, classify, clock_skew
+from trayapp.core.render import snapshot_json, snapshot_text
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ServiceStatus
+from trayapp.domain.outcome import FailKind, Fetched, FetchFailed
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
 
 NOW = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
 
@@ -172,7 +172,7 @@ def test_a_refused_key_on_the_probe(check: str) -> None:
 
 
 def _snapshot(status: ServiceStatus):  # type: ignore[no-untyped-def]
-    from trayapp.model import Snapshot
+    from trayapp.domain.model import Snapshot
     return Snapshot(NOW, False, None, (status,))
 
 

@@ -39,7 +39,7 @@ from functools import lru_cache
 
 from PIL import Image
 
-from trayapp.levels import Level
+from trayapp.domain.levels import Level
 
 RGB = tuple[int, int, int]
 RGBA = tuple[int, int, int, int]

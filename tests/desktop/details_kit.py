@@ -4,7 +4,7 @@
 * :func:`outage_snapshot`: a realistic snapshot as the tray writes it (Claude
   in a major outage with a three-update incident, a Markdown link, an
   overloaded probe; ChatGPT and Ollama up as fallbacks);
-* :class:`Window`: ``python -m trayapp.tray.details`` started the way the tray
+* :class:`Window`: ``python -m trayapp.windows.details`` started the way the tray
   starts it (payload file, stdin and stdout pipes), its JSON lines read.
 """
 
@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from trayapp.levels import Level
-from trayapp.model import ProbeResult, Update
-from trayapp.render import snapshot_json
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ProbeResult, Update
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0
@@ -100,7 +100,7 @@ class Window:
                    XDG_STATE_HOME=str(tmp / "state"), XDG_CONFIG_HOME=str(tmp / "config"),
                    PYTHONPATH=str(ROOT))
         env.update(extra_env or {})
-        self.proc = subprocess.Popen([sys.executable, "-m", "trayapp.tray.details", str(target)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "trayapp.windows.details", str(target)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=open(tmp / "details.err", "wb"),  # noqa: SIM115
                                      env=env, cwd=tmp)

@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 from gi.repository import GLib
 
+from trayapp.domain.levels import Level
 from trayapp.icon import render_icon
-from trayapp.levels import Level
 from trayapp.tray.backend import load
 from trayapp.tray.menu import MenuState, build_menu
 from trayapp.tray.menuview import MenuView

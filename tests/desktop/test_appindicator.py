@@ -31,8 +31,8 @@ from tests.desktop.test_tray_e2e import (
     xdotool,
 )
 from tests.loopback import LoopbackServer, wait_until
+from trayapp.domain.levels import Level
 from trayapp.icon import read_level
-from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 __all__ = ["feed"]          # the fixture, imported for this module's tests

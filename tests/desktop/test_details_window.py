@@ -32,8 +32,8 @@ from tests.desktop.details_kit import (
 )
 from tests.loopback import wait_until
 from trayapp import __version__
+from trayapp.domain.levels import Level
 from trayapp.icon import LEVEL_COLOURS
-from trayapp.levels import Level
 
 SHOTS = os.environ.get("TRAYAPP_SCREENSHOTS")
 BANNER = "Watching Claude, with ChatGPT and Ollama (local) as fallbacks"  # stand-in (prefs)
@@ -209,7 +209,7 @@ def test_about_is_a_small_window_that_says_what_it_cannot_open(display: tuple[st
     env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
     env.update(DISPLAY=name, NO_AT_BRIDGE="1", XDG_STATE_HOME=str(tmp_path / "state"),
                PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "trayapp.tray.about", "--config",
+    proc = subprocess.Popen([sys.executable, "-m", "trayapp.windows.about", "--config",
                              str(missing_config)], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

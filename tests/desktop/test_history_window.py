@@ -12,9 +12,9 @@ from pathlib import Path
 from tests.desktop.session import DesktopSession
 from tests.desktop.test_tray_e2e import box, find, grab, save
 from tests.history_kit import populate_week
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
 from trayapp.icon import LEVEL_COLOURS
-from trayapp.levels import Level
-from trayapp.render import snapshot_json
 
 
 def test_details_window_shows_the_strips(desktop: DesktopSession, tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_details_window_shows_the_strips(desktop: DesktopSession, tmp_path: Path
     payload = tmp_path / "payload.json"
     snap = snapshot_json(result.snapshot)
     payload.write_text(json.dumps({"snapshot": snap, "actions": []}))
-    proc = subprocess.Popen([sys.executable, "-m", "trayapp.tray.details", str(payload)],
+    proc = subprocess.Popen([sys.executable, "-m", "trayapp.windows.details", str(payload)],
                             env=desktop.env(), stdout=subprocess.PIPE, text=True,
                             stdin=subprocess.DEVNULL)
     try:

@@ -47,8 +47,8 @@ from tests.desktop.test_tray_e2e import (
     wait_colour,
 )
 from tests.loopback import LoopbackServer, wait_until
+from trayapp.domain.levels import Level
 from trayapp.icon import read_level, render_icon
-from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 __all__ = ["feed"]              # the fixture, imported for this module's tests

@@ -19,7 +19,7 @@ from tests.desktop.session import DesktopSession, missing_programs, need_appindi
 from tests.desktop.test_icon_size import DARK, LIGHT, drawn, mismatch, rgb, shows
 from tests.desktop.test_tray_e2e import FEED, MAJOR, SHOTS, TIMEOUT, Tray, feed, grab, save
 from tests.loopback import LoopbackServer, wait_until
-from trayapp.levels import Level
+from trayapp.domain.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 __all__ = ["feed"]              # the fixture, imported for this module's tests

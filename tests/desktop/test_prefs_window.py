@@ -25,7 +25,7 @@ import pytest
 from tests.desktop.session import DesktopSession
 from tests.desktop.test_tray_e2e import Tray, find, save
 from tests.loopback import LoopbackServer, fixture, wait_until
-from trayapp.config import parse_text
+from trayapp.config.schema import parse_text
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 pytest.importorskip("tkinter", reason="this Python has no tkinter (Debian: python3-tk)")
@@ -74,7 +74,7 @@ def on_display(desktop: DesktopSession,
         if key in ("DISPLAY", "HOME") or key.startswith("XDG_"):
             monkeypatch.setenv(key, value)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    from trayapp import keys
+    from trayapp.edges import keys
     keys.forget()
     yield desktop
     # A window's Tk variables are collected here, on the main thread: the app has one
@@ -117,7 +117,7 @@ def grab_window(desk: DesktopSession, window: Any) -> Any:
 
 def test_watch_a_preset_and_add_a_page_then_the_running_tray_reloads(
         on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     desk = on_display
     (tmp_path / "config.toml").write_text(config_text(feed))
@@ -175,7 +175,7 @@ def test_watch_a_preset_and_add_a_page_then_the_running_tray_reloads(
 
 def test_a_refused_page_cannot_be_added_and_a_bad_setting_is_named(
         on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     path = tmp_path / "config.toml"
     path.write_text(config_text(feed))
@@ -215,7 +215,7 @@ def test_nothing_is_clipped(on_display: DesktopSession, feed: LoopbackServer, tm
                             dpi: int) -> None:
     from tkinter import font as tkfont
 
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     path = tmp_path / "config.toml"
     path.write_text(config_text(feed))
@@ -270,8 +270,8 @@ def test_a_key_typed_in_the_window_goes_to_the_keyring_not_the_file(
         on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("keyrings.alt")
-    from trayapp import keys
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.edges import keys
+    from trayapp.windows.prefs import PrefsWindow
 
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
     keys.forget()
@@ -303,7 +303,7 @@ def test_a_key_typed_in_the_window_goes_to_the_keyring_not_the_file(
 
 def test_components_are_picked_from_what_the_page_serves_now(
         on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     path = tmp_path / "config.toml"
     path.write_text(config_text(feed))
@@ -331,7 +331,7 @@ def test_components_are_picked_from_what_the_page_serves_now(
 
 def test_tab_walks_the_controls_in_reading_order(on_display: DesktopSession,
                                                  feed: LoopbackServer, tmp_path: Path) -> None:
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     path = tmp_path / "config.toml"
     path.write_text(config_text(feed))
@@ -357,7 +357,7 @@ def test_tab_walks_the_controls_in_reading_order(on_display: DesktopSession,
 
 def test_what_was_typed_stays_with_its_row_when_another_is_chosen(
         on_display: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
-    from trayapp.prefs_window import PrefsWindow
+    from trayapp.windows.prefs import PrefsWindow
 
     path = tmp_path / "config.toml"
     path.write_text(config_text(feed))

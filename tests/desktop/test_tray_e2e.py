@@ -20,8 +20,8 @@ import pytest
 
 from tests.desktop.session import DesktopSession, same_colour
 from tests.loopback import LoopbackServer, fixture, wait_until
+from trayapp.domain.levels import Level
 from trayapp.icon import LEVEL_COLOURS, read_level
-from trayapp.levels import Level
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 FEED = "/claude/api/v2/summary.json"

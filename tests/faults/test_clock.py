@@ -15,10 +15,10 @@ import pytest
 
 from tests.faults.kit import feed_entry_path
 from tests.loopback import LoopbackServer, Route, fixture
-from trayapp.config import parse_text
-from trayapp.http import HttpClient
-from trayapp.levels import Level
-from trayapp.poller import Poller
+from trayapp.config.schema import parse_text
+from trayapp.domain.levels import Level
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
 
 OK_PAGE = fixture("statuspage/anthropic-summary-3.json")
 ENTRY = feed_entry_path("/feed")

@@ -25,8 +25,8 @@ from tests.faults.kit import (
     write_config,
 )
 from tests.loopback import LoopbackServer, Route, fixture, wait_until
-from trayapp.http import HttpClient
-from trayapp.outcome import Fetched
+from trayapp.domain.outcome import Fetched
+from trayapp.edges.http import HttpClient
 
 OK_PAGE = fixture("statuspage/anthropic-summary-3.json")
 DOWN_PAGE = (OK_PAGE.replace(b'"indicator": "none"', b'"indicator": "critical"')

@@ -25,9 +25,9 @@ from tests.faults.kit import (
     watch,
 )
 from tests.loopback import LoopbackServer, wait_until
-from trayapp.levels import Level
-from trayapp.monitor import MonitorState, ServiceMemory
-from trayapp.state import StateStore, load_bytes
+from trayapp.core.monitor import MonitorState, ServiceMemory
+from trayapp.domain.levels import Level
+from trayapp.edges.state import StateStore, load_bytes
 
 GOOD = """interval = 60
 connectivity_url = ""
@@ -184,7 +184,7 @@ def test_a_full_state_directory_warns_once_and_keeps_memory(
         full_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = StateStore(full_dir / "trayapp" / "watch-state.json")
     mem = ServiceMemory(known_level=Level.MAJOR_OUTAGE)
-    with caplog.at_level("WARNING", logger="trayapp.state"):
+    with caplog.at_level("WARNING", logger="trayapp.edges.state"):
         for _ in range(3):
             store.save(MonitorState(services={"svc": mem}))
     assert [r.getMessage() for r in caplog.records if "cannot write" in r.getMessage()] \
@@ -197,7 +197,7 @@ def test_a_full_state_directory_warns_once_and_keeps_memory(
 _WRITER = """
 import json, sys
 from pathlib import Path
-from trayapp.paths import write_atomic
+from trayapp.edges.paths import write_atomic
 path = Path(sys.argv[1])
 i = 0
 while True:

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from tests.feedkit import json_values
 from trayapp import sources
-from trayapp.feeds import read_feed
-from trayapp.levels import Level
-from trayapp.model import FeedReport
-from trayapp.outcome import FailKind, Fetched, FetchFailed, Outcome
+from trayapp.core.feeds import read_feed
+from trayapp.domain.levels import Level
+from trayapp.domain.model import FeedReport
+from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
 from trayapp.sources import NeedDocuments
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

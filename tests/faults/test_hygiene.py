@@ -34,9 +34,11 @@ from tests.faults.kit import (
 from tests.hostile import NEVER_SHOWN, assert_neutralised, strings
 from tests.loopback import LoopbackServer, Route, fixture, wait_until
 from trayapp import sources
-from trayapp.levels import Level
-from trayapp.links import safe_link
-from trayapp.model import (
+from trayapp.core import textclean
+from trayapp.core.render import snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.links import safe_link
+from trayapp.domain.model import (
     FeedReport,
     Incident,
     Maintenance,
@@ -44,13 +46,11 @@ from trayapp.model import (
     Snapshot,
     SourceProblem,
 )
-from trayapp.render import snapshot_json
+from trayapp.domain.text import html_to_text, one_line, paragraph, safe_url
 from trayapp.sources.common import parse_time
-from trayapp.text import html_to_text, one_line, paragraph, safe_url
-from trayapp.tray import textclean
-from trayapp.tray.details_text import details_lines
 from trayapp.tray.menu import MenuState, build_menu
 from trayapp.tray.tooltip import tooltip
+from trayapp.windows.details_text import details_lines
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 RSS = sources.get("rss")

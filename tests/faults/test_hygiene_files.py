@@ -34,7 +34,7 @@ from tests.faults.kit import (
     write_config,
 )
 from tests.loopback import LoopbackServer, wait_until
-from trayapp.state import load_bytes
+from trayapp.edges.state import load_bytes
 
 POSIX = os.name == "posix"
 
@@ -170,7 +170,7 @@ def test_a_shared_writable_dir_is_warned_about_once(
 _LOGGER = """
 import logging, sys, time
 from pathlib import Path
-from trayapp import logsetup
+from trayapp.edges import logsetup
 logs, tag, lines, done, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), \\
     Path(sys.argv[4]), int(sys.argv[5])
 logsetup.setup(False, logs, [], state_dir=logs)
@@ -340,7 +340,7 @@ def test_a_writer_whose_file_was_rotated_away_by_another_follows_the_path(
     (one backup kept). A's next short line must land in the file the path names."""
     import logging
 
-    from trayapp.logsetup import RotatingFile
+    from trayapp.edges.logsetup import RotatingFile
 
     path = tmp_path / "trayapp.log"
     a, b = RotatingFile(path, 2000, 1), RotatingFile(path, 2000, 1)

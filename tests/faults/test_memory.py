@@ -89,7 +89,7 @@ def test_the_capped_answer_is_reported_not_read(server: LoopbackServer, env: dic
 
 
 def _fetch(url: str) -> object:
-    from trayapp.http import HttpClient
+    from trayapp.edges.http import HttpClient
 
     client = HttpClient(timeout=5, max_body_bytes=CAP)
     try:
@@ -103,7 +103,7 @@ def test_compressed_answers_within_the_cap_are_still_read(encoding: str,
                                                           server: LoopbackServer) -> None:
     import zlib
 
-    from trayapp.outcome import Fetched
+    from trayapp.domain.outcome import Fetched
     body = fixture("statuspage/anthropic-summary-3.json")
     packed = {"gzip": gzip.compress(body), "deflate": zlib.compress(body),
               "deflate-raw": zlib.compress(body)[2:-4], "identity": body}[encoding]
@@ -116,7 +116,7 @@ def test_compressed_answers_within_the_cap_are_still_read(encoding: str,
                                            ("gzip, gzip", gzip.compress(gzip.compress(b"{}")))])
 def test_undecodable_answers_are_a_broken_answer(encoding: str, body: bytes,
                                                   server: LoopbackServer) -> None:
-    from trayapp.outcome import FailKind, FetchFailed
+    from trayapp.domain.outcome import FailKind, FetchFailed
     server.set("/doc", body, headers={"Content-Encoding": encoding})
     got = _fetch(server.url("/doc"))
     assert isinstance(got, FetchFailed) and got.kind is FailKind.PROTOCOL

@@ -13,10 +13,11 @@ import pytest
 
 from tests.loopback import fixture
 from trayapp import sources
-from trayapp.config import Config, parse_text
-from trayapp.feeds import read_feed
-from trayapp.levels import Level
-from trayapp.model import (
+from trayapp.config.schema import Config, parse_text
+from trayapp.core.feeds import read_feed
+from trayapp.core.monitor import MonitorState, StepResult, step
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
     Connectivity,
     EventKind,
     FeedReport,
@@ -25,8 +26,7 @@ from trayapp.model import (
     SourceProblem,
     failed_feed,
 )
-from trayapp.monitor import MonitorState, StepResult, step
-from trayapp.outcome import Fetched
+from trayapp.domain.outcome import Fetched
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 BASE = "https://status.example.com"

@@ -25,8 +25,8 @@ from tests.faults.kit import (
 )
 from tests.hostile import assert_neutralised, statuspage_summary, strings
 from tests.loopback import LoopbackServer, Route, fixture, wait_until
-from trayapp.config import ConfigError, parse_text
-from trayapp.text import safe_url
+from trayapp.config.schema import ConfigError, parse_text
+from trayapp.domain.text import safe_url
 
 CLEAN = fixture("statuspage/anthropic-summary-3.json")
 ENTRY = feed_entry_path("/feed")

@@ -1,7 +1,7 @@
 """Feed adapters: one per status-page format, each a pure function.
 
 An adapter turns the fetched documents of one feed into a
-:class:`~trayapp.model.FeedReport`. It never raises on bad input and never
+:class:`~trayapp.domain.model.FeedReport`. It never raises on bad input and never
 does I/O: the poller fetches ``entry(base)`` first, and when the adapter
 answers :class:`NeedDocuments` it fetches those URLs too and asks again
 (documents that could not be fetched are passed as ``None``). A document
@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from trayapp.model import FeedReport, SourceProblem, failed_feed
+from trayapp.domain.model import FeedReport, SourceProblem, failed_feed
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def run_parse(adapter: Adapter, base: str, docs: Documents,
     try:
         result = adapter.parse(base, docs, now)
         if isinstance(result, FeedReport):
-            from trayapp.links import confine
+            from trayapp.domain.links import confine
             return confine(result, base)   # links only to the page's own or vendor hosts
         return result
     except Exception as exc:  # an adapter bug must never kill the loop

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from trayapp.model import FeedReport, SourceProblem, failed_feed
+from trayapp.domain.model import FeedReport, SourceProblem, failed_feed
 from trayapp.sources import NeedDocuments, document_base, get
 from trayapp.sources.common import join_url, looks_like_challenge, origin
 from trayapp.sources.detect import detect, html_hint

@@ -22,8 +22,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
-from trayapp.model import Component, FeedReport, Incident, Maintenance, Update
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import Component, FeedReport, Incident, Maintenance, Update
+from trayapp.domain.text import one_line, paragraph, safe_url
 from trayapp.sources.common import (
     as_dict,
     dicts,
@@ -37,7 +38,6 @@ from trayapp.sources.common import (
     plain,
     wrong_shape,
 )
-from trayapp.text import one_line, paragraph, safe_url
 
 PLATFORM = "betterstack"
 EXPECTED = "Better Stack index.json"

@@ -27,8 +27,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
-from trayapp.model import Component, FeedReport, Incident
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import Component, FeedReport, Incident
+from trayapp.domain.text import one_line
 from trayapp.sources.common import (
     STALE_AFTER,
     dicts,
@@ -40,7 +41,6 @@ from trayapp.sources.common import (
     plain,
     wrong_shape,
 )
-from trayapp.text import one_line
 
 PLATFORM = "checkly"
 EXPECTED = "Checkly status page uptime JSON"

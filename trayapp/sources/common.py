@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
-from trayapp.model import (
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import (
     Component,
     FeedReport,
     Incident,
@@ -25,7 +25,7 @@ from trayapp.model import (
     Update,
     failed_feed,
 )
-from trayapp.text import html_to_text, one_line, safe_url
+from trayapp.domain.text import html_to_text, one_line, safe_url
 
 JSONValue = Any
 

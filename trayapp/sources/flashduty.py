@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
-from trayapp.model import Component, FeedReport, Incident, Maintenance
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import Component, FeedReport, Incident, Maintenance
+from trayapp.domain.text import one_line, safe_url
 from trayapp.sources.common import (
     as_dict,
     as_list,
@@ -39,7 +40,6 @@ from trayapp.sources.common import (
     plain,
     wrong_shape,
 )
-from trayapp.text import one_line, safe_url
 
 PLATFORM = "flashduty"
 EXPECTED = "Flashduty status-page JSON"

@@ -32,8 +32,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urljoin
 
-from trayapp.levels import Level, worst
-from trayapp.model import Component, FeedReport, Incident, Update
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import Component, FeedReport, Incident, Update
+from trayapp.domain.text import one_line, paragraph, safe_url
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import (
     dicts,
@@ -50,7 +51,6 @@ from trayapp.sources.common import (
     plain,
     wrong_shape,
 )
-from trayapp.text import one_line, paragraph, safe_url
 
 PLATFORM = "google-cloud"
 EXPECTED = "Google Cloud incidents.json"

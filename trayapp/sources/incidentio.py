@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from trayapp.model import FeedReport, SourceProblem, failed_feed
+from trayapp.domain.model import FeedReport, SourceProblem, failed_feed
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import dicts, join_url, load_json
 from trayapp.sources.statuspage import SUMMARY_PATH, parse_document, read_summary

@@ -21,8 +21,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level, worst
-from trayapp.model import Component, FeedReport, Incident, Maintenance
+from trayapp.domain.levels import Level, worst
+from trayapp.domain.model import Component, FeedReport, Incident, Maintenance
+from trayapp.domain.text import one_line, safe_url
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import (
     as_dict,
@@ -38,7 +39,6 @@ from trayapp.sources.common import (
     unreadable_is_broken,
     wrong_shape,
 )
-from trayapp.text import one_line, safe_url
 
 PLATFORM = "instatus"
 EXPECTED = "Instatus summary.json"

@@ -48,8 +48,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from trayapp.levels import Level
-from trayapp.model import FeedReport, Incident, Maintenance, SourceProblem, Update, failed_feed
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
+    FeedReport,
+    Incident,
+    Maintenance,
+    SourceProblem,
+    Update,
+    failed_feed,
+)
+from trayapp.domain.text import html_to_text, one_line, paragraph, safe_url
 from trayapp.sources.common import (
     STALE_AFTER,
     fetched,
@@ -62,7 +70,6 @@ from trayapp.sources.common import (
     page_report,
     past_time,
 )
-from trayapp.text import html_to_text, one_line, paragraph, safe_url
 
 PLATFORM = "rss"
 EXPECTED = "an Atom or RSS feed"

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from trayapp.levels import Level
-from trayapp.model import (
+from trayapp.domain.levels import Level
+from trayapp.domain.model import (
     Component,
     FeedReport,
     Incident,
@@ -30,6 +30,7 @@ from trayapp.model import (
     Update,
     failed_feed,
 )
+from trayapp.domain.text import one_line, paragraph, quote_part, safe_url
 from trayapp.sources.common import (
     as_dict,
     dicts,
@@ -42,7 +43,6 @@ from trayapp.sources.common import (
     parse_time,
     unreadable_is_broken,
 )
-from trayapp.text import one_line, paragraph, quote_part, safe_url
 
 PLATFORM = "statuspage"
 SUMMARY_PATH = "api/v2/summary.json"

@@ -4,7 +4,7 @@ Threads and processes:
 
 * main thread: pystray's ``Icon.run()`` (X event loop or GTK main loop);
   menu callbacks run here and only do quick things;
-* ``poller``: :class:`trayapp.engine.Runner` (blocking; each cycle fans its
+* ``poller``: :class:`trayapp.runtime.engine.Runner` (blocking; each cycle fans its
   requests out to short-lived threads); each result is
   handled on that thread (policy, config reload, icon/tooltip/menu update:
   pystray marshals those onto its own loop);
@@ -27,14 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp import heap, paths
-from trayapp.config import DEFAULT_CONFIG_TOML, Config
-from trayapp.levels import Level
-from trayapp.model import Snapshot
-from trayapp.monitor import StepResult
-from trayapp.selfrun import module_argv
-from trayapp.text import one_line
-from trayapp.tray import policy
+from trayapp.config.schema import DEFAULT_CONFIG_TOML, Config
+from trayapp.core import policy
+from trayapp.core.monitor import StepResult
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Snapshot
+from trayapp.domain.text import one_line
+from trayapp.edges import heap, paths
+from trayapp.edges.notify_memory import PolicyStore
+from trayapp.edges.selfrun import module_argv
 from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
@@ -43,7 +44,6 @@ from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_act
 from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
 from trayapp.tray.notify_actions import NoteAction, service_actions
-from trayapp.tray.notify_memory import PolicyStore
 from trayapp.tray.tooltip import tooltip
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,8 @@ def now_utc() -> datetime:
 class TrayApp:
     def __init__(self, config: Config, backend: Backend, config_path: Path | None,
                  banner: str | None = None) -> None:
-        from trayapp.engine import Runner
-        from trayapp.state import StateStore
+        from trayapp.edges.state import StateStore
+        from trayapp.runtime.engine import Runner
 
         self.config = config
         self.banner = banner            # the first-run welcome, shown once at start
@@ -194,7 +194,7 @@ class TrayApp:
     def _note_actions(self, service_id: str) -> tuple[NoteAction, ...]:
         """A service notification's "Details" and (a safe link only) "Open status page";
         both run on that notification's waiter thread."""
-        from trayapp.tray.opener import open_url
+        from trayapp.edges.opener import open_url
         with self.lock:
             return service_actions(self.snapshot, self.config, service_id,
                                    self.open_details,
@@ -202,7 +202,7 @@ class TrayApp:
 
     # ----------------------------------------------------------------- actions
     def do(self, action: Action) -> None:
-        from trayapp.tray.opener import open_path, open_url
+        from trayapp.edges.opener import open_path, open_url
         kind = action.kind
         if kind is Act.DETAILS:
             self.open_details()
@@ -230,8 +230,8 @@ class TrayApp:
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
         elif kind is Act.ABOUT:
-            subprocess.Popen(module_argv("trayapp.tray.about", "--config", str(self.config_path)),
-                             stdin=subprocess.DEVNULL)
+            argv = module_argv("trayapp.windows.about", "--config", str(self.config_path))
+            subprocess.Popen(argv, stdin=subprocess.DEVNULL)
         elif kind is Act.QUIT:
             self.quit()
 
@@ -259,7 +259,7 @@ class TrayApp:
         self.refresh()
 
     def details_payload(self) -> dict[str, Any]:
-        from trayapp.render import snapshot_json
+        from trayapp.core.render import snapshot_json
         with self.lock:
             snap = snapshot_json(self.snapshot) if self.snapshot is not None else {}
             actions = [] if self.backend.has_menu else [
@@ -310,10 +310,10 @@ class TrayApp:
 
 def run(config: Config, args: argparse.Namespace) -> int | str:
     """The tray, until Quit: an exit code; or a one-line reason when no tray can be shown."""
-    from trayapp import instance
-    from trayapp.configfile import locate
+    from trayapp.core.welcome import first_run_banner
+    from trayapp.edges import instance
+    from trayapp.edges.configfile import locate
     from trayapp.tray.backend import load
-    from trayapp.welcome import first_run_banner
 
     heap.single_arena()     # before any thread starts: poll threads share one C heap
     lock_dir = private_dir()

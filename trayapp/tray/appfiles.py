@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from trayapp import paths
-from trayapp.levels import Level
-from trayapp.text import one_line
+from trayapp.domain.levels import Level
+from trayapp.domain.text import one_line
+from trayapp.edges import paths
 
 log = logging.getLogger("trayapp.tray.app")
 
@@ -51,7 +51,7 @@ _SAID: set[str] = set()
 
 def autostart_module() -> Any:
     try:
-        from trayapp import autostart
+        from trayapp.edges import autostart
         return autostart
     except Exception:
         return None

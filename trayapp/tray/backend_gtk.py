@@ -33,8 +33,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trayapp import paths
-from trayapp.text import one_line
+from trayapp.domain.text import one_line
+from trayapp.edges import paths
 
 log = logging.getLogger("trayapp.tray.backend")
 APP_NAME = "trayapp"

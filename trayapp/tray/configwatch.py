@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.config import Config, ConfigError
+from trayapp.config.schema import Config, ConfigError
 
 
 class ConfigWatcher:
@@ -26,7 +26,7 @@ class ConfigWatcher:
         current = self._mtime()
         if current is None or current in (self.mtime, self.bad_mtime):
             return None, None
-        from trayapp.configfile import load
+        from trayapp.edges.configfile import load
         try:
             config = load(str(self.path))
         except ConfigError as exc:

@@ -1,6 +1,6 @@
 """The details window as the tray sees it: one child process, raised when asked again.
 
-``python -m trayapp.tray.details PAYLOAD`` runs the window (Tk, its own
+``python -m trayapp.windows.details PAYLOAD`` runs the window (Tk, its own
 process, so the tray never imports Tk). Its first snapshot comes in a private
 payload file; afterwards it follows ``snapshot.json`` itself. A second
 :meth:`DetailsWindow.open` while it runs asks it to raise (a line on its
@@ -19,9 +19,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from trayapp import paths
-from trayapp.selfrun import module_argv
-from trayapp.text import one_line
+from trayapp.domain.text import one_line
+from trayapp.edges import paths
+from trayapp.edges.selfrun import module_argv
 from trayapp.tray.appfiles import private_dir
 from trayapp.tray.menu import Act, Action
 
@@ -55,7 +55,7 @@ class DetailsWindow:
         env = dict(os.environ)
         env.setdefault("NO_AT_BRIDGE", "1")
         self.proc = subprocess.Popen(
-            module_argv("trayapp.tray.details", str(target)),
+            module_argv("trayapp.windows.details", str(target)),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         threading.Thread(target=self._read, args=(self.proc,),
                          name="details-reader", daemon=True).start()

@@ -4,7 +4,7 @@
 maps it onto ``pystray.MenuItem`` and the details window turns the actions
 into buttons. Every label is sanitized feed text (:func:`one_line`, capped);
 every URL is checked with :func:`safe_url` here (an incident's also with
-:func:`trayapp.links.safe_link` against the service's page), so an item either
+:func:`trayapp.domain.links.safe_link` against the service's page), so an item either
 opens a harmless http(s) link or has no link at all.
 """
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from trayapp.links import safe_link
-from trayapp.model import ServiceStatus, Snapshot
-from trayapp.text import safe_url
-from trayapp.tray.textclean import line
-from trayapp.tray.timefmt import ago, local_time
+from trayapp.core.textclean import line
+from trayapp.core.timefmt import ago, local_time
+from trayapp.domain.links import safe_link
+from trayapp.domain.model import ServiceStatus, Snapshot
+from trayapp.domain.text import safe_url
 
 LABEL = 60         # cap for any label built from feed text
 MAX_INCIDENTS = 5

@@ -37,7 +37,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from trayapp.text import one_line
+from trayapp.domain.text import one_line
 from trayapp.tray.notify_actions import Capabilities, NoteAction, Waiters, read_id
 from trayapp.tray.notify_text import for_platform
 

@@ -28,10 +28,10 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trayapp.config import Config
-from trayapp.links import safe_link
-from trayapp.model import Snapshot
-from trayapp.text import one_line
+from trayapp.config.schema import Config
+from trayapp.domain.links import safe_link
+from trayapp.domain.model import Snapshot
+from trayapp.domain.text import one_line
 
 log = logging.getLogger(__name__)
 BUS_TIMEOUT = 5                 # seconds, for each gdbus/dbus-send call
@@ -52,7 +52,7 @@ def service_actions(snapshot: Snapshot | None, config: Config, service_id: str,
                     details: Callable[[], object],
                     open_url: Callable[[str], object]) -> tuple[NoteAction, ...]:
     """"Details" always; "Open status page" only for a page link that passes the
-    safe-link rule (:func:`trayapp.links.safe_link`) against the configured feed."""
+    safe-link rule (:func:`trayapp.domain.links.safe_link`) against the configured feed."""
     actions = [NoteAction(DETAILS, "Details", details)]
     status = snapshot.service(service_id) if snapshot is not None else None
     svc = config.service(service_id)

@@ -9,8 +9,8 @@ may interpret body markup: a literal ``<b>`` from a feed must show as text.
 
 from __future__ import annotations
 
-from trayapp.text import one_line, truncate
-from trayapp.tray.textclean import block, line
+from trayapp.core.textclean import block, line
+from trayapp.domain.text import one_line, truncate
 
 LIMITS: dict[str, tuple[int, int]] = {"win32": (64, 256), "darwin": (120, 400)}
 DEFAULT_LIMITS = (120, 500)

@@ -5,7 +5,7 @@
         major outage (read 12 min ago)          [one line, wrapped here]
     trayapp: offline: no network - checked just now - Try: Ollama (local)
 
-Built from sanitized text (:func:`trayapp.text.one_line`) and capped to the
+Built from sanitized text (:func:`trayapp.domain.text.one_line`) and capped to the
 platform's limit (Windows: 128 characters including the terminating NUL).
 """
 
@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trayapp.levels import Level
-from trayapp.model import ServiceStatus, Snapshot
-from trayapp.text import truncate
-from trayapp.tray.textclean import line
-from trayapp.tray.timefmt import ago
+from trayapp.core.textclean import line
+from trayapp.core.timefmt import ago
+from trayapp.domain.levels import Level
+from trayapp.domain.model import ServiceStatus, Snapshot
+from trayapp.domain.text import truncate
 
 APP_NAME = "trayapp"
 TOOLTIP_LIMITS = {"win32": 127, "darwin": 255}

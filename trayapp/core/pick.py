@@ -1,0 +1,115 @@
+"""``trayapp pick``: which service to use now. One pure function over the snapshot's JSON.
+
+The live path (poll, :func:`trayapp.core.render.snapshot_json`, :func:`pick`) and the
+cached path (read the snapshot file, :func:`pick`) run the same function on the
+same dict, so they cannot disagree. Standard library only, and no trayapp
+module: the cached path of a shell prompt imports this.
+
+The rules, from the snapshot's levels alone:
+
+* SERVICE itself is the answer when it is **answering**: ``operational``,
+  ``maintenance``, or **degraded-but-answering**: ``degraded`` while its API
+  probe, if it has one, is not failing. A probe is *failing* when it got no
+  HTTP answer at all (``major_outage``: timeout, refused, DNS, TLS), a 5xx
+  (``partial_outage``), or 503/529 "overloaded". A slow answer, a 4xx (401
+  without a key is the healthy answer) or an inconclusive probe (``unknown``,
+  e.g. a bot challenge) is not failing: the page's ``degraded`` then stands.
+* Otherwise its fallbacks, in configured order: the first one that is
+  **up**: ``operational``, or degraded-but-answering (the tray's "Try:" list
+  also leaves out fallbacks in maintenance). Only SERVICE's own fallbacks
+  count, not theirs.
+* While offline every vendor's level is ``unknown``; a local fallback (a
+  model server on this machine) keeps a known level, so it is still picked.
+
+Exit codes: 0 with an answer; 1 when every candidate is known and none is up;
+3 when none is up and at least one candidate could not be told (``unknown``,
+e.g. offline with no local fallback): "none is up" is never said on a guess.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:      # typing costs a prompt ~4 ms; annotations are strings anyway
+    from typing import Any
+
+EXIT_PICKED, EXIT_NONE_UP, EXIT_UNKNOWN = 0, 1, 3
+UNKNOWN = "unknown"
+_FAILING_PROBE_LEVELS = ("partial_outage", "major_outage")
+_OVERLOADED = (503, 529)
+
+
+def _level(entry: dict[str, Any] | None) -> str:
+    level = entry.get("level") if isinstance(entry, dict) else None
+    return level if isinstance(level, str) else UNKNOWN
+
+
+def probe_failing(entry: dict[str, Any]) -> bool:
+    probe = entry.get("probe")
+    if not isinstance(probe, dict):
+        return False
+    code = probe.get("status_code")
+    return probe.get("level") in _FAILING_PROBE_LEVELS or \
+        (isinstance(code, int) and (code >= 500 or code in _OVERLOADED))
+
+
+def answering(entry: dict[str, Any], *, maintenance_ok: bool = True) -> bool:
+    """Operational, maintenance (unless ``maintenance_ok`` is false), or
+    degraded-but-answering."""
+    level = _level(entry)
+    if level == "operational" or (maintenance_ok and level == "maintenance"):
+        return True
+    return level == "degraded" and not probe_failing(entry)
+
+
+def _service(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
+    for entry in snapshot.get("services") or ():
+        if isinstance(entry, dict) and entry.get("id") == service_id:
+            return entry
+    return None
+
+
+def service_ids(snapshot: dict[str, Any]) -> list[str]:
+    return [str(e.get("id")) for e in snapshot.get("services") or () if isinstance(e, dict)]
+
+
+def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
+    """The answer as a JSON-ready dict (``pick``, ``exit``, ``reason``, levels), or
+    None when the snapshot has no service ``service_id``."""
+    me = _service(snapshot, service_id)
+    if me is None:
+        return None
+    level = _level(me)
+    fallbacks: list[dict[str, Any]] = []
+    for fb in me.get("fallbacks") or ():
+        fid = fb.get("id") if isinstance(fb, dict) else None
+        if not isinstance(fid, str):
+            continue
+        entry = _service(snapshot, fid)
+        fallbacks.append({"id": fid, "level": _level(entry),
+                          "up": entry is not None and answering(entry, maintenance_ok=False)})
+    result: dict[str, Any] = {"service": service_id, "pick": None, "level": level,
+                              "offline": bool(snapshot.get("offline")),
+                              "checked_at": snapshot.get("checked_at"),
+                              "fallbacks": fallbacks}
+    if answering(me):
+        what = "degraded but answering" if level == "degraded" else level.replace("_", " ")
+        return {**result, "pick": service_id, "exit": EXIT_PICKED,
+                "reason": f"{service_id} is {what}"}
+    if level == "degraded":
+        why = f"{service_id} is degraded and its API probe is failing"
+    elif level == UNKNOWN:
+        why = f"{service_id} cannot be told right now" + (
+            f" ({snapshot.get('reason')})" if snapshot.get("offline") and
+            isinstance(snapshot.get("reason"), str) else "")
+    else:
+        why = f"{service_id} is in {level.replace('_', ' ')}"
+    for fb in fallbacks:
+        if fb["up"]:
+            return {**result, "pick": fb["id"], "exit": EXIT_PICKED,
+                    "reason": f"{why}; {fb['id']} is {fb['level'].replace('_', ' ')}"}
+    untold = level == UNKNOWN or any(fb["level"] == UNKNOWN for fb in fallbacks)
+    if untold:
+        return {**result, "exit": EXIT_UNKNOWN,
+                "reason": f"{why}; no fallback is known to be up"}
+    return {**result, "exit": EXIT_NONE_UP,
+            "reason": f"{why}; no fallback is up" if fallbacks else f"{why}; it has no fallbacks"}

@@ -1,0 +1,120 @@
+"""The daily budget of model probes, shared by every trayapp process. An edge (files).
+
+Model probes cost real tokens, so ``max_model_probes_per_day`` (per service)
+is a hard limit, counted in the state directory: one small JSON file per
+service (``model-probes/<service>.json``: the UTC day, the probes spent, when
+the last ones ran), read and rewritten under an exclusive lock (``fcntl.flock``
+on POSIX, ``msvcrt.locking`` on Windows), so the tray, ``watch`` and ``status``
+running at once, or restarted, never spend more than the limit together. The
+same file spaces the probes ``model_interval`` apart across those processes.
+A file that cannot be opened or locked grants nothing: no probe runs rather
+than one over the budget. The clock is passed in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from trayapp.domain.model import ModelBudget
+from trayapp.edges.paths import private_mkdir
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    granted: int                 # probes the caller may send now
+    use: ModelBudget             # today's count, including these
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[IO[bytes]]:
+    private_mkdir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+b") as handle:
+        if sys.platform == "win32":
+            import msvcrt
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield handle
+            finally:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield handle
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _read(handle: IO[bytes], day: str) -> tuple[int, float | None]:
+    """(spent today, last run as a POSIX time); a corrupt file counts as fully spent."""
+    handle.seek(0)
+    data = handle.read(4096)
+    if not data.strip():
+        return 0, None
+    try:
+        raw: Any = json.loads(data)
+        used, last = raw["used"], raw.get("last")
+        if not isinstance(used, int) or isinstance(used, bool) or used < 0 \
+                or not isinstance(raw["day"], str) \
+                or not (last is None or isinstance(last, int | float)):
+            raise ValueError("budget")
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("corrupt model probe budget file") from None
+    return (used if raw["day"] == day else 0), (float(last) if last is not None else None)
+
+
+class Budget:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._warned: set[str] = set()
+
+    def path(self, service: str) -> Path:
+        return self.directory / f"{service}.json"
+
+    def take(self, service: str, now: datetime, limit: int, want: int,
+             gap: float) -> Grant:
+        """Reserve up to ``want`` probes for ``service``: none if the last ones ran less
+        than ``gap`` seconds ago (by ``now``), never more than ``limit`` a UTC day."""
+        day = now.astimezone(UTC).date().isoformat()
+        stamp = now.timestamp()
+        try:
+            with _locked(self.path(service)) as handle:
+                corrupt = False
+                try:
+                    used, last = _read(handle, day)
+                except ValueError:                # unreadable: spend nothing more today
+                    used, last, corrupt = limit, stamp, True
+                recent = last is not None and 0 <= stamp - last < gap
+                granted = 0 if recent or corrupt else max(0, min(want, limit - used))
+                if granted or corrupt:
+                    handle.seek(0)
+                    handle.truncate()
+                    handle.write(json.dumps({"day": day, "used": used + granted,
+                                             "last": stamp}).encode())
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                return Grant(granted, ModelBudget(used + granted, limit, day))
+        except OSError as exc:
+            if service not in self._warned:
+                log.warning("cannot count model probes in %s (%s); none will run",
+                            self.directory, exc.strerror or type(exc).__name__)
+                self._warned.add(service)
+            return Grant(0, ModelBudget(limit, limit, day))
+
+    def spent(self, service: str, now: datetime, limit: int) -> ModelBudget:
+        """Today's count without taking any."""
+        return self.take(service, now, limit, 0, 0).use

@@ -1,0 +1,190 @@
+"""Logging: warnings to stderr (debug with -v), everything to a rotating file.
+
+The log file is opened without following a symlink (``O_NOFOLLOW``) and only
+if it is a regular file; its directory is created 0700, and a group- or
+world-writable log or state directory is warned about once. Several
+processes (the tray, ``watch``, a ``status`` run) may share the file:
+rotation takes a lock on it and rotates only if no other process already
+has, so it never loses lines or prints ``--- Logging error ---``. Every line is
+cleaned like any other output (no escape sequence or control character from a
+feed or a config file reaches a terminal or the file).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from io import TextIOWrapper
+from pathlib import Path
+from typing import IO, Any
+
+from trayapp.domain.text import paragraph
+from trayapp.edges.paths import private_mkdir
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_warned_dirs: set[str] = set()
+
+
+class RedactSecrets(logging.Filter):
+    """Replace any configured API key value that slips into a log line."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 8]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for s in self.secrets:
+                    message = message.replace(s, "[redacted]")
+                record.msg, record.args = message, None
+        return True
+
+
+class CleanFormatter(logging.Formatter):
+    """A formatter whose output holds no escape or control character (line breaks kept)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return paragraph(super().format(record), 20_000)
+
+
+def open_log(path: Path) -> TextIOWrapper:
+    """``path`` for appending: never through a symlink, never a FIFO or device."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) \
+        | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return open(fd, "a", encoding="utf-8", errors="replace")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _lock(stream: IO[str]) -> Any:
+    """An exclusive lock on the open log file (POSIX), or None."""
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+    return fcntl
+
+
+class RotatingFile(logging.FileHandler):
+    """A log file capped at ``max_bytes``, with numbered backups (``.1`` newest):
+    logging.handlers.RotatingFileHandler's rotation, without importing
+    logging.handlers (pickle, queue, struct: about 0.5 MB in every process),
+    and safe when several processes share the file."""
+
+    def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
+        self.max_bytes = max_bytes
+        self.backups = backups
+        super().__init__(path, encoding="utf-8", delay=True)
+        self.stream = self._open()
+
+    def _open(self) -> TextIOWrapper:
+        return open_log(Path(self.baseFilename))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            size = len((self.format(record) + self.terminator).encode("utf-8"))
+            stream = self.stream
+            if stream is not None and not self._still_ours(stream):
+                # Another process rotated the file under us: our descriptor names a
+                # backup (or a deleted file). Follow the path, as WatchedFileHandler does.
+                stream.close()
+                stream = self.stream = self._open()
+            if stream is not None and os.fstat(stream.fileno()).st_size + size > self.max_bytes:
+                self._rotate(stream)
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _still_ours(self, stream: IO[str]) -> bool:
+        mine = os.fstat(stream.fileno())
+        try:
+            current = os.stat(self.baseFilename, follow_symlinks=False)
+        except FileNotFoundError:
+            return False
+        return (current.st_ino, current.st_dev) == (mine.st_ino, mine.st_dev)
+
+    def _rotate(self, stream: IO[str]) -> None:
+        """Rotate under the file's lock, unless another process already has (the path then
+        names a newer file than ours): either way, continue in the file the path names."""
+        base = self.baseFilename
+        fcntl = _lock(stream)
+        try:
+            if self._still_ours(stream):
+                for i in range(self.backups - 1, 0, -1):
+                    try:
+                        os.replace(f"{base}.{i}", f"{base}.{i + 1}")
+                    except FileNotFoundError:
+                        pass
+                if self.backups > 0:
+                    os.replace(base, f"{base}.1")
+                else:
+                    os.truncate(base, 0)
+        finally:
+            if fcntl is not None:
+                fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+        stream.close()
+        self.stream = self._open()
+
+
+def warn_if_shared(path: Path) -> None:
+    key = str(path)
+    if key in _warned_dirs:
+        return
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return
+    if os.name == "posix" and mode & (stat.S_IWGRP | stat.S_IWOTH):
+        _warned_dirs.add(key)
+        logging.getLogger("trayapp").warning(
+            "warning: %s is writable by other users (chmod 700 it)", path)
+
+
+def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
+          state_dir: Path | None = None) -> Path | None:
+    root = logging.getLogger("trayapp")
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    redact = RedactSecrets([os.environ.get(e, "") for e in secret_envs])
+    err = logging.StreamHandler()
+    err.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    err.setFormatter(CleanFormatter("trayapp: %(message)s"))
+    err.addFilter(redact)
+    root.addHandler(err)
+    if log_dir is None:
+        return None
+    path: Path | None = log_dir / "trayapp.log"
+    try:
+        private_mkdir(log_dir)
+        handler: logging.Handler = RotatingFile(log_dir / "trayapp.log", max_bytes=512 * 1024,
+                                                backups=2)
+        handler.setFormatter(CleanFormatter(FORMAT))
+        handler.addFilter(redact)
+        handler.setLevel(logging.DEBUG if verbose else logging.INFO)
+        root.addHandler(handler)
+    except OSError:
+        path = None
+    warn_if_shared(log_dir)
+    if state_dir is None:
+        from trayapp.edges.paths import state_dir as platform_state_dir
+        try:
+            state_dir = platform_state_dir()
+        except Exception:   # platformdirs cannot name one here
+            state_dir = None
+    if state_dir is not None:
+        warn_if_shared(state_dir)
+    return path

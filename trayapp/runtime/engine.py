@@ -1,0 +1,214 @@
+"""The loop: tick -> poll -> decide -> save -> show, shared by ``watch`` and the tray.
+
+:class:`Engine` runs one cycle (poller + monitor + state file).
+:class:`Runner` repeats cycles (run it in a worker thread under the tray:
+pystray owns the main thread), sleeping on an event between polls so an idle
+app costs nothing. It is the only place that catches broad
+exceptions: a failing cycle is logged and retried, the loop never dies.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from trayapp.config.schema import Config
+from trayapp.core.monitor import MonitorState, StepResult, step
+from trayapp.core.render import snapshot_json
+from trayapp.edges import snapcache
+from trayapp.edges.http import HttpClient
+from trayapp.edges.state import StateStore
+from trayapp.runtime.hooks import Hooks
+from trayapp.runtime.poller import Poller
+from trayapp.runtime.recorder import Recorder
+
+log = logging.getLogger(__name__)
+SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a wall-clock jump
+RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
+MIN_POOL, MAX_POOL = 8, 128  # connections in the HTTP pool (file descriptors stay few)
+
+
+def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def next_delay(result: StepResult, config: Config) -> float:
+    """Poll four times as often while something is wrong, so recovery is seen sooner,
+    and while a bad probe waits for its confirmation, so an outage is seen sooner."""
+    snap = result.snapshot
+    unconfirmed = any(m.bad_streak > 0 and not m.probe_level.is_problem
+                      for m in result.state.services.values())
+    troubled = snap.offline or unconfirmed or any(s.level.is_problem or s.probe_disagrees
+                                                  for s in snap.services)
+    if troubled:
+        return float(max(config.interval / 4, config.min_interval))
+    return float(config.interval)
+
+
+def pool_size(config: Config) -> int:
+    """Connections for one cycle's requests at once (feeds, probes, the connectivity
+    check), so a cycle costs about one round trip; bounded."""
+    feeds = {s.feed for s in config.services if s.feed is not None}
+    probes = sum(1 + len(s.probe.models) for s in config.services if s.probe is not None)
+    return max(MIN_POOL, min(MAX_POOL, len(feeds) + probes + 1))
+
+
+def make_client(config: Config) -> HttpClient:
+    return HttpClient(connect_timeout=config.connect_timeout, timeout=config.timeout,
+                      max_body_bytes=config.max_body_bytes, max_connections=pool_size(config))
+
+
+class Engine:
+    """One poll cycle with memory: poller + monitor + state file."""
+
+    def __init__(self, config: Config, client: HttpClient, store: StateStore | None = None,
+                 environ: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.poller = Poller(config, client, environ)
+        self.state = store.load() if store is not None else MonitorState()
+        # The state file was lost: re-learn quietly instead of re-announcing, for as
+        # many online cycles as a probe failure takes to be confirmed again.
+        self._silent_cycles = config.failure_threshold if store is not None \
+            and store.was_corrupt else 0
+        self._source_trouble: dict[str, str] = {}    # service id -> the feed error logged
+
+    def reconfigure(self, config: Config) -> None:
+        self.config = config
+        self.poller = Poller(config, self.poller.client, self.poller.environ)
+
+    def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
+        poll = self.poller.poll(now, retry_probes=retry_probes, urgent=self._urgent())
+        result = step(self.config, self.state, poll.connectivity, poll.observations, now)
+        if self._silent_cycles and not result.snapshot.offline:
+            result = replace(result, events=())
+            self._silent_cycles -= 1
+        self._log_source_health(result)
+        self.state = result.state
+        if self.store is not None:
+            self.store.save(self.state)
+        return result
+
+
+    def _urgent(self) -> frozenset[str]:
+        """Services in trouble: their models are probed every cycle, not every
+        ``model_interval`` (the daily budget still holds)."""
+        return frozenset(
+            sid for sid, m in self.state.services.items()
+            if m.known_level.is_problem or m.bad_streak
+            or any(x.bad_streak or x.level.is_problem for x in m.models))
+
+    def _log_source_health(self, result: StepResult) -> None:
+        """Say once when a status source breaks, is blocked or recovers."""
+        if result.snapshot.offline:
+            return
+        for svc in result.snapshot.services:
+            feed = svc.feed
+            error = feed.error if feed is not None and feed.problem is not None else None
+            before = self._source_trouble.get(svc.id)
+            if error and before is None:
+                log.warning("%s: %s", svc.id, error)
+                self._source_trouble[svc.id] = error
+            elif error is None and before is not None:
+                log.info("%s: status source readable again", svc.id)
+                del self._source_trouble[svc.id]
+
+
+class Runner:
+    """Repeats :meth:`Engine.cycle` until stopped. Thread-safe controls.
+
+    After each cycle, before ``on_result``: with a state ``store`` (the tray and
+    ``watch``) the snapshot is saved for ``status --cached`` (:mod:`trayapp.edges.snapcache`)
+    and the cycle is kept in the history (:mod:`trayapp.history`, one transaction, on
+    this thread: never the UI's), and the changes go to the configured hooks
+    (:mod:`trayapp.runtime.hooks`, their own threads).
+    """
+
+    def __init__(self, config: Config, on_result: Callable[[StepResult], None], *,
+                 store: StateStore | None = None, environ: Mapping[str, str] | None = None,
+                 clock: Callable[[], datetime] = wall_clock) -> None:
+        self.config = config
+        self.on_result = on_result
+        self.store = store
+        self.environ = environ
+        self.clock = clock
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._pending_config: Config | None = None
+        self._poll_requested = False
+        self.engine: Engine | None = None
+        self.hooks = Hooks(config, environ)
+        self.history = Recorder(config) if store is not None else None
+        self._cache_problem: str | None = None
+
+    # -- controls, callable from any thread ---------------------------------
+    def request_poll(self) -> None:
+        self._poll_requested = True
+        self._kick()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._kick()
+
+    def reconfigure(self, config: Config) -> None:
+        self._pending_config = config
+        self.request_poll()
+
+    def _kick(self) -> None:
+        self._wake.set()
+
+    # -- the loop ---------------------------------------------------------------
+    def run(self) -> None:
+        client = make_client(self.config)
+        self.engine = Engine(self.config, client, self.store, self.environ)
+        try:
+            while not self._stopping.is_set():
+                if self._pending_config is not None:
+                    self.config, self._pending_config = self._pending_config, None
+                    self.engine.reconfigure(self.config)
+                    self.hooks.reconfigure(self.config)
+                    if self.history is not None:
+                        self.history.reconfigure(self.config)
+                self._poll_requested = False
+                delay = float(self.config.interval)
+                try:
+                    result = self.engine.cycle(self.clock())
+                    delay = next_delay(result, self.config)
+                    self._after_cycle(result)
+                    self.on_result(result)
+                except Exception:
+                    log.exception("poll cycle failed; trying again in %.0f s", delay)
+                self._sleep(delay)
+        finally:
+            self.hooks.close()
+            if self.history is not None:
+                self.history.close()
+            client.close()
+
+    def _after_cycle(self, result: StepResult) -> None:
+        if self.store is not None:
+            problem = snapcache.save(snapshot_json(result.snapshot))
+            if problem and problem != self._cache_problem:
+                log.warning("%s", problem)         # once, until it changes
+            self._cache_problem = problem
+        if self.history is not None:
+            self.history.record(result)
+        self.hooks.submit(result)
+
+    def _sleep(self, delay: float) -> None:
+        mono_start, wall_start = time.monotonic(), self.clock()
+        deadline = mono_start + delay
+        while not self._stopping.is_set() and not self._poll_requested:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._wake.wait(min(remaining, SLEEP_SLICE))
+            self._wake.clear()
+            wall = (self.clock() - wall_start).total_seconds()
+            if wall - (time.monotonic() - mono_start) > RESUME_SLACK:
+                log.info("the clock jumped %.0f s ahead (sleep/resume?); polling now", wall)
+                return
