@@ -71,7 +71,7 @@ def populate_week(path: Path, now: float) -> StepResult:
     ChatGPT in maintenance for 2 h. Returns the last StepResult."""
     from datetime import UTC, datetime, timedelta
 
-    from trayapp.config.schema import parse_text
+    from trayapp.config import parse_text
     from trayapp.core.monitor import MonitorState, step
     from trayapp.domain.levels import Level
     from trayapp.domain.model import Connectivity, FeedReport, Incident, Observation, ProbeResult

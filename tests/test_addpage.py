@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.loopback import LoopbackServer, fixture
-from trayapp.config.schema import default_config
+from trayapp.config import default_config
 from trayapp.domain.levels import Level
 from trayapp.domain.model import FeedReport
 from trayapp.runtime import addpage

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from trayapp.config.schema import ConfigError, default_config, parse_text
+from trayapp.config import ConfigError, default_config, parse_text
 from trayapp.domain.levels import Level
 
 GOOD = """

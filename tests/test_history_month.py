@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.history.report import ServiceReport, build
 from trayapp.core.monitor import MonitorState, step
 from trayapp.domain.levels import Level

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.loopback import free_port
+from trayapp.config import Config, ConfigError, parse_text
 from trayapp.config.hooks import DEFAULT_ON, HookConfig
-from trayapp.config.schema import Config, ConfigError, parse_text
 from trayapp.domain.levels import Level
 from trayapp.edges import http
 from trayapp.runtime.hooks import body, clean_environ, held, message, wanted

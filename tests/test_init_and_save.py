@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.kit import isolated_env, run_cli
-from trayapp.config.schema import (
+from trayapp.config import (
     DEFAULT_CONFIG_TOML,
     ConfigError,
     default_config,

@@ -12,7 +12,7 @@ import pytest
 
 from tests.faults.kit import isolated_env, probe_service, run_cli, write_config
 from tests.loopback import LoopbackServer
-from trayapp.config.schema import ProbeConfig
+from trayapp.config import ProbeConfig
 from trayapp.edges import keys
 from trayapp.runtime.poller import probe_headers
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.monitor import MonitorState, step
 from trayapp.core.render import snapshot_json
 from trayapp.domain.levels import Level

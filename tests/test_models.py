@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakevendor import FakeVendor
-from trayapp.config.schema import Config, ConfigError, parse_text
+from trayapp.config import Config, ConfigError, parse_text
 from trayapp.core.monitor import MonitorState, step
 from trayapp.core.render import snapshot_json
 from trayapp.domain.levels import Level

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.domain.levels import Level
 from trayapp.domain.model import (

@@ -26,7 +26,7 @@ import pytest
 
 from tests.loopback import wait_until
 from tests.test_tray_builders import claude, snapshot
-from trayapp.config.schema import Config, FeedConfig, ServiceConfig
+from trayapp.config import Config, FeedConfig, ServiceConfig
 from trayapp.tray.notifier import Notifier, notify_send_argv
 from trayapp.tray.notify_actions import (
     DETAILS,

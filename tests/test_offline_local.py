@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from trayapp.cli.main import WatchPrinter
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 from trayapp.core.monitor import MonitorState, StepResult, is_local, step
 from trayapp.core.policy import Settings, fallback_line
 from trayapp.core.render import exit_code, snapshot_json, snapshot_text

@@ -93,7 +93,8 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
     print(f"PyInstaller build: {time.monotonic() - started:.1f} s")
     app = tmp_path / "dist" / "trayapp" / "trayapp"
     assert app.is_file()
-    assert (tmp_path / "dist" / "trayapp" / "_internal" / "trayapp" / "presets.toml").is_file()
+    internal = tmp_path / "dist" / "trayapp" / "_internal"
+    assert (internal / "trayapp" / "config" / "presets.toml").is_file()
 
     listing = subprocess.run(
         [sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer", "-l", "-r", "-b",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.config.schema import DEFAULT_CONFIG_TOML, default_config, load_presets, parse_text
+from trayapp.config import DEFAULT_CONFIG_TOML, default_config, load_presets, parse_text
 from trayapp.edges.configwrite import starter_text
 from trayapp.windows import prefs_model as pm
 

@@ -10,7 +10,7 @@ import pytest
 from trayapp.sources import get, kinds
 
 PRESETS: dict[str, Any] = tomllib.loads(
-    (Path(__file__).parent.parent / "trayapp" / "presets.toml").read_text("utf-8"))
+    (Path(__file__).parent.parent / "trayapp" / "config" / "presets.toml").read_text("utf-8"))
 KEYS = {"name", "vendor", "web_url", "components", "feed", "probe", "local", "note"}
 WANTED = ["anthropic", "openai", "ollama", "gemini", "github-copilot", "cursor", "mistral",
           "groq", "deepseek", "cohere", "perplexity", "openrouter", "together", "huggingface",

@@ -24,13 +24,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.loopback import LoopbackServer, fixture, free_port
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 from trayapp.domain.levels import Level
 from trayapp.domain.model import ServiceStatus, SourceProblem
 from trayapp.runtime.engine import Engine, make_client
 
 PRESETS: dict[str, Any] = tomllib.loads(
-    (Path(__file__).parent.parent / "trayapp" / "presets.toml").read_text("utf-8"))
+    (Path(__file__).parent.parent / "trayapp" / "config" / "presets.toml").read_text("utf-8"))
 NOW = datetime(2026, 10, 8, 6, 4, tzinfo=UTC)
 CHALLENGE = fixture("edge-cases/cloudflare-challenge-just-a-moment-1.html")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.config.schema import load_presets
+from trayapp.config import load_presets
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.loopback import LoopbackServer
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 from trayapp.core.feeds import read_feed
 from trayapp.domain.levels import Level
 from trayapp.domain.model import FeedReport, SourceProblem

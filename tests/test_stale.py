@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.core.policy import PolicyState, Settings, decide
 from trayapp.core.render import snapshot_json
@@ -264,7 +264,7 @@ def test_an_incident_gone_from_the_page_is_resolved_once() -> None:
 def test_stale_after_is_a_config_key_with_a_clear_error() -> None:
     import pytest
 
-    from trayapp.config.schema import ConfigError
+    from trayapp.config import ConfigError
 
     base = '[[services]]\nid = "x"\nprobe = { url = "https://api.example.com/" }\n'
     assert parse_text(base, "t").stale_after == 1800

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trayapp.config.schema import DEFAULT_CONFIG_TOML, default_config, parse_text
+from trayapp.config import DEFAULT_CONFIG_TOML, default_config, parse_text
 from trayapp.core.welcome import welcome_text
 
 TWO = """

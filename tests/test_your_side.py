@@ -18,7 +18,7 @@ import pytest
 from tests.fakevendor import FakeVendor, Proxy407, future_cert
 from tests.faults.kit import self_signed_cert
 from tests.loopback import LoopbackServer
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.monitor import MonitorState, step
 from trayapp.core.probe import NetContext, classify, clock_skew
 from trayapp.core.render import snapshot_json, snapshot_text

@@ -32,7 +32,7 @@ from typing import Any
 
 from tests.cli_helpers import isolated_env
 from tests.loopback import LoopbackServer, fixture, wait_until
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.policy import Notification, PolicyState, Settings, decide
 from trayapp.runtime.engine import Engine, make_client
 

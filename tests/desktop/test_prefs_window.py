@@ -25,7 +25,7 @@ import pytest
 from tests.desktop.session import DesktopSession
 from tests.desktop.test_tray_e2e import Tray, find, save
 from tests.loopback import LoopbackServer, fixture, wait_until
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 
 pytestmark = [pytest.mark.desktop, pytest.mark.slow]
 pytest.importorskip("tkinter", reason="this Python has no tkinter (Debian: python3-tk)")

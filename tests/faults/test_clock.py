@@ -15,7 +15,7 @@ import pytest
 
 from tests.faults.kit import feed_entry_path
 from tests.loopback import LoopbackServer, Route, fixture
-from trayapp.config.schema import parse_text
+from trayapp.config import parse_text
 from trayapp.domain.levels import Level
 from trayapp.edges.http import HttpClient
 from trayapp.runtime.poller import Poller

@@ -34,6 +34,7 @@ from tests.faults.kit import (
 from tests.hostile import NEVER_SHOWN, assert_neutralised, strings
 from tests.loopback import LoopbackServer, Route, fixture, wait_until
 from trayapp import sources
+from trayapp.config import vendor_hosts
 from trayapp.core import textclean
 from trayapp.core.render import snapshot_json
 from trayapp.domain.levels import Level
@@ -378,7 +379,7 @@ DECEPTIVE = [
 
 @pytest.mark.parametrize("url", DECEPTIVE)
 def test_a_deceptive_link_is_never_clickable(url: str) -> None:
-    assert safe_link(url, "https://status.example.com") is None
+    assert safe_link(url, "https://status.example.com", vendor_hosts()) is None
 
 
 @pytest.mark.parametrize("url", [
@@ -387,7 +388,7 @@ def test_a_deceptive_link_is_never_clickable(url: str) -> None:
     "https://status.claude.com/incidents/1",       # a host named by a preset
 ])
 def test_an_own_or_vendor_link_stays_clickable(url: str) -> None:
-    assert safe_link(url, "https://status.example.com") == url
+    assert safe_link(url, "https://status.example.com", vendor_hosts()) == url
 
 
 def test_non_ascii_in_a_path_is_percent_encoded() -> None:

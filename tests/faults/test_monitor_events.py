@@ -13,7 +13,7 @@ import pytest
 
 from tests.loopback import fixture
 from trayapp import sources
-from trayapp.config.schema import Config, parse_text
+from trayapp.config import Config, parse_text
 from trayapp.core.feeds import read_feed
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.domain.levels import Level

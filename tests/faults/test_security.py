@@ -25,7 +25,7 @@ from tests.faults.kit import (
 )
 from tests.hostile import assert_neutralised, statuspage_summary, strings
 from tests.loopback import LoopbackServer, Route, fixture, wait_until
-from trayapp.config.schema import ConfigError, parse_text
+from trayapp.config import ConfigError, parse_text
 from trayapp.domain.text import safe_url
 
 CLEAN = fixture("statuspage/anthropic-summary-3.json")

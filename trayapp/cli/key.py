@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import TextIO
 
-from trayapp.config.schema import Config, ServiceConfig
+from trayapp.config import Config, ServiceConfig
 from trayapp.domain.text import one_line
 from trayapp.edges import keys
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     import logging
     from typing import NoReturn, TextIO
 
-    from trayapp.config.schema import Config
+    from trayapp.config import Config
     from trayapp.core.monitor import StepResult
     from trayapp.domain.model import Snapshot
 
@@ -300,7 +300,7 @@ def cmd_tray(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_presets(out: TextIO) -> int:
-    from trayapp.config.schema import load_presets
+    from trayapp.config import load_presets
 
     presets = load_presets()
     rows = []
@@ -349,7 +349,7 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 
 def _log() -> logging.Logger:
     import logging
-    return logging.getLogger("trayapp.cli.main")
+    return logging.getLogger("trayapp.cli")
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -394,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import signal
 
-    from trayapp.config.schema import ConfigError
+    from trayapp.config import ConfigError
     from trayapp.domain.text import one_line
     from trayapp.edges import configfile, logsetup, paths
     try:

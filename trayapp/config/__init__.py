@@ -7,3 +7,23 @@
 
 Reading and writing the file is the edges' job (:mod:`trayapp.edges.configfile`).
 """
+
+from trayapp.config.hooks import HookConfig
+from trayapp.config.presets import load_presets, vendor_hosts
+from trayapp.config.probes import ProbeConfig
+from trayapp.config.reader import ConfigError, check_url, is_loopback_host
+from trayapp.config.schema import (
+    DEFAULT_CONFIG_TOML,
+    Config,
+    FeedConfig,
+    ServiceConfig,
+    default_config,
+    parse_config,
+    parse_text,
+)
+
+__all__ = [
+    "DEFAULT_CONFIG_TOML", "Config", "ConfigError", "FeedConfig", "HookConfig", "ProbeConfig",
+    "ServiceConfig", "check_url", "default_config", "is_loopback_host", "load_presets",
+    "parse_config", "parse_text", "vendor_hosts",
+]

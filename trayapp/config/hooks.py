@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from trayapp.config.schema import ConfigError, _Reader, is_loopback_host
+from trayapp.config.reader import ConfigError, Reader, is_loopback_host
 from trayapp.domain.levels import Level
 
 KINDS = ("worse", "better", "incident_new", "incident_resolved", "maintenance_started",
@@ -81,7 +81,7 @@ def _hook(raw: Any, index: int, where: str, service_ids: set[str]) -> HookConfig
     prefix = f"hooks[{index}]"
     if not isinstance(raw, Mapping):
         raise ConfigError(where, prefix, "must be a table ([[hooks]])")
-    r = _Reader(raw, where, f"{prefix}.")
+    r = Reader(raw, where, f"{prefix}.")
     r.refuse_unknown(_KEYS)
     name = r.opt_str("name") or prefix
     on = r.str_list("on")

@@ -15,9 +15,29 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
-from trayapp.config.schema import _CONTROL, ConfigError, ProbeConfig, _Reader, check_url
+from trayapp.config.reader import CONTROL, ConfigError, Reader, check_url
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeConfig:
+    url: str
+    api_key_env: str | None = None
+    api_key_header: str | None = None
+    api_key_prefix: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    slow_ms: int = 3000
+    # Per-model probes and latency (issue 17).
+    models: tuple[str, ...] = ()
+    dialect: str | None = None                # anthropic | openai | gemini
+    models_url: str | None = None
+    model_interval: int = 600
+    max_model_probes_per_day: int = 300
+    slow_factor: float = 3.0
+
+
 
 DIALECTS = ("anthropic", "openai", "gemini")
 _KEYS = {"url", "api_key_env", "api_key_header", "api_key_prefix", "headers", "slow_ms",
@@ -31,7 +51,7 @@ def parse_probe(value: Any, where: str, key: str) -> ProbeConfig | None:
         return None
     if not isinstance(value, dict):
         raise ConfigError(where, key, "must be a table like { url = \"...\" } or false")
-    r = _Reader(value, where, f"{key}.")
+    r = Reader(value, where, f"{key}.")
     r.refuse_unknown(_KEYS)
     url = check_url(value.get("url"), where, r.key("url"))
     env = r.opt_str("api_key_env")
@@ -41,7 +61,7 @@ def parse_probe(value: Any, where: str, key: str) -> ProbeConfig | None:
     if header is not None and not re.fullmatch(r"[A-Za-z0-9-]+", header):
         raise ConfigError(where, r.key("api_key_header"), "not a valid HTTP header name")
     prefix = r.opt_str("api_key_prefix")
-    if prefix is not None and _CONTROL.search(prefix):
+    if prefix is not None and CONTROL.search(prefix):
         raise ConfigError(where, r.key("api_key_prefix"), "must not hold control characters")
     if env and not header:
         raise ConfigError(where, r.key("api_key_header"),
@@ -51,7 +71,7 @@ def parse_probe(value: Any, where: str, key: str) -> ProbeConfig | None:
             isinstance(k, str) and isinstance(v, str) for k, v in headers_raw.items()):
         raise ConfigError(where, r.key("headers"), "must be a table of strings")
     for name, hv in headers_raw.items():
-        if not re.fullmatch(r"[A-Za-z0-9-]+", name) or _CONTROL.search(hv):
+        if not re.fullmatch(r"[A-Za-z0-9-]+", name) or CONTROL.search(hv):
             raise ConfigError(where, r.key(f"headers.{name}"), "not a valid HTTP header")
     models = r.str_list("models") or ()
     for model in models:

@@ -7,22 +7,20 @@ Presets are data (``presets.toml``); a service's own keys override its preset's.
 
 from __future__ import annotations
 
-import ipaddress
-import pkgutil
 import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from trayapp import sources
+from trayapp.config.hooks import HookConfig, parse_hooks
+from trayapp.config.presets import load_presets
+from trayapp.config.probes import ProbeConfig, parse_probe
+from trayapp.config.reader import ConfigError, Reader, check_url, is_loopback_host
 from trayapp.domain.levels import Level
-from trayapp.domain.text import one_line
-
-if TYPE_CHECKING:
-    from trayapp.config.hooks import HookConfig
 
 DEFAULT_INTERVAL = 60
 MIN_INTERVAL = 15            # never poll a vendor faster than this
@@ -50,43 +48,11 @@ role = "fallback"
 """
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")   # CR, LF, NUL, ESC...: never in a header
-
-
-class ConfigError(Exception):
-    """A configuration problem, as one line: ``<file>: <key>: <what is wrong>``."""
-
-    def __init__(self, source: str, key: str, problem: str) -> None:
-        self.source = source
-        self.key = key
-        self.problem = problem
-        # Cleaned like any output: a key or path made of escape sequences is never echoed raw.
-        line = f"{source}: {key}: {problem}" if key else f"{source}: {problem}"
-        super().__init__(one_line(line, 1000))
-
-
 @dataclass(frozen=True, slots=True)
 class FeedConfig:
     kind: str
     url: str
     alternate: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeConfig:
-    url: str
-    api_key_env: str | None = None
-    api_key_header: str | None = None
-    api_key_prefix: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
-    slow_ms: int = 3000
-    # Per-model probes and latency (issue 17; parsed in trayapp.config.probes).
-    models: tuple[str, ...] = ()
-    dialect: str | None = None                # anthropic | openai | gemini
-    models_url: str | None = None
-    model_interval: int = 600
-    max_model_probes_per_day: int = 300
-    slow_factor: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,115 +88,13 @@ class Config:
     source: str = "built-in default"
     warnings: tuple[str, ...] = field(default_factory=tuple)
     hooks: tuple[HookConfig, ...] = ()        # [[hooks]]: see trayapp.config.hooks
-    history_days: int = 90                    # history kept (trayapp.history); 0 = off
+    history_days: int = 90                    # history kept (days); 0 = off
 
     def service(self, service_id: str) -> ServiceConfig | None:
         for s in self.services:
             if s.id == service_id:
                 return s
         return None
-
-
-# ---------------------------------------------------------------- presets
-
-def load_presets() -> dict[str, dict[str, Any]]:
-    # pkgutil reads through the package's own loader (files, zip, frozen apps) without
-    # importlib.resources' readers, which pull in zipfile (about 0.25 MB) for one file.
-    data = pkgutil.get_data("trayapp.config", "presets.toml")
-    if data is None:
-        raise FileNotFoundError("trayapp/config/presets.toml")
-    text = data.decode("utf-8")
-    return {k: v for k, v in tomllib.loads(text).items() if isinstance(v, dict)}
-
-
-# ---------------------------------------------------------------- helpers
-
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    host = host.strip("[]").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url(value: Any, where: str, key: str, *, allow_http: bool = False) -> str:
-    """A feed/probe URL: https, or http only on loopback hosts."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(where, key, "must be a URL string")
-    url = value.strip()
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        _ = parts.port  # raises ValueError on a bad port
-    except ValueError as exc:
-        raise ConfigError(where, key, f"not a valid URL ({exc})") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(where, key, f"must be an http(s) URL, got {url!r}")
-    if parts.scheme == "http" and not allow_http and not is_loopback_host(host):
-        raise ConfigError(where, key,
-                          "must use https (plain http is allowed only for 127.0.0.1/localhost)")
-    if any(c in url for c in " \t\r\n\"'<>`\\"):
-        raise ConfigError(where, key, "contains characters not allowed in a URL")
-    return url
-
-
-class _Reader:
-    """Reads one table, remembering which keys were used, to refuse unknown ones."""
-
-    def __init__(self, table: Mapping[str, Any], where: str, prefix: str) -> None:
-        self.table = table
-        self.where = where
-        self.prefix = prefix
-
-    def key(self, name: str) -> str:
-        return f"{self.prefix}{name}"
-
-    def refuse_unknown(self, allowed: set[str]) -> None:
-        for name in self.table:
-            if name not in allowed:
-                raise ConfigError(self.where, self.key(name), "unknown key")
-
-    def opt_str(self, name: str) -> str | None:
-        value = self.table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise ConfigError(self.where, self.key(name), "must be a string")
-        return value
-
-    def opt_bool(self, name: str, default: bool) -> bool:
-        value = self.table.get(name, default)
-        if not isinstance(value, bool):
-            raise ConfigError(self.where, self.key(name), "must be true or false")
-        return value
-
-    def number(self, name: str, default: float, lo: float, hi: float) -> float:
-        value = self.table.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(self.where, self.key(name), "must be a number")
-        if not lo <= value <= hi:
-            raise ConfigError(self.where, self.key(name), f"must be between {lo:g} and {hi:g}")
-        return value
-
-    def integer(self, name: str, default: int, lo: int, hi: int) -> int:
-        value = self.table.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(self.where, self.key(name), "must be a whole number")
-        if not lo <= value <= hi:
-            raise ConfigError(self.where, self.key(name), f"must be between {lo} and {hi}")
-        return value
-
-    def str_list(self, name: str) -> tuple[str, ...] | None:
-        value = self.table.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise ConfigError(self.where, self.key(name), "must be a list of non-empty strings")
-        return tuple(value)
 
 
 # ---------------------------------------------------------------- sections
@@ -251,7 +115,7 @@ def _feed(value: Any, where: str, key: str) -> FeedConfig | None:
     if not isinstance(value, dict):
         raise ConfigError(where, key,
                           "must be a table like { kind = \"statuspage\", url = \"...\" } or false")
-    r = _Reader(value, where, f"{key}.")
+    r = Reader(value, where, f"{key}.")
     r.refuse_unknown({"kind", "url", "alternate"})
     kind = r.opt_str("kind")
     valid = (*sources.kinds(), *FEED_KINDS_EXTRA)
@@ -279,7 +143,7 @@ def _service(raw: Any, index: int, where: str,
     if not isinstance(sid, str) or not SERVICE_ID.fullmatch(sid):
         raise ConfigError(where, f"{prefix}.id", "missing or not of the form [a-z0-9-]+")
     prefix = f"services.{sid}"
-    r = _Reader(raw, where, f"{prefix}.")
+    r = Reader(raw, where, f"{prefix}.")
     r.refuse_unknown(_SERVICE_KEYS)
     preset_name = r.opt_str("preset")
     preset: Mapping[str, Any] = {}
@@ -296,7 +160,6 @@ def _service(raw: Any, index: int, where: str,
         components = tuple(preset.get("components", ()))
     fallbacks = r.str_list("fallbacks") or ()
     feed = _feed(_merged(preset.get("feed"), raw, "feed"), where, r.key("feed"))
-    from trayapp.config.probes import parse_probe  # its own module: it imports this one
     probe = parse_probe(_merged(preset.get("probe"), raw, "probe"), where, r.key("probe"))
     if feed is None and probe is None:
         raise ConfigError(where, prefix, "needs a feed, a probe, or both (or a preset)")
@@ -340,7 +203,7 @@ def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None)
 def parse_config(data: Mapping[str, Any], where: str,
                  presets: Mapping[str, Mapping[str, Any]] | None = None) -> Config:
     presets = load_presets() if presets is None else presets
-    r = _Reader(data, where, "")
+    r = Reader(data, where, "")
     r.refuse_unknown(_TOP_KEYS)
     raw_services = data.get("services")
     if not isinstance(raw_services, list) or not raw_services:
@@ -397,7 +260,6 @@ def parse_config(data: Mapping[str, Any], where: str,
 
 
 def _hooks(value: Any, where: str, service_ids: set[str]) -> tuple[HookConfig, ...]:
-    from trayapp.config.hooks import parse_hooks  # its own module: it imports this one
     return parse_hooks(value, where, service_ids)
 
 

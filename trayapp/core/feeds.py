@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 
 from trayapp import sources
+from trayapp.config import vendor_hosts
 from trayapp.core.probe import is_challenge
+from trayapp.domain.links import confine
 from trayapp.domain.model import FeedReport, SourceProblem, failed_feed
 from trayapp.domain.outcome import FetchFailed, Outcome
 from trayapp.sources import Adapter, NeedDocuments, document_base, run_parse
@@ -60,6 +62,8 @@ def read_feed(adapter: Adapter, base: str, outcomes: Mapping[str, Outcome],
         ok = not isinstance(outcome, FetchFailed) and 200 <= outcome.status < 300
         docs[url] = outcome.body if ok and not isinstance(outcome, FetchFailed) else None
     result = run_parse(adapter, base, docs, now)
+    if isinstance(result, FeedReport):
+        result = confine(result, base, vendor_hosts())   # links: the page's own or vendors'
     if isinstance(result, NeedDocuments):
         missing = tuple(u for u in result.urls if u not in outcomes)
         if not missing:   # the adapter asked again for what it has: a bug, not a loop

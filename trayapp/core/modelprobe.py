@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from trayapp.config.schema import ProbeConfig
+from trayapp.config import ProbeConfig
 from trayapp.core.probe import YOUR_SIDE, NetContext, is_challenge, your_side
 from trayapp.domain.levels import Level
 from trayapp.domain.model import ModelResult

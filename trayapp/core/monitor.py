@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
 
-from trayapp.config.schema import Config, ServiceConfig, is_loopback_host
+from trayapp.config import Config, ServiceConfig, is_loopback_host
 from trayapp.core.assess import NOTHING_MATCHES, Assessed, assess
 from trayapp.core.connectivity import reason as offline_reason
 from trayapp.core.latency import median, remember

@@ -28,13 +28,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 
-from trayapp.config.schema import Config
+from trayapp.config import Config
 from trayapp.core.textclean import line
 from trayapp.domain.levels import Level
 from trayapp.domain.model import Event, EventKind, ServiceStatus, Snapshot
-from trayapp.tray.menu import fallback_name
 
 NO_FALLBACK = "No fallback is up right now"
+
+
+def fallback_name(service: ServiceStatus, local_ids: frozenset[str]) -> str:
+    name = line(service.name, 40)
+    if service.id in local_ids and "local" not in name.lower():
+        name += " (local)"
+    return name
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.config.schema import Config
+from trayapp.config import Config
 
 
 def _names(names: list[str]) -> str:

@@ -14,36 +14,13 @@ surface gets the same links; the tray surfaces check again with
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import replace
-from functools import cache
-from typing import Any
 
 from trayapp.domain.model import FeedReport
-from trayapp.domain.text import safe_url, url_host
+from trayapp.domain.text import origin, safe_url, url_host
 
 PLATFORM_LINK_HOSTS = frozenset({"stspg.io"})   # Statuspage incident shortlinks
-
-
-def _urls(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.startswith(("https://", "http://")) else []
-    if isinstance(value, dict):
-        return [u for v in value.values() for u in _urls(v)]
-    if isinstance(value, list):
-        return [u for v in value for u in _urls(v)]
-    return []
-
-
-@cache
-def vendor_hosts() -> frozenset[str]:
-    """Every host named in the presets (status pages, alternates, web apps), plus the
-    platforms' link hosts."""
-    try:
-        from trayapp.config.schema import load_presets
-        hosts = {url_host(u) for u in _urls(load_presets())}
-    except (OSError, ValueError):
-        hosts = set()
-    return frozenset(h for h in hosts if h) | PLATFORM_LINK_HOSTS
 
 
 def _related(host: str, own: str) -> bool:
@@ -55,8 +32,10 @@ def _related(host: str, own: str) -> bool:
     return host.endswith("." + own) or own.endswith("." + host)
 
 
-def safe_link(url: object, page_url: object) -> str | None:
-    """``url`` if it may be a clickable link for the page ``page_url``, else None."""
+def safe_link(url: object, page_url: object, vendors: Set[str]) -> str | None:
+    """``url`` if it may be a clickable link for the page ``page_url``, else None.
+
+    ``vendors`` are the known vendor hosts (:func:`trayapp.config.vendor_hosts`)."""
     safe = safe_url(url)
     host = url_host(safe)
     if safe is None or host is None:
@@ -64,20 +43,19 @@ def safe_link(url: object, page_url: object) -> str | None:
     own = url_host(page_url)
     if own is not None and _related(host, own):
         return safe
-    return safe if host in vendor_hosts() else None
+    return safe if host in vendors else None
 
 
-def confine(report: FeedReport, base: str) -> FeedReport:
+def confine(report: FeedReport, base: str, vendors: Set[str]) -> FeedReport:
     """A parsed feed whose page and item links all pass :func:`safe_link` for the
     configured URL ``base`` (a page link that does not is replaced by ``base``'s page)."""
-    page = safe_link(report.page_url, base) if report.page_url else None
+    page = safe_link(report.page_url, base, vendors) if report.page_url else None
     if report.page_url and page is None:
-        from trayapp.sources.common import origin
         page = origin(base)
     anchor = page or base
-    incidents = tuple(i if i.url is None or (u := safe_link(i.url, anchor)) == i.url
+    incidents = tuple(i if i.url is None or (u := safe_link(i.url, anchor, vendors)) == i.url
                       else replace(i, url=u) for i in report.incidents)
-    maintenances = tuple(m if m.url is None or (u := safe_link(m.url, anchor)) == m.url
+    maintenances = tuple(m if m.url is None or (u := safe_link(m.url, anchor, vendors)) == m.url
                          else replace(m, url=u) for m in report.maintenances)
     if page == report.page_url and incidents == report.incidents \
             and maintenances == report.maintenances:

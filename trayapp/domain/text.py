@@ -193,3 +193,9 @@ def url_host(url: object) -> str | None:
 def quote_part(value: object) -> str:
     """One path segment of a URL built from feed data, percent-encoded."""
     return quote(_str(value), safe="")
+
+
+def origin(url: str) -> str | None:
+    """``https://host`` of an http(s) URL, or None."""
+    match = re.match(r"^(https?://[^/?#\s]+)", url.strip(), re.IGNORECASE)
+    return safe_url(match.group(1)) if match else None

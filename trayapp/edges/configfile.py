@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path
 
-from trayapp.config.schema import Config, ConfigError, default_config, parse_text
+from trayapp.config import Config, ConfigError, default_config, parse_text
 from trayapp.edges.paths import config_file
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trayapp.config.schema import DEFAULT_CONFIG_TOML, Config, ConfigError, load_presets, parse_text
+from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError, load_presets, parse_text
 from trayapp.edges.configfile import read_config_bytes
 from trayapp.edges.paths import write_atomic
 

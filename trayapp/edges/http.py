@@ -49,7 +49,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from trayapp import __version__
-from trayapp.config.schema import is_loopback_host
+from trayapp.config import is_loopback_host
 from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
 from trayapp.edges.netdeadline import arm, current
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from trayapp.config.schema import Config, ConfigError, FeedConfig, ServiceConfig, check_url
+from trayapp.config import Config, ConfigError, FeedConfig, ServiceConfig, check_url
 from trayapp.domain.levels import Level
 from trayapp.domain.model import FeedReport
 from trayapp.domain.text import one_line
-from trayapp.windows.prefs_model import platform_name
+from trayapp.sources import platform_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +41,7 @@ def describe(report: FeedReport) -> str:
 def _suggested_name(url: str) -> str:
     from urllib.parse import urlsplit
 
-    from trayapp.config.schema import is_loopback_host
+    from trayapp.config import is_loopback_host
     host = (urlsplit(url).hostname or "").removeprefix("www.").removeprefix("status.")
     if not host or is_loopback_host(host) or host.replace(".", "").isdigit() or ":" in host:
         return "Status page"

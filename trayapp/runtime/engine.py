@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from trayapp.config.schema import Config
+from trayapp.config import Config
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.core.render import snapshot_json
 from trayapp.edges import snapcache
@@ -123,7 +123,7 @@ class Runner:
 
     After each cycle, before ``on_result``: with a state ``store`` (the tray and
     ``watch``) the snapshot is saved for ``status --cached`` (:mod:`trayapp.edges.snapcache`)
-    and the cycle is kept in the history (:mod:`trayapp.history`, one transaction, on
+    and the cycle is kept in the history (:mod:`trayapp.runtime.recorder`, one transaction, on
     this thread: never the UI's), and the changes go to the configured hooks
     (:mod:`trayapp.runtime.hooks`, their own threads).
     """

@@ -37,8 +37,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from trayapp.config import Config
 from trayapp.config.hooks import HookConfig
-from trayapp.config.schema import Config
 from trayapp.core.monitor import StepResult
 from trayapp.core.render import event_json, network_json
 from trayapp.domain.levels import parse_level

@@ -35,7 +35,7 @@ from functools import partial
 from typing import TypeVar
 
 from trayapp import sources
-from trayapp.config.schema import Config, FeedConfig, ProbeConfig, ServiceConfig
+from trayapp.config import Config, FeedConfig, ProbeConfig, ServiceConfig
 from trayapp.core.connectivity import classify as classify_connectivity
 from trayapp.core.feeds import read_feed
 from trayapp.core.modelprobe import classify_model, request

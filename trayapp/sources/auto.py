@@ -29,8 +29,12 @@ from dataclasses import replace
 from datetime import datetime
 
 from trayapp.domain.model import FeedReport, SourceProblem, failed_feed
+from trayapp.domain.text import origin
 from trayapp.sources import NeedDocuments, document_base, get
-from trayapp.sources.common import join_url, looks_like_challenge, origin
+from trayapp.sources.common import (
+    join_url,
+    looks_like_challenge,
+)
 from trayapp.sources.detect import detect, html_hint
 
 PLATFORM = "auto"

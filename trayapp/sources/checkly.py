@@ -29,13 +29,12 @@ from typing import Any
 
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import Component, FeedReport, Incident
-from trayapp.domain.text import one_line
+from trayapp.domain.text import one_line, origin
 from trayapp.sources.common import (
     STALE_AFTER,
     dicts,
     get_str,
     json_document,
-    origin,
     page_report,
     parse_time,
     plain,

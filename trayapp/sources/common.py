@@ -25,7 +25,7 @@ from trayapp.domain.model import (
     Update,
     failed_feed,
 )
-from trayapp.domain.text import html_to_text, one_line, safe_url
+from trayapp.domain.text import html_to_text, one_line
 
 JSONValue = Any
 
@@ -210,12 +210,6 @@ def fetched(docs: Mapping[str, bytes | None], url: str, platform: str,
         return failed_feed(platform, SourceProblem.UNREACHABLE, "status page not fetched",
                            page_url)
     return body
-
-
-def origin(url: str) -> str | None:
-    """``https://host`` of an http(s) URL, or None."""
-    match = re.match(r"^(https?://[^/?#\s]+)", url.strip(), re.IGNORECASE)
-    return safe_url(match.group(1)) if match else None
 
 
 def newest_first(updates: Iterable[Update]) -> tuple[Update, ...]:

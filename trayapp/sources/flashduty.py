@@ -26,7 +26,7 @@ from typing import Any
 
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import Component, FeedReport, Incident, Maintenance
-from trayapp.domain.text import one_line, safe_url
+from trayapp.domain.text import one_line, origin, safe_url
 from trayapp.sources.common import (
     as_dict,
     as_list,
@@ -34,7 +34,6 @@ from trayapp.sources.common import (
     dicts,
     get_str,
     json_document,
-    origin,
     page_report,
     parse_time,
     plain,

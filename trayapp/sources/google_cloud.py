@@ -34,7 +34,7 @@ from urllib.parse import quote, urljoin
 
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import Component, FeedReport, Incident, Update
-from trayapp.domain.text import one_line, paragraph, safe_url
+from trayapp.domain.text import one_line, origin, paragraph, safe_url
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import (
     dicts,
@@ -45,7 +45,6 @@ from trayapp.sources.common import (
     load_json,
     looks_like_html,
     newest_first,
-    origin,
     page_report,
     parse_time,
     plain,

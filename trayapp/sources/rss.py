@@ -57,7 +57,7 @@ from trayapp.domain.model import (
     Update,
     failed_feed,
 )
-from trayapp.domain.text import html_to_text, one_line, paragraph, safe_url
+from trayapp.domain.text import html_to_text, one_line, origin, paragraph, safe_url
 from trayapp.sources.common import (
     STALE_AFTER,
     fetched,
@@ -66,7 +66,6 @@ from trayapp.sources.common import (
     looks_like_html,
     newest_first,
     not_json_report,
-    origin,
     page_report,
     past_time,
 )

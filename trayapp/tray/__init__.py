@@ -1,7 +1,8 @@
-"""The tray: icon, tooltip, menu, details window and notifications.
+"""The tray: icon, tooltip, menu, notifications, and starting the windows.
 
-Pure parts (``tooltip``, ``menu``, ``policy``, ``details_text``) never import
-pystray, Pillow, plyer or tkinter; the thin edges (``backend``, ``app``,
-``notifier``, ``details``, ``opener``) import them lazily. ``trayapp status``
-and ``trayapp watch`` never import this package.
+Pure parts (``tooltip``, ``menu``) never import pystray, Pillow, plyer or
+tkinter; the thin edges (``backend``, ``app``, ``notifier``) import them
+lazily. The windows (details, About, Preferences) live in
+:mod:`trayapp.windows` and run as their own processes. ``trayapp status`` and
+``trayapp watch`` never import this package.
 """

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.config.schema import DEFAULT_CONFIG_TOML, Config
+from trayapp.config import DEFAULT_CONFIG_TOML, Config
 from trayapp.core import policy
 from trayapp.core.monitor import StepResult
 from trayapp.domain.levels import Level

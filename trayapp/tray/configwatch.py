@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.config.schema import Config, ConfigError
+from trayapp.config import Config, ConfigError
 
 
 class ConfigWatcher:

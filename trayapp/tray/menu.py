@@ -14,6 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from trayapp.config import vendor_hosts
+from trayapp.core.policy import fallback_name
 from trayapp.core.textclean import line
 from trayapp.core.timefmt import ago, local_time
 from trayapp.domain.links import safe_link
@@ -73,13 +75,6 @@ class MenuState:
     fallback_ids: tuple[str, ...] = ()
 
 
-def fallback_name(service: ServiceStatus, local_ids: frozenset[str]) -> str:
-    name = line(service.name, 40)
-    if service.id in local_ids and "local" not in name.lower():
-        name += " (local)"
-    return name
-
-
 def _label(text: object, limit: int = LABEL) -> str:
     return line(text, limit) or "-"
 
@@ -101,7 +96,7 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
                 sub.append(Item(f"Latest: {_label(inc.updates[0].body)}", enabled=False))
             if inc.components:
                 sub.append(Item("Affects: " + _label(", ".join(inc.components)), enabled=False))
-            sub.append(_open("Open incident", safe_link(inc.url, s.page_url)))
+            sub.append(_open("Open incident", safe_link(inc.url, s.page_url, vendor_hosts())))
             items.append(Item(f"Incident: {_label(inc.name, 50)}", children=tuple(sub)))
     if feed is not None:
         hurt = [c for c in feed.components if c.level.is_problem]

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trayapp.config.schema import Config
+from trayapp.config import Config, vendor_hosts
 from trayapp.domain.links import safe_link
 from trayapp.domain.model import Snapshot
 from trayapp.domain.text import one_line
@@ -57,7 +57,8 @@ def service_actions(snapshot: Snapshot | None, config: Config, service_id: str,
     status = snapshot.service(service_id) if snapshot is not None else None
     svc = config.service(service_id)
     base = svc.feed.url if svc is not None and svc.feed is not None else None
-    url = safe_link(status.page_url, base) if status is not None and status.page_url else None
+    url = (safe_link(status.page_url, base, vendor_hosts())
+           if status is not None and status.page_url else None)
     if url is not None:
         actions.append(NoteAction(STATUS, "Open status page", lambda: open_url(url)))
     return tuple(actions)

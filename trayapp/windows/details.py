@@ -64,7 +64,7 @@ def _now() -> datetime:
 @cache
 def _presets() -> dict[str, dict[str, Any]]:
     try:
-        from trayapp.config.schema import load_presets
+        from trayapp.config import load_presets
         return load_presets()
     except (OSError, ValueError):
         return {}

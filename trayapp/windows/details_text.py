@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from trayapp.config import vendor_hosts
 from trayapp.core.textclean import block, line
 from trayapp.domain.levels import Level, parse_level
 from trayapp.domain.links import safe_link
@@ -174,7 +175,7 @@ def _incident(inc: dict[str, Any], page: object, vendor: str, now: datetime,
     updates = sorted(_list(inc, "updates"), key=lambda u: _time(u.get("at")) or datetime.min
                      .replace(tzinfo=now.tzinfo), reverse=True)
     views = [_update(u, page, now, tz) for u in updates]
-    url = safe_link(inc.get("url"), page)
+    url = safe_link(inc.get("url"), page, vendor_hosts())
     return IncidentView(line(inc.get("name"), 200), "; ".join(b for b in bits if b),
                         views[0] if views else None, tuple(views[1:]),
                         Link("Open incident", url) if url else None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
+from trayapp.config import vendor_hosts
 from trayapp.core.textclean import line
 from trayapp.core.timefmt import local_time
 from trayapp.domain.levels import Level
@@ -136,7 +137,7 @@ def segments(text: str, page_url: object) -> tuple[Seg, ...]:
             continue
         if start > pos:
             out.append(Seg(text[pos:start]))
-        out.append(Seg(words, safe_link(url, page_url)))
+        out.append(Seg(words, safe_link(url, page_url, vendor_hosts())))
         pos = end
     if pos < len(text):
         out.append(Seg(text[pos:]))

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from trayapp.config.schema import Config, ConfigError, load_presets, parse_text
+from trayapp.config import Config, ConfigError, load_presets, parse_text
 from trayapp.domain.text import one_line
 from trayapp.windows import prefs_model as pm
 from trayapp.windows.prefs_add import AddTab

@@ -15,23 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from trayapp.config import tomledit
-from trayapp.config.schema import Config, ConfigError, parse_text
+from trayapp.config import Config, ConfigError, parse_text, tomledit
+from trayapp.sources import platform_name
 
 CHOICES = ("watch", "fallback", "off")
-PLATFORMS = {
-    "statuspage": "Atlassian Statuspage", "incidentio": "incident.io",
-    "rss": "RSS/Atom feed", "google-cloud": "Google Cloud Service Health",
-    "instatus": "Instatus", "betterstack": "Better Stack", "flashduty": "Flashduty",
-    "checkly": "Checkly", "datadog": "Datadog", "auto": "detected from its URL",
-}
 MIN_LEVELS = ("maintenance", "degraded", "partial_outage", "major_outage")
-
-
-def platform_name(kind: str | None) -> str:
-    if kind is None:
-        return "probe only"
-    return PLATFORMS.get(kind, kind)
 
 
 @dataclass(frozen=True, slots=True)

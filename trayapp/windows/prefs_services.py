@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from trayapp.config.schema import Config, load_presets
+from trayapp.config import Config, load_presets
 from trayapp.domain.text import one_line
 from trayapp.windows import prefs_model as pm
 
