@@ -4,9 +4,9 @@
     python docs/generate.py --check   exit 1, naming each page that is not current
 
 * ``reference/configuration.md``: every configuration key, from the config
-  dataclasses (type and default) and the sets of keys the parser accepts; the
-  allowed range of a number as the parser itself reports it; the built-in
-  default config. Only the one-line descriptions are written here
+  dataclasses (type and default) and the parser (which fields it accepts as
+  keys, and the allowed range of a number, as its own errors say); the
+  built-in default config. Only the one-line descriptions are written here
   (:data:`DESCRIBE`): a key the code has and this file does not describe, or
   the reverse, stops the generator with the key's name.
 * ``reference/cli.md``: ``trayapp --help`` and each command's ``--help``, run
@@ -25,7 +25,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from pathlib import Path
@@ -34,8 +34,6 @@ from typing import Any
 # Every trayapp import of this file, in one block: module paths move with the
 # package layout (docs/architecture.md); the CLI is read through a subprocess.
 from trayapp import sources
-from trayapp.config import _SERVICE_KEYS as SERVICE_KEYS
-from trayapp.config import _TOP_KEYS as TOP_KEYS
 from trayapp.config import (
     DEFAULT_CONFIG_TOML,
     Config,
@@ -46,11 +44,9 @@ from trayapp.config import (
     load_presets,
     parse_text,
 )
-from trayapp.hookconfig import _KEYS as HOOK_KEYS
 from trayapp.hookconfig import FORMATS as HOOK_FORMATS
 from trayapp.hookconfig import KINDS as HOOK_EVENTS
 from trayapp.hookconfig import HookConfig
-from trayapp.probeconfig import _KEYS as PROBE_KEYS
 from trayapp.probeconfig import DIALECTS
 
 DOCS = Path(__file__).resolve().parent
@@ -182,64 +178,71 @@ def _default(f: dataclasses.Field[Any]) -> str:
     return f"`{value}`"
 
 
-def _range(text: str) -> str:
-    """The allowed range of a number, as the parser reports it for a value far below."""
+SENTINEL = "-1000000000"     # a number far below any range: the parser names the range
+# Per table: a config with `KEY = SENTINEL` in that table, to ask the parser about KEY.
+TRIALS: dict[str, Callable[[str], str]] = {
+    "": lambda k: f"{k} = {SENTINEL}\n{DEFAULT_CONFIG_TOML}",
+    "services.": lambda k: (f'[[services]]\nid = "x"\nprobe = {{ {EXAMPLE_PROBE} }}\n'
+                            f"{k} = {SENTINEL}\n"),
+    "feed.": lambda k: ('[[services]]\nid = "x"\nfeed = { kind = "statuspage", '
+                        f'url = "https://status.example.com", {k} = {SENTINEL} }}\n'),
+    "probe.": lambda k: (f'[[services]]\nid = "x"\nprobe = {{ {EXAMPLE_PROBE}, '
+                         f"{k} = {SENTINEL} }}\n"),
+    "hooks.": lambda k: (f'{DEFAULT_CONFIG_TOML}\n[[hooks]]\ncommand = ["true"]\n'
+                         f"{k} = {SENTINEL}\n"),
+}
+TABLES = ("services", "hooks")   # top-level fields that are sections of their own
+
+
+def _error(text: str) -> ConfigError | None:
     try:
         parse_text(text, "x")
     except ConfigError as exc:
-        m = re.search(r"must be between (\S+) and (\S+)", exc.problem)
-        if m:
-            return f"{m[1]} to {m[2]}"
-    return ""
+        return exc
+    return None
 
 
-def _ranges(keys: Iterable[str], make: Callable[[str], str]) -> dict[str, str]:
-    return {k: _range(make(k)) for k in keys if k != "services"}
+def accepted(prefix: str, cls: type) -> dict[str, str]:
+    """The fields of ``cls`` the parser accepts as keys of that table, each with its range.
+
+    Asked of the parser itself (public API only): a field it does not know as a key
+    (``min_interval``, ``local``, ...) is refused as "unknown key"; for a number, the
+    refusal of a value far below names the allowed range.
+    """
+    trial = TRIALS[prefix]
+    probe = _error(trial("no_such_key_for_the_docs"))
+    if probe is None or probe.problem != "unknown key":
+        raise SystemExit(f"docs/generate.py: the {prefix or 'top-level'} trial config no "
+                         f"longer reaches the key check ({probe}): fix TRIALS")
+    out = {}
+    for f in dataclasses.fields(cls):
+        if not prefix and f.name in TABLES:
+            continue
+        exc = _error(trial(f.name))
+        if exc is not None and exc.problem == "unknown key":
+            continue
+        m = re.search(r"must be between (\S+) and (\S+)", exc.problem) if exc else None
+        out[f.name] = f"{m[1]} to {m[2]}" if m else ""
+    return out
 
 
-def _top_config(key: str) -> str:
-    return f"{key} = -1000000000\n{DEFAULT_CONFIG_TOML}"
-
-
-def _probe_config(key: str) -> str:
-    return ('[[services]]\nid = "x"\n'
-            f'probe = {{ {EXAMPLE_PROBE}, {key} = -1000000000 }}\n')
-
-
-def _hook_config(key: str) -> str:
-    return f'{DEFAULT_CONFIG_TOML}\n[[hooks]]\ncommand = ["true"]\n{key} = -1000000000\n'
-
-
-def _section(title: str, prefix: str, cls: type, keys: set[str], intro: str,
-             ranges: Mapping[str, str]) -> list[str]:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = keys - set(fields)
-    if unknown:
-        raise SystemExit(f"docs/generate.py: {sorted(unknown)} are {prefix or 'top-level'} "
-                         f"keys but not fields of {cls.__name__}")
+def _section(title: str, prefix: str, cls: type, intro: str) -> tuple[list[str], set[str]]:
+    keys = accepted(prefix, cls)
     lines = [f"## {title}", "", intro, "",
              "| key | type | default | range | meaning |", "| --- | --- | --- | --- | --- |"]
-    for name in [n for n in fields if n in keys]:
-        f = fields[name]
-        full = f"{prefix}{name}"
+    for f in dataclasses.fields(cls):
+        if f.name not in keys:
+            continue
+        full = f"{prefix}{f.name}"
         if full not in DESCRIBE:
             raise SystemExit(f"docs/generate.py: describe the config key {full!r} in DESCRIBE")
         meaning = DESCRIBE[full].replace("|", "\\|")
-        lines.append(f"| `{name}` | {_type(f.type)} | {_default(f)} | "
-                     f"{ranges.get(name, '')} | {meaning} |")
-    return [*lines, ""]
+        lines.append(f"| `{f.name}` | {_type(f.type)} | {_default(f)} | {keys[f.name]} | "
+                     f"{meaning} |")
+    return [*lines, ""], {f"{prefix}{k}" for k in keys}
 
 
 def configuration_page() -> str:
-    described = set(DESCRIBE)
-    wanted = ({k for k in TOP_KEYS if k not in ("services", "hooks")}
-              | {f"services.{k}" for k in SERVICE_KEYS} | {f"feed.{k}" for k in
-                                                          _field_names(FeedConfig)}
-              | {f"probe.{k}" for k in PROBE_KEYS} | {f"hooks.{k}" for k in HOOK_KEYS})
-    if described - wanted:
-        raise SystemExit(f"docs/generate.py: DESCRIBE has keys the code no longer has: "
-                         f"{sorted(described - wanted)}")
-    top = {k for k in TOP_KEYS if k not in ("services", "hooks")}
     out = [
         "# Configuration keys", "",
         "Every key trayapp's configuration accepts, with its type and default as the code "
@@ -249,30 +252,30 @@ def configuration_page() -> str:
         "\"—\" in the default column: no default (the key is required, or it is simply "
         "absent, as the meaning says).", "",
     ]
-    out += _section("Top level", "", Config, top,
-                    "Keys before the first `[[services]]` table.",
-                    _ranges(top, _top_config))
-    out += _section("`[[services]]`", "services.", ServiceConfig, set(SERVICE_KEYS),
-                    "One table per service; at least one with `role = \"watch\"`.", {})
-    out += _section("`feed`", "feed.", FeedConfig, set(_field_names(FeedConfig)),
-                    "A service's status page: `feed = { kind = \"...\", url = \"...\" }`.", {})
-    out += _section("`probe`", "probe.", ProbeConfig, set(PROBE_KEYS),
-                    "A service's API probe: `probe = { url = \"...\" }`. URLs must be "
-                    "`https://`, except on this machine (127.0.0.0/8, ::1, localhost).",
-                    _ranges(PROBE_KEYS, _probe_config))
-    out += _section("`[[hooks]]`", "hooks.", HookConfig, set(HOOK_KEYS),
-                    "Each hook has either `command` or `url`. See "
-                    "[Hooks](../integrations/hooks.md).",
-                    _ranges(HOOK_KEYS, _hook_config))
+    found: set[str] = set()
+    for title, prefix, cls, intro in (
+            ("Top level", "", Config, "Keys before the first `[[services]]` table."),
+            ("`[[services]]`", "services.", ServiceConfig,
+             "One table per service; at least one with `role = \"watch\"`."),
+            ("`feed`", "feed.", FeedConfig,
+             "A service's status page: `feed = { kind = \"...\", url = \"...\" }`."),
+            ("`probe`", "probe.", ProbeConfig,
+             "A service's API probe: `probe = { url = \"...\" }`. URLs must be `https://`, "
+             "except on this machine (127.0.0.0/8, ::1, localhost)."),
+            ("`[[hooks]]`", "hooks.", HookConfig,
+             "Each hook has either `command` or `url`. See [Hooks](../integrations/hooks.md)."),
+    ):
+        lines, keys = _section(title, prefix, cls, intro)
+        out += lines
+        found |= keys
+    if set(DESCRIBE) - found:
+        raise SystemExit("docs/generate.py: DESCRIBE has keys the code no longer has: "
+                         f"{sorted(set(DESCRIBE) - found)}")
     out += ["## The built-in default", "",
             "What trayapp watches when there is no config file (`trayapp init` writes it, "
             "commented, with the presets listed):", "",
             "```toml", DEFAULT_CONFIG_TOML.rstrip("\n"), "```", ""]
     return HEADER + "\n".join(out)
-
-
-def _field_names(cls: type) -> list[str]:
-    return [f.name for f in dataclasses.fields(cls)]
 
 
 # ---------------------------------------------------------------- command line
