@@ -189,14 +189,14 @@ def test_post_answers_as_plain_values(receiver: Receiver) -> None:
     assert TOKEN not in dead.error
 
 
-def test_the_readme_hook_recipes_parse() -> None:
+def test_the_documented_hook_recipes_parse() -> None:
     from pathlib import Path
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
-    blocks = [b.split("```", 1)[0] for b in readme.split("```toml\n")[1:]]
+    page = (Path(__file__).parent.parent / "docs" / "integrations" / "hooks.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in page.split("```toml\n")[1:]]
     recipes = [b for b in blocks if "[[hooks]]" in b]
     assert len(recipes) >= 2
     for block in recipes:
-        assert parse_text(BASE + block, "README.md").hooks
+        assert parse_text(BASE + block, "docs/integrations/hooks.md").hooks
 
 
 def test_submit_damps_problems_per_hook_and_service_and_reports_the_network(

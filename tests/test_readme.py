@@ -1,17 +1,14 @@
-"""The README's promises that can drift: the vendor table and the two set-up commands."""
+"""The README's promise that can drift: the two set-up commands.
+
+The rest of the README's checks (its length, its links) and the docs site's
+are in tests/test_docs.py; the presets table is docs/reference/presets.md.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from trayapp.config import load_presets
-
 README = (Path(__file__).parent.parent / "README.md").read_text()
-
-
-def test_every_preset_is_in_the_vendor_table() -> None:
-    for pid, preset in load_presets().items():
-        assert f"| `{pid}` | {preset['name']} |" in README, pid
 
 
 def test_the_two_setup_commands_exist() -> None:
