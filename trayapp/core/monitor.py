@@ -6,7 +6,7 @@ the :class:`Snapshot` to show and the :class:`Event` list to announce. The
 snapshot's level and the events come from one decision per service, so the
 icon, tooltip, JSON, ``watch`` and notifications cannot disagree.
 
-Rules (the README's "How trayapp decides"):
+Rules (docs/how-it-decides.md):
 * Offline (connectivity check failed, or a captive portal): every remote
   service is ``unknown`` with the reason (its probe too); nothing is an outage;
   memory is left as it was. A service whose every URL is on this machine

@@ -59,8 +59,8 @@ def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     """The built-in default, commented, with every preset listed (for ``trayapp init``)."""
     presets = load_presets() if presets is None else presets
     lines = [
-        "# trayapp configuration (TOML). Every key is described in the README,",
-        "# section \"Configuration\"; `trayapp preferences` edits this file and keeps",
+        "# trayapp configuration (TOML). Every key is described in the manual,",
+        "# docs/reference/configuration.md; `trayapp preferences` edits this file and keeps",
         "# your comments. The running tray reloads it at its next check.",
         "",
         "# interval = 60              # seconds between polls",

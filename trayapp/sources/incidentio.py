@@ -1,6 +1,6 @@
 """incident.io status pages, through their Statuspage-compatible ``/api/v2``.
 
-Differences from Atlassian (see the README's platform notes): no
+Differences from Atlassian (see docs/vendors.md): no
 ``scheduled_maintenances`` key, sometimes no ``incidents`` key at all (then
 ``/api/v2/incidents.json`` is read and its unresolved incidents kept), ULID
 ids, no ETag. Incidents list no components, so with a component filter they

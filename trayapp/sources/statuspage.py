@@ -5,7 +5,7 @@ The same schema also serves ``status.json``, ``components.json``,
 document has are read, the rest is left empty. incident.io's compatible
 shim is read by the same code (:mod:`trayapp.sources.incidentio`).
 
-Mapping (documented in the README):
+Mapping (documented in docs/vendors.md):
   indicator none/minor/major/critical/maintenance
       -> operational/degraded/partial_outage/major_outage/maintenance
   component operational/degraded_performance/partial_outage/major_outage/under_maintenance
