@@ -17,7 +17,9 @@ pystray 0.19.5's xorg backend creates its window without ``ButtonPressMask``
 (upstream issue #151), so X delivers clicks to the tray host, never to the
 icon. :func:`_clickable_xorg` subclasses its Icon and adds the mask when the
 window is created (the version is pinned in pyproject.toml because this
-overrides a private method). Likewise pystray's gtk backend never sets the
+overrides a private method); its event loop also sends what its handlers queued
+before it waits for the next event (python-xlib could leave that unsent while
+another thread flushes). Likewise pystray's gtk backend never sets the
 hover tooltip, and its PyGObject backends hand GTK a 64 px image in /tmp to
 scale down: :mod:`trayapp.tray.backend_gtk` draws them at the tray's real
 size instead. GTK would name the program ``__main__.py``
@@ -119,6 +121,25 @@ def _clickable_xorg(base: Any) -> Any:
                                      | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask,
                                      background_pixmap=Xlib.X.ParentRelative)
             return window
+
+        def _events(self) -> Any:
+            """pystray's event loop, with a round trip before each wait for an event.
+
+            python-xlib shares one connection between threads, and pystray has other
+            threads send it a client message (and flush) for every change. If such a
+            flush is still the active sender when this loop, having just queued a
+            request in a handler (the title's WM_NAME), goes back to wait, the loop
+            waits without sending and the flush ends without taking that request:
+            it stays unsent until the next event, which may never come (seen in trayer:
+            the icon kept the start-up title). ``sync()`` waits for that sender and
+            sends everything queued, so the loop never waits with its own requests unsent.
+            """
+            while True:
+                self._display.sync()
+                event = self._display.next_event()
+                if not event:
+                    break
+                yield event
 
         def _on_button_press(self, event: Any) -> None:
             if event.detail in (1, 3):      # no menu here: either button opens the details
