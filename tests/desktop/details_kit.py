@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tests.desktop.session import links_go_to_browser_variable
 from trayapp.core.render import snapshot_json
 from trayapp.domain.levels import Level
 from trayapp.domain.model import ProbeResult, Update
@@ -98,7 +99,8 @@ class Window:
         env = {k: v for k, v in os.environ.items() if not k.startswith("XDG_")}
         env.update(DISPLAY=display, NO_AT_BRIDGE="1", HOME=str(tmp / "home"),
                    XDG_STATE_HOME=str(tmp / "state"), XDG_CONFIG_HOME=str(tmp / "config"),
-                   PYTHONPATH=str(ROOT))
+                   XDG_DATA_HOME=str(tmp / "data"), PYTHONPATH=str(ROOT))
+        links_go_to_browser_variable(tmp / "data", tmp / "config")
         env.update(extra_env or {})
         self.proc = subprocess.Popen([sys.executable, "-m", "trayapp.windows.details", str(target)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,

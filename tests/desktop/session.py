@@ -50,6 +50,22 @@ startup_notifications = 0
 """
 
 
+def links_go_to_browser_variable(data_home: Path, config_home: Path) -> None:
+    """Make ``xdg-open`` hand web links to ``$BROWSER``, as on a machine without a browser.
+
+    ``xdg-open`` asks the desktop's default handler for ``x-scheme-handler/https``
+    first and uses ``$BROWSER`` only when there is none; a machine with a browser
+    installed (Chromium registers itself) would open the tests' links in it. The
+    default named here does not exist, so ``xdg-open`` goes on to ``$BROWSER``.
+    xdg-utils 1.1 reads ``defaults.list`` in the data dirs, 1.2 ``mimeapps.list``."""
+    none = ("[Default Applications]\n"
+            "x-scheme-handler/http=trayapp-tests-no-browser.desktop\n"
+            "x-scheme-handler/https=trayapp-tests-no-browser.desktop\n")
+    for where in (data_home / "applications" / "defaults.list", config_home / "mimeapps.list"):
+        where.parent.mkdir(parents=True, exist_ok=True)
+        where.write_text(none)
+
+
 def missing_programs() -> list[str]:
     return [p for p in PROGRAMS if shutil.which(p) is None]
 
@@ -142,6 +158,7 @@ class DesktopSession:
     def start(self) -> DesktopSession:
         for d in (self.home, self.root / "run"):
             d.mkdir(parents=True, exist_ok=True)
+        links_go_to_browser_variable(self.home / ".local/share", self.home / ".config")
         (self.root / "run").chmod(0o700)
         try:
             self._start()
