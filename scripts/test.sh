@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/venv.sh
 "$VENV/bin/ruff" check trayapp tests scripts packaging bench assets docs
-"$VENV/bin/mypy" trayapp
+"$VENV/bin/mypy" trayapp bench
 exec "$VENV/bin/python" -m pytest "$@"
