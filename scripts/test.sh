@@ -1,11 +1,31 @@
 #!/usr/bin/env bash
-# The test command: lint, type-check, then the whole test suite.
-# Creates .venv on first use. Extra arguments go to pytest (e.g. -k probe).
-# Desktop tests need Xvfb, a tray host and dunst (see README); without them
-# they skip with the reason.
+# The test command: lint, type-check, then the whole test suite, in parallel
+# on the machine's cores (pytest-xdist), with the 15 slowest tests listed.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --fast     the inner loop: ruff, mypy and the unit tests
+#                              (no desktop, slow, benchmark or fault-injection tests)
+#
+# Creates .venv on first use. Other arguments go to pytest (e.g. -k probe;
+# -n 0 runs in one process). TRAYAPP_TEST_WORKERS sets the worker count
+# (default: auto, one per core). Desktop tests need Xvfb, a tray host and
+# dunst (see README); without them they skip with the reason, and the last
+# lines say which groups were skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fast=0
+args=()
+for arg in "$@"; do
+    if [ "$arg" = --fast ]; then fast=1; else args+=("$arg"); fi
+done
 . scripts/venv.sh
 "$VENV/bin/ruff" check trayapp tests scripts packaging bench assets docs
 "$VENV/bin/mypy" trayapp bench
-exec "$VENV/bin/python" -m pytest "$@"
+# --dist loadgroup: tests marked xdist_group (tests/conftest.py: the desktop
+# sessions, the fixed-address resolver tests) stay together on one worker.
+pytest=("$VENV/bin/python" -m pytest -n "${TRAYAPP_TEST_WORKERS:-auto}" --dist loadgroup
+        --durations=15)
+if [ "$fast" = 1 ]; then
+    pytest+=(-m "not desktop and not slow" --ignore=tests/desktop --ignore=tests/faults)
+fi
+exec "${pytest[@]}" ${args[@]+"${args[@]}"}
