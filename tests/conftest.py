@@ -10,12 +10,15 @@ import pytest
 
 from tests.loopback import LoopbackServer
 
-# Directories whose tests share one xdist worker (``--dist loadgroup``), in
-# file order: the desktop tests (each module starts its own Xvfb, D-Bus, tray
-# and dunst; run side by side on two cores they would fight over the CPU that
-# their waits and pixel checks assume), and the resolver tests (a UDP socket
-# on the fixed address 127.0.0.77:53: two at once, and the second skips).
-SERIAL_GROUPS = {"tests/desktop/": "desktop", "tests/faults/test_resolver.py": "resolver"}
+# Tests that share one xdist worker (``--dist loadgroup``), in file order:
+# the desktop tests (each module starts its own Xvfb, D-Bus, tray and dunst;
+# side by side on two cores they would fight over the CPU that their waits
+# and pixel checks assume); the resolver tests (a UDP socket on the fixed
+# address 127.0.0.77:53: two at once, and the second skips); the fault matrix
+# (a module fixture runs every cell up front: split, each worker would run
+# all of it).
+SERIAL_GROUPS = {"tests/desktop/": "desktop", "tests/faults/test_resolver.py": "resolver",
+                 "tests/faults/test_matrix.py": "matrix"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
