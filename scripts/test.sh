@@ -8,7 +8,7 @@
 #
 # Creates .venv on first use. Other arguments go to pytest (e.g. -k probe;
 # -n 0 runs in one process). TRAYAPP_TEST_WORKERS sets the worker count
-# (default: auto, one per core). Desktop tests need Xvfb, a tray host and
+# (default: two per core). Desktop tests need Xvfb, a tray host and
 # dunst (see README); without them they skip with the reason, and the last
 # lines say which groups were skipped.
 set -euo pipefail
@@ -21,10 +21,12 @@ done
 . scripts/venv.sh
 "$VENV/bin/ruff" check trayapp tests scripts packaging bench assets docs
 "$VENV/bin/mypy" trayapp bench
-# --dist loadgroup: tests marked xdist_group (tests/conftest.py: the desktop
-# sessions, the fixed-address resolver tests) stay together on one worker.
-pytest=("$VENV/bin/python" -m pytest -n "${TRAYAPP_TEST_WORKERS:-auto}" --dist loadgroup
-        --durations=15)
+# Two workers per core: most of the suite's time is waiting (subprocesses,
+# loopback servers, timeouts, the soak), not CPU. --dist loadgroup: the groups
+# in tests/conftest.py (the desktop sessions, the fixed-address resolver test,
+# the fault matrix) each stay on one worker.
+workers="${TRAYAPP_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}"
+pytest=("$VENV/bin/python" -m pytest -n "$workers" --dist loadgroup --durations=15)
 if [ "$fast" = 1 ]; then
     pytest+=(-m "not desktop and not slow" --ignore=tests/desktop --ignore=tests/faults)
 fi
