@@ -28,6 +28,7 @@ done
 workers="${TRAYAPP_TEST_WORKERS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}"
 pytest=("$VENV/bin/python" -m pytest -n "$workers" --dist loadgroup --durations=15)
 if [ "$fast" = 1 ]; then
-    pytest+=(-m "not desktop and not slow" --ignore=tests/desktop --ignore=tests/faults)
+    pytest+=(-m "not desktop and not slow" --ignore=tests/desktop --ignore=tests/faults
+             --ignore=tests/test_bench_smoke.py --ignore=tests/test_bench_history.py)
 fi
 exec "${pytest[@]}" ${args[@]+"${args[@]}"}
