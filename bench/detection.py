@@ -22,6 +22,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 
 from bench import desktop
 from bench.harness import Bench, fmt_s, median, stop, wait_for
@@ -115,9 +116,9 @@ def run(b: Bench) -> None:
             time.sleep(0.3)          # let the incident lines that follow drain
 
         for run in range(runs):
-            flip("feed", lambda run=run: s.set(feed, DOWN, etag=f'"down-{run}"'),
+            flip("feed", partial(s.set, feed, DOWN, etag=f'"down-{run}"'),
                  "worse", interval * 3 + 5, interval)
-            flip("feed_rec", lambda run=run: s.set(feed, OK, etag=f'"ok-{run + 1}"'),
+            flip("feed_rec", partial(s.set, feed, OK, etag=f'"ok-{run + 1}"'),
                  "better", interval * 3 + 5, fast)
             flip("probe", lambda: s.set(probe, OVERLOADED, status=529),
                  "worse", interval * 4 + 5, interval)

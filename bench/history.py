@@ -82,7 +82,7 @@ def simulate(path: Path, days: int, seed: int = 14) -> dict[str, Any]:
                 services.append(ServiceCycle(sid, f"Service {n}", "offline", "offline",
                                              "offline"))
                 continue
-            incidents = ()
+            incidents: tuple[IncidentSeen, ...] = ()
             if kind == "incident":
                 s = active[0][0]
                 incidents = (IncidentSeen(f"inc-{n}-{s}", "Elevated error rates on the API "

@@ -10,6 +10,7 @@ polls answered 304) and gzip bodies for clients that accept it.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from bench.harness import Bench
@@ -27,7 +28,8 @@ def run(b: Bench, soak: dict[str, Any]) -> None:
     per_hour = 3600 / DEFAULT_INTERVAL / cycles
 
     def delta(counter: str, prefix: str) -> int:
-        a, z = getattr(first, counter), getattr(last, counter)
+        a: Counter[str] = getattr(first, counter)
+        z: Counter[str] = getattr(last, counter)
         return sum(v for k, v in z.items() if k.startswith(prefix)) - \
             sum(v for k, v in a.items() if k.startswith(prefix))
 

@@ -210,7 +210,8 @@ def probes(b: Bench) -> None:
     cyc = cycle_worker(b, cfg, runs + 1)
     wall, cpu = median(cyc["wall"][1:]), median(cyc["cpu"][1:])
     if tool is None:
-        b.side("API probe: latency / CPU per probe", f"{fmt_s(wall)} / {fmt_s(cpu)}",
+        b.side("API probe (vs check_http): latency / CPU per probe",
+               f"{fmt_s(wall)} / {fmt_s(cpu)}",
                "skipped: check_http not installed (Debian: monitoring-plugins-basic)", None,
                "check_http against trayapp's warm cycle of the probe alone")
         return

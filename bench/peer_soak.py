@@ -10,6 +10,7 @@ import random
 import re
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from bench import peerkit
 from bench.harness import SIDE_SECTION, Bench, fmt_mb, stop, wait_for
 from bench.payloads import DOWN, OK
 from bench.procs import LineReader, proc_cpu_s, proc_rss_kb, start_watch
-from bench.server import Stats
+from bench.server import BenchServer, Stats
 
 SEC = SIDE_SECTION
 PAGE = "/claude/api/v2/summary.json"
@@ -64,6 +65,15 @@ class Sampler:
         return (idle_cpu * 3600 / idle_t if idle_t else float("nan")), total
 
 
+def is_kind(kind: str, line: dict[str, Any]) -> bool:
+    """A watch JSON line of this kind ("worse", "better")."""
+    return line.get("kind") == kind
+
+
+def was_asked(s: BenchServer, path: str) -> bool:
+    return s.stats.requests[path] >= 1
+
+
 def one_page(b: Bench, p: str) -> Path:
     s = b.server
     s.set(f"{p}/generate_204", b"", status=204)
@@ -84,7 +94,7 @@ def flips(b: Bench, ours: LineReader, theirs: LineReader | None) -> dict[str, An
         t0 = time.monotonic()
         for p in ("/pd-t", "/pd-p"):
             b.server.set(f"{p}{PAGE}", body, etag=f'"{kind}"')
-        got = ours.first(lambda d, kind=kind: d.get("kind") == kind, 75)
+        got = ours.first(partial(is_kind, kind), 75)
         seen = theirs.first_match(raw, max(75 - (time.monotonic() - t0), 1)) if theirs else None
         out[kind] = (got[0] - t0 if got else None, seen[0] - t0 if seen else None)
     return out
@@ -117,7 +127,7 @@ def soak(b: Bench, peer: Path | None, skip: str) -> dict[str, Any]:
         sampler = Sampler(b, {k: (p.pid, prefixes[k]) for k, p in procs.items()})
         t0 = time.monotonic()
         for key in procs:
-            wait_for(lambda key=key: s.stats.requests[f"{prefixes[key]}{PAGE[1:]}"] >= 1, 30)
+            wait_for(partial(was_asked, s, f"{prefixes[key]}{PAGE[1:]}"), 30)
         time.sleep(1.0)
         first, t_first = s.stats.snapshot(), time.monotonic()
         if not b.quick:

@@ -57,7 +57,7 @@ class BenchServer:
         self._thread.start()
         if not self._ready.wait(10) or self._server is None:
             raise RuntimeError("the loopback server did not start")
-        self.port = int(self._server.sockets[0].getsockname()[1])
+        self.port: int = int(self._server.sockets[0].getsockname()[1])
 
     # ------------------------------------------------------------ control
     @property

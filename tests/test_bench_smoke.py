@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import peerkit
+
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("## 1. Detection latency", "## 2. Footprint", "## 3. Scale", "## 4. Network cost",
             "## 5. Start-up", "## 6. Side by side", "## 7. History store", "- CPU:", "- cores:",
@@ -51,14 +53,23 @@ def test_quick_benchmark_produces_every_section(tmp_path: Path) -> None:
     for line in results.splitlines():
         if "SKIP" in line:
             assert "skipped: " in line
-    # the side-by-side table: trayapp measured on every row, the peer's side skipped
+    # the side-by-side table: trayapp measured on every row; the peer's side
+    # skipped, except the rows against check_http (named "vs check_http"),
+    # which is measured when monitoring-plugins-basic is installed and
+    # otherwise skipped with that reason
+    probe_peer = peerkit.check_http()
     sides = side_rows(results)
     assert len(sides) >= 10
+    assert any("(vs check_http)" in side[0] for side in sides)
     for name, ours, theirs, _ratio, method in sides:
         assert ours and not ours.startswith("skipped"), name
         assert method, name
-        if "check_http" not in name:
+        if "(vs check_http)" not in name:
             assert theirs.startswith("skipped: peer not installed"), (name, theirs)
+        elif probe_peer is None:
+            assert theirs.startswith("skipped: check_http not installed"), (name, theirs)
+        else:
+            assert theirs and not theirs.startswith("skipped"), (name, theirs)
     assert not (tmp_path / "empty-cache").exists()      # nothing was installed
     assert "Start-up" in results and "--cached" in results
 
