@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from trayapp.config.reader import ConfigError, Reader, is_loopback_host
+from trayapp.config.reader import ConfigError, Reader, check_url
 from trayapp.domain.levels import Level
 
 KINDS = ("worse", "better", "incident_new", "incident_resolved", "maintenance_started",
@@ -56,27 +56,6 @@ class HookConfig:
         return f"{parts.scheme}://{parts.hostname}"
 
 
-def _url(value: Any, where: str, key: str) -> str:
-    """An https URL (http only on loopback), checked without echoing it."""
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigError(where, key, "must be a URL string")
-    url = value.strip()
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        _ = parts.port
-    except ValueError:
-        raise ConfigError(where, key, "not a valid URL") from None
-    if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(where, key, "must be an https URL")
-    if parts.scheme == "http" and not is_loopback_host(host):
-        raise ConfigError(where, key,
-                          "must use https (plain http is allowed only for 127.0.0.1/localhost)")
-    if any(c in url for c in " \t\r\n\"'<>`\\"):
-        raise ConfigError(where, key, "contains characters not allowed in a URL")
-    return url
-
-
 def _hook(raw: Any, index: int, where: str, service_ids: set[str]) -> HookConfig:
     prefix = f"hooks[{index}]"
     if not isinstance(raw, Mapping):
@@ -107,7 +86,7 @@ def _hook(raw: Any, index: int, where: str, service_ids: set[str]) -> HookConfig
             raise ConfigError(where, r.key("min_level"), "must be one of maintenance, degraded, "
                               "partial_outage, major_outage")
     command = r.str_list("command")
-    url = _url(raw["url"], where, r.key("url")) if "url" in raw else None
+    url = check_url(raw["url"], where, r.key("url"), secret=True) if "url" in raw else None
     if (command is None) == (url is None):
         raise ConfigError(where, prefix, "needs either command = [\"program\", ...] or url")
     if command is not None and not command:

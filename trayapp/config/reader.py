@@ -43,8 +43,10 @@ def is_loopback_host(host: str | None) -> bool:
         return False
 
 
-def check_url(value: Any, where: str, key: str, *, allow_http: bool = False) -> str:
-    """A feed/probe URL: https, or http only on loopback hosts."""
+def check_url(value: Any, where: str, key: str, *, allow_http: bool = False,
+              secret: bool = False) -> str:
+    """A feed/probe URL: https, or http only on loopback hosts. A ``secret`` URL (a
+    webhook's, which carries a token) is never echoed in the error."""
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(where, key, "must be a URL string")
     url = value.strip()
@@ -53,9 +55,11 @@ def check_url(value: Any, where: str, key: str, *, allow_http: bool = False) -> 
         host = parts.hostname
         _ = parts.port  # raises ValueError on a bad port
     except ValueError as exc:
-        raise ConfigError(where, key, f"not a valid URL ({exc})") from None
+        raise ConfigError(where, key, "not a valid URL" if secret
+                          else f"not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not host:
-        raise ConfigError(where, key, f"must be an http(s) URL, got {url!r}")
+        raise ConfigError(where, key, "must be an https URL" if secret
+                          else f"must be an http(s) URL, got {url!r}")
     if parts.scheme == "http" and not allow_http and not is_loopback_host(host):
         raise ConfigError(where, key,
                           "must use https (plain http is allowed only for 127.0.0.1/localhost)")
