@@ -17,9 +17,9 @@ pystray 0.19.5's xorg backend creates its window without ``ButtonPressMask``
 (upstream issue #151), so X delivers clicks to the tray host, never to the
 icon. :func:`_clickable_xorg` subclasses its Icon and adds the mask when the
 window is created (the version is pinned in pyproject.toml because this
-overrides a private method); its event loop also sends what its handlers queued
-before it waits for the next event (python-xlib could leave that unsent while
-another thread flushes). Likewise pystray's gtk backend never sets the
+overrides a private method); other threads reach its X loop thread over an X
+connection of their own (python-xlib could leave the loop's requests unsent when
+threads shared one). Likewise pystray's gtk backend never sets the
 hover tooltip, and its PyGObject backends hand GTK a 64 px image in /tmp to
 scale down: :mod:`trayapp.tray.backend_gtk` draws them at the tray's real
 size instead. GTK would name the program ``__main__.py``
@@ -100,6 +100,7 @@ def _name_the_program() -> None:
 
 
 def _clickable_xorg(base: Any) -> Any:
+    import Xlib.display
     import Xlib.X
 
     class ClickableIcon(base):  # type: ignore[misc]
@@ -122,24 +123,45 @@ def _clickable_xorg(base: Any) -> Any:
                                      background_pixmap=Xlib.X.ParentRelative)
             return window
 
-        def _events(self) -> Any:
-            """pystray's event loop, with a round trip before each wait for an event.
+        def _rewrite_implementation(self, *methods: Any) -> None:
+            """pystray runs ``_show``, ``_update_icon``, ``_update_title``... on its X
+            loop thread: a caller on another thread sends that thread a client message
+            and waits for the result. pystray sends it over the loop's own connection,
+            and python-xlib's sharing of one connection between threads has holes: a
+            request the loop queued could stay unsent while the other thread's flush
+            was the active sender (the title's WM_NAME: the icon kept its start-up
+            title in trayer), or a thread could wait forever for one that returned
+            early. Here the other threads send it over a connection of their own (one
+            at a time), so only the loop thread ever uses the loop's connection."""
+            import threading
 
-            python-xlib shares one connection between threads, and pystray has other
-            threads send it a client message (and flush) for every change. If such a
-            flush is still the active sender when this loop, having just queued a
-            request in a handler (the title's WM_NAME), goes back to wait, the loop
-            waits without sending and the flush ends without taking that request:
-            it stays unsent until the next event, which may never come (seen in trayer:
-            the icon kept the start-up title). ``sync()`` waits for that sender and
-            sends everything queued, so the loop never waits with its own requests unsent.
-            """
-            while True:
-                self._display.sync()
-                event = self._display.next_event()
-                if not event:
-                    break
-                yield event
+            super()._rewrite_implementation(*methods)
+            lock = threading.Lock()
+            line: list[Any] = []            # the callers' own connection, once opened
+
+            def on_loop_thread(original: Any) -> Any:
+                atom = self._display.intern_atom(f"_PYSTRAY_{original.__name__.upper()}")
+
+                def call() -> None:
+                    if threading.current_thread() is getattr(self, "_thread", None):
+                        original()
+                        return
+                    with lock:
+                        if not line:
+                            line.append(Xlib.display.Display(self._display.get_display_name()))
+                        window = line[0].create_resource_object("window", self._window.id)
+                        window.send_event(Xlib.display.event.ClientMessage(
+                            type=Xlib.X.ClientMessage, window=window, client_type=atom,
+                            data=(32, (Xlib.X.CurrentTime, 0, 0, 0, 0))),
+                            event_mask=Xlib.X.NoEventMask)
+                        line[0].flush()
+                        result = self._queue.get()
+                    if result is not True:
+                        raise result[1].with_traceback(result[2])
+                return call
+
+            for original in methods:
+                setattr(self, original.__name__, on_loop_thread(original))
 
         def _on_button_press(self, event: Any) -> None:
             if event.detail in (1, 3):      # no menu here: either button opens the details
