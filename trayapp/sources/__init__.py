@@ -39,18 +39,26 @@ class Adapter:
     parse: ParseFn
 
 
-# kind -> (module, human label). Modules are imported on first use.
-_KINDS: dict[str, tuple[str, str]] = {
-    "statuspage": ("trayapp.sources.statuspage", "Atlassian Statuspage"),
-    "incidentio": ("trayapp.sources.incidentio", "incident.io"),
-    "rss": ("trayapp.sources.rss", "Atom/RSS incident history"),
-    "checkly": ("trayapp.sources.checkly", "Checkly"),
-    "google-cloud": ("trayapp.sources.google_cloud", "Google Cloud Service Health"),
-    "instatus": ("trayapp.sources.instatus", "Instatus"),
-    "betterstack": ("trayapp.sources.betterstack", "Better Stack"),
-    "datadog": ("trayapp.sources.datadog", "Datadog Status Pages"),
-    "flashduty": ("trayapp.sources.flashduty", "Flashcat/Flashduty"),
-    "auto": ("trayapp.sources.auto", "auto-detected platform"),
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    module: str      # imported on first use
+    label: str       # the platform's human name, in sentences ("it now looks like ...")
+    short: str       # its name in Preferences' and `trayapp add`'s tables
+
+
+_KINDS: dict[str, _Kind] = {
+    "statuspage": _Kind("trayapp.sources.statuspage", "Atlassian Statuspage",
+                        "Atlassian Statuspage"),
+    "incidentio": _Kind("trayapp.sources.incidentio", "incident.io", "incident.io"),
+    "rss": _Kind("trayapp.sources.rss", "Atom/RSS incident history", "RSS/Atom feed"),
+    "checkly": _Kind("trayapp.sources.checkly", "Checkly", "Checkly"),
+    "google-cloud": _Kind("trayapp.sources.google_cloud", "Google Cloud Service Health",
+                          "Google Cloud Service Health"),
+    "instatus": _Kind("trayapp.sources.instatus", "Instatus", "Instatus"),
+    "betterstack": _Kind("trayapp.sources.betterstack", "Better Stack", "Better Stack"),
+    "datadog": _Kind("trayapp.sources.datadog", "Datadog Status Pages", "Datadog"),
+    "flashduty": _Kind("trayapp.sources.flashduty", "Flashcat/Flashduty", "Flashduty"),
+    "auto": _Kind("trayapp.sources.auto", "auto-detected platform", "detected from its URL"),
 }
 
 
@@ -61,35 +69,28 @@ def kinds() -> tuple[str, ...]:
 def label(kind: str) -> str:
     """The platform's human name ("incident.io"), or the kind itself."""
     spec = _KINDS.get(kind)
-    return spec[1] if spec else kind
-
-
-# The short names Preferences and `trayapp add` show in their tables.
-PLATFORMS = {
-    "statuspage": "Atlassian Statuspage", "incidentio": "incident.io",
-    "rss": "RSS/Atom feed", "google-cloud": "Google Cloud Service Health",
-    "instatus": "Instatus", "betterstack": "Better Stack", "flashduty": "Flashduty",
-    "checkly": "Checkly", "datadog": "Datadog", "auto": "detected from its URL",
-}
+    return spec.label if spec else kind
 
 
 def platform_name(kind: str | None) -> str:
+    """The platform's short name for a table; "probe only" for a service without a feed."""
     if kind is None:
         return "probe only"
-    return PLATFORMS.get(kind, kind)
+    spec = _KINDS.get(kind)
+    return spec.short if spec else kind
 
 
-def register(kind: str, module: str, label: str) -> None:
+def register(kind: str, module: str, label: str, short: str | None = None) -> None:
     """Add a feed format (used by adapters that live outside this table)."""
-    _KINDS[kind] = (module, label)
+    _KINDS[kind] = _Kind(module, label, short or label)
 
 
 def get(kind: str) -> Adapter | None:
     spec = _KINDS.get(kind)
     if spec is None:
         return None
-    mod = importlib.import_module(spec[0])
-    return Adapter(kind=kind, label=spec[1], entry=mod.entry, parse=mod.parse)
+    mod = importlib.import_module(spec.module)
+    return Adapter(kind=kind, label=spec.label, entry=mod.entry, parse=mod.parse)
 
 
 _SOME_BASE = "https://base.invalid"
