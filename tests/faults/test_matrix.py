@@ -137,8 +137,8 @@ def probe_http(code: int) -> Expect:
         return Expect("degraded", f"overloaded (HTTP {code})")
     if code >= 500:
         return Expect("partial_outage", f"HTTP {code}")
-    if code == 429:
-        return Expect("operational", "rate limited")
+    if code == 429:      # keyless: no quota; alone it cannot tell (the page decides)
+        return Expect("unknown", "rate limited from this network")
     return Expect("operational", f"HTTP {code}")
 
 

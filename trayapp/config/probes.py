@@ -9,7 +9,8 @@
               models = ["claude-opus-4-1", "claude-sonnet-4-5"],   # opt-in, needs the key
               models_url = "https://...",      # optional; "{model}" is replaced
               model_interval = 600,            # seconds between model probes
-              max_model_probes_per_day = 300 } # per service, across every process
+              max_model_probes_per_day = 300,  # per service, across every process
+              downgrade = "degrade" }          # answered by another model: warn | degrade | ignore
 """
 
 from __future__ import annotations
@@ -36,13 +37,14 @@ class ProbeConfig:
     model_interval: int = 600
     max_model_probes_per_day: int = 300
     slow_factor: float = 3.0
-
+    downgrade: str = "degrade"                # warn | degrade | ignore
 
 
 DIALECTS = ("anthropic", "openai", "gemini")
+DOWNGRADES = ("warn", "degrade", "ignore")
 _KEYS = {"url", "api_key_env", "api_key_header", "api_key_prefix", "headers", "slow_ms",
          "models", "dialect", "models_url", "model_interval", "max_model_probes_per_day",
-         "slow_factor"}
+         "slow_factor", "downgrade"}
 _MODEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}")
 
 
@@ -88,6 +90,11 @@ def parse_probe(value: Any, where: str, key: str) -> ProbeConfig | None:
     if models and not env:
         raise ConfigError(where, r.key("models"),
                           "model probes need your key: set api_key_env (and api_key_header)")
+    downgrade = r.opt_str("downgrade")
+    downgrade = "degrade" if downgrade is None else downgrade
+    if downgrade not in DOWNGRADES:
+        raise ConfigError(where, r.key("downgrade"),
+                          f"unknown value {downgrade!r} (one of: {', '.join(DOWNGRADES)})")
     models_url = value.get("models_url")
     if models_url is not None:
         models_url = check_url(models_url, where, r.key("models_url"))
@@ -100,4 +107,5 @@ def parse_probe(value: Any, where: str, key: str) -> ProbeConfig | None:
                        model_interval=r.integer("model_interval", 600, 15, 86400),
                        max_model_probes_per_day=r.integer("max_model_probes_per_day", 300,
                                                           0, 100000),
-                       slow_factor=float(r.number("slow_factor", 3.0, 1.5, 100.0)))
+                       slow_factor=float(r.number("slow_factor", 3.0, 1.5, 100.0)),
+                       downgrade=downgrade)

@@ -10,29 +10,28 @@ The origin is the probe URL's scheme, host and port, keeping any path before
 ``/v1`` (``https://openrouter.ai/api/v1/models`` -> ``https://openrouter.ai/api``);
 ``models_url`` overrides the whole URL (``{model}`` in it is replaced).
 
-An answer, per model:
-  * 2xx within ``slow_ms``            -> operational;  slower -> degraded
-  * 529 or 503 (overloaded)           -> degraded
-  * any other 5xx                     -> partial outage (for that model)
-  * timeout, refused, TLS, DNS        -> major outage (for that model)
-  * 400/404/422 (the request or model name refused) -> unknown, "check the model name"
-  * "your side" (see :func:`trayapp.core.probe.your_side`): unknown, with its reason
-  * anything else                     -> unknown
+An answer, per model, by the one verdict table (:data:`trayapp.core.verdict.TABLE`):
+2xx with content within ``slow_ms`` is operational, slower degraded; an answer from
+another model family than asked (a silent downgrade) degraded (``downgrade``); 503/529
+degraded; other 5xx, a 400 with a generic message ("Error"), an empty 200 or one
+without content a failing model (partial outage); timeout or no connection a major
+outage; 404, or an error naming the model unknown, "check the model name" (your
+side); a refused key or your quota "your side", never an outage.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from trayapp.config import ProbeConfig
-from trayapp.core.probe import YOUR_SIDE, NetContext, is_challenge, your_side
-from trayapp.domain.levels import Level
+from trayapp.core.answer import NetContext, read
+from trayapp.core.verdict import model_result
 from trayapp.domain.model import ModelResult
-from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
+from trayapp.domain.outcome import Outcome
 
 PROMPT = "Hi"
-_NETWORK_FAILURES = {FailKind.TIMEOUT, FailKind.REFUSED, FailKind.DNS, FailKind.TLS}
 
 
 def origin(url: str) -> str:
@@ -62,36 +61,6 @@ def request(probe: ProbeConfig, model: str) -> tuple[str, bytes]:
     return url, json.dumps(body, separators=(",", ":")).encode()
 
 
-def classify_model(model: str, outcome: Outcome, slow_ms: int,
-                   ctx: NetContext) -> ModelResult:
-    mine = your_side(outcome, ctx)
-    code = outcome.status if isinstance(outcome, Fetched) else None
-    ms = outcome.elapsed_ms or None
-
-    def result(level: Level, detail: str, side: str | None = None) -> ModelResult:
-        return ModelResult(model, level, detail, status_code=code, latency_ms=ms,
-                           your_side=side)
-
-    if mine is not None:
-        return result(Level.UNKNOWN, mine[1], mine[0])
-    if isinstance(outcome, FetchFailed):
-        if outcome.kind is FailKind.TIMEOUT:
-            return result(Level.MAJOR_OUTAGE, "not responding (timed out)")
-        if outcome.kind in _NETWORK_FAILURES:
-            return result(Level.MAJOR_OUTAGE, f"unreachable: {outcome.words}")
-        return result(Level.UNKNOWN, f"inconclusive: {outcome.words}")
-    status = outcome.status
-    if is_challenge(outcome):
-        return result(Level.UNKNOWN, f"blocked by a bot challenge (HTTP {status})")
-    if status in (503, 529):
-        return result(Level.DEGRADED, f"overloaded (HTTP {status})")
-    if 500 <= status <= 599:
-        return result(Level.PARTIAL_OUTAGE, f"server errors (HTTP {status})")
-    if status in (400, 404, 422):
-        return result(Level.UNKNOWN,
-                      f"HTTP {status}: {YOUR_SIDE['request_refused']}", "request_refused")
-    if 200 <= status <= 299:
-        if outcome.elapsed_ms > slow_ms:
-            return result(Level.DEGRADED, f"slow: first byte in {outcome.elapsed_ms} ms")
-        return result(Level.OPERATIONAL, f"answers (first byte in {outcome.elapsed_ms} ms)")
-    return result(Level.UNKNOWN, f"inconclusive: unexpected answer (HTTP {status})")
+def classify_model(model: str, outcome: Outcome, slow_ms: int, ctx: NetContext,
+                   now: datetime | None = None, tz: tzinfo | None = None) -> ModelResult:
+    return model_result(read(outcome, ctx, slow_ms, model), now, tz)

@@ -9,6 +9,9 @@ model (the interval or the budget) leaves every model as it was.
 Verdict: one model failing while another of the same vendor answers is
 ``degraded``, naming both ("claude-opus-4-1: overloaded (HTTP 529);
 claude-sonnet-4-5 answers"); every model failing is the worst of their levels.
+A model answered by another family (a silent downgrade, :mod:`trayapp.core.verdict`)
+counts after at least :data:`DOWNGRADE_POLLS` answers in a row, and is named in the
+summary from the first one, also while it is only a warning (``downgrade = "warn"``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,11 @@ class ModelMemory:
     status_code: int | None = None
     latency_ms: int | None = None
     your_side: str | None = None
+    reason: str | None = None              # the last answer's verdict (its reason code)
+    blame: str | None = None
+
+
+DOWNGRADE_POLLS = 2     # one swapped answer can be a routing blip; two in a row is a pattern
 
 
 def slow_probe(probe: ProbeResult, samples: tuple[int, ...], factor: float) -> ProbeResult:
@@ -78,8 +86,9 @@ def update(memories: Sequence[ModelMemory], results: Sequence[ModelResult] | Non
             level = Level.DEGRADED
             detail = (f"slow: first byte in {result.latency_ms} ms, usually "
                       f"{latency.median(mem.latencies)} ms")
+        needed = max(failure, DOWNGRADE_POLLS) if result.reason == "downgrade" else failure
         damped, bad, good = _damp(mem.level, level, mem.bad_streak, mem.good_streak,
-                                  failure, success)
+                                  needed, success)
         since = mem.failing_since
         if level.is_problem:
             since = since or now
@@ -89,7 +98,8 @@ def update(memories: Sequence[ModelMemory], results: Sequence[ModelResult] | Non
             if result.status_code is not None and 200 <= result.status_code < 300 \
             else mem.latencies
         out.append(ModelMemory(name, damped, bad, good, samples, since, detail,
-                               result.status_code, result.latency_ms, result.your_side))
+                               result.status_code, result.latency_ms, result.your_side,
+                               result.reason, result.blame))
     return tuple(out)
 
 
@@ -97,7 +107,8 @@ def shown(memories: Sequence[ModelMemory]) -> tuple[ModelResult, ...]:
     """The models as the snapshot shows them: the level after the thresholds."""
     return tuple(ModelResult(m.model, m.level, m.detail or "not probed yet",
                              status_code=m.status_code, latency_ms=m.latency_ms,
-                             your_side=m.your_side, median_ms=latency.median(m.latencies))
+                             your_side=m.your_side, median_ms=latency.median(m.latencies),
+                             reason=m.reason, blame=m.blame)
                  for m in memories)
 
 
@@ -116,20 +127,21 @@ def verdict(memories: Sequence[ModelMemory], now: datetime,
     early warning and the summary says so."""
     failing = [m for m in memories if m.level.is_problem]
     answering = [m for m in memories if m.level is Level.OPERATIONAL]
+    # answered by another model, not (yet) counted: said all the same
+    swapped = "; ".join(f"{m.model}: {m.detail}" for m in memories
+                        if not m.level.is_problem and m.reason == "downgrade")
     if not failing:
-        return (Level.OPERATIONAL if answering else Level.UNKNOWN), None
-    if page_says_fine:
-        parts = [f"{m.model} failing from this network{_minutes(m.failing_since, now)} "
-                 f"({m.detail})" for m in failing]
-    else:
-        parts = [f"{m.model}: {m.detail}" for m in failing]
+        return (Level.OPERATIONAL if answering else Level.UNKNOWN), swapped or None
+    parts = [f"{m.model} failing from this network{_minutes(m.failing_since, now)} "
+             f"({m.detail})" if page_says_fine and m.reason != "downgrade"
+             else f"{m.model}: {m.detail}" for m in failing]
     if answering:
         parts.append(", ".join(m.model for m in answering)
                      + (" answers" if len(answering) == 1 else " answer"))
         level = Level.DEGRADED
     else:
         level = worst(m.level for m in failing)
-    text = "; ".join(parts)
+    text = "; ".join([*parts, swapped] if swapped else parts)
     if page_says_fine:
         text += "; the status page still says operational"
     return level, text

@@ -34,8 +34,13 @@ Rules (docs/how-it-decides.md):
   failing while another answers is ``degraded`` naming it, and a failing model on
   a page that says operational is the early warning, named in the summary.
 * "Your side" (a refused key, a quota, DNS, TLS interception, a wrong clock, a
-  proxy) is never a vendor outage: its reason code is on the status and its
-  one line, which says what to check, is in the summary.
+  proxy, a local server not running) is never a vendor outage: its reason code is
+  on the status and its one line, which says what to check, is in the summary.
+* The cycle (:mod:`trayapp.core.verdict`): each probe and model answer is judged
+  again here with what the whole cycle saw: a 429 nothing else explains counts as
+  the vendor shedding load (degraded) when another service also answered one, or
+  when the service's page has an incident; the probe's ``downgrade`` setting; and
+  the clock and zone for the words (a limit's reset time).
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """
@@ -52,12 +57,14 @@ from trayapp.core.assess import NOTHING_MATCHES, Assessed, assess
 from trayapp.core.connectivity import reason as offline_reason
 from trayapp.core.latency import median, remember
 from trayapp.core.modelwatch import ModelMemory, shown, slow_probe, update, verdict
+from trayapp.core.verdict import model_result, probe_result, unexplained_429, with_cycle
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import (
     Connectivity,
     Event,
     EventKind,
     FeedReport,
+    ModelResult,
     Observation,
     ProbeResult,
     ServiceStatus,
@@ -240,9 +247,9 @@ def _status(svc: ServiceConfig, obs: Observation, level: Level, summary: str,
 def _api_words(summary: str, models: tuple[ModelMemory, ...], probe: ProbeResult | None,
                early: bool, now: datetime) -> tuple[str, str | None]:
     """The summary with what the models and "your side" add, and the your-side code."""
-    _, said = verdict(models, now, early)
+    level, said = verdict(models, now, early)
     if said:
-        summary = said if early else f"{said}; {summary}"
+        summary = said if early and level.is_problem else f"{said}; {summary}"
     side: tuple[str, str] | None = None
     if probe is not None and probe.your_side:
         side = probe.your_side, probe.detail
@@ -280,6 +287,36 @@ def _events(svc: ServiceConfig, mem: ServiceMemory, new_mem: ServiceMemory,
     return events
 
 
+def _saw_429(obs: Observation) -> bool:
+    """The probe or a model of this service answered a 429 nothing else explains."""
+    return any(unexplained_429(r.facts) for r in (obs.probe, *(obs.models or ()))
+               if r is not None)
+
+
+def _has_incident(assessed: Assessed | None, page: _Page | None) -> bool:
+    """The service's page says something is wrong now (its remembered level while stale)."""
+    if page is not None and page.level.is_problem:
+        return True
+    return assessed is not None and assessed.report.problem is None and any(
+        i.impact.is_problem for i in assessed.report.incidents)
+
+
+def _in_cycle(obs: Observation, svc: ServiceConfig, others_429: bool, incident: bool,
+              now: datetime, tz: tzinfo | None) -> Observation:
+    """The service's answers judged again with what the whole cycle saw."""
+    mode = svc.probe.downgrade if svc.probe is not None else None
+
+    def model(m: ModelResult) -> ModelResult:
+        return m if m.facts is None else model_result(
+            with_cycle(m.facts, others_429, incident, mode), now, tz)
+
+    probe = obs.probe
+    if probe is not None and probe.facts is not None:
+        probe = probe_result(with_cycle(probe.facts, others_429, incident), now, tz)
+    models = tuple(model(m) for m in obs.models) if obs.models is not None else None
+    return replace(obs, probe=probe, models=models)
+
+
 def _offline_status(svc: ServiceConfig, obs: Observation, feed: FeedReport | None,
                     why: str) -> ServiceStatus:
     """A remote service while the laptop is offline: nothing about it can be told."""
@@ -300,6 +337,8 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
     memories: dict[str, ServiceMemory] = dict(state.services)
     events: list[Event] = []
     warnings: list[str] = []
+    hit_429 = {s.id for s in config.services
+               if s.id in observations and _saw_429(observations[s.id])}
     for svc in config.services:
         obs = observations.get(svc.id, Observation())
         mem = memories.get(svc.id, ServiceMemory())
@@ -311,6 +350,9 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                 warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
             statuses.append(_offline_status(svc, obs, feed, why or "no network"))
             continue
+        page = _page(svc, assessed, mem, config, now)
+        obs = _in_cycle(obs, svc, bool(hit_429 - {svc.id}), _has_incident(assessed, page),
+                        now, tz)
         if resumed:
             mem = replace(mem, bad_streak=0, good_streak=0, models=tuple(
                 replace(m, bad_streak=0, good_streak=0) for m in mem.models))
@@ -328,7 +370,6 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
             if svc.probe is not None and svc.probe.models else ()
         new_mem = replace(new_mem, models=models)
         api_level = worst([new_mem.probe_level, verdict(models, now, False)[0]])
-        page = _page(svc, assessed, mem, config, now)
         if assessed is not None:
             warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
         if page is not None and page.lost:

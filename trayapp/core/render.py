@@ -65,13 +65,15 @@ def _probe_json(probe: ProbeResult) -> dict[str, Any]:
     return {"level": str(probe.level), "detail": one_line(probe.detail),
             "status_code": probe.status_code, "latency_ms": probe.latency_ms,
             "median_ms": probe.median_ms, "error": probe.error,
-            "rate_limited": probe.rate_limited, "your_side": probe.your_side}
+            "rate_limited": probe.rate_limited, "your_side": probe.your_side,
+            "reason": probe.reason, "blame": probe.blame}
 
 
 def _models_json(models: tuple[ModelResult, ...]) -> list[dict[str, Any]]:
     return [{"model": m.model, "level": str(m.level), "detail": one_line(m.detail),
              "status_code": m.status_code, "latency_ms": m.latency_ms,
-             "median_ms": m.median_ms, "your_side": m.your_side} for m in models]
+             "median_ms": m.median_ms, "your_side": m.your_side, "reason": m.reason,
+             "blame": m.blame} for m in models]
 
 
 def _budget_json(budget: ModelBudget | None) -> dict[str, Any] | None:

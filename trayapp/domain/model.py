@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from trayapp.domain.facts import Facts
 from trayapp.domain.levels import Level, worst
 
 
@@ -111,6 +112,12 @@ class ProbeResult:
     # (see trayapp.core.probe.YOUR_SIDE); never counted as a vendor outage.
     your_side: str | None = None
     median_ms: int | None = None      # the rolling median latency (set by the monitor)
+    # The verdict (trayapp.core.verdict): its reason code, who is to blame (vendor,
+    # your_side, unknown, none), and the facts it was judged from (judged again by the
+    # monitor with the whole cycle).
+    reason: str | None = None
+    blame: str | None = None
+    facts: Facts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +131,9 @@ class ModelResult:
     latency_ms: int | None = None     # time to the first byte
     your_side: str | None = None
     median_ms: int | None = None      # set by the monitor
+    reason: str | None = None         # as ProbeResult's
+    blame: str | None = None
+    facts: Facts | None = None
 
 
 @dataclass(frozen=True, slots=True)

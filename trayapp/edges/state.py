@@ -124,7 +124,7 @@ def _model(raw: Any) -> ModelMemory:
             out[name] = None if value is None else _counts("models." + name, [value])[0]
         elif name == "detail":
             out[name] = value if isinstance(value, str) else _bad(name)
-        elif name == "your_side":
+        elif name in ("your_side", "reason", "blame"):
             out[name] = value if value is None or isinstance(value, str) else _bad(name)
     return ModelMemory(**out)
 
