@@ -273,6 +273,8 @@ models_url = "https://proxy.example/{model}/go"
     ('models = ["m x"], dialect = "openai"', "not a model name"),
     ('max_model_probes_per_day = -1', "between"),
     ('slow_factor = 1', "between"),
+    ('downgrade = "panic"', "one of: warn, degrade, ignore"),
+    ('downgrade = 1', "must be a string"),
 ])
 def test_probe_config_errors_are_one_line(probe: str, words: str) -> None:
     with pytest.raises(ConfigError) as err:

@@ -223,6 +223,11 @@ def test_a_reset_on_another_day_names_the_day() -> None:
     (b'{"error":{"code":404,"message":"models/gemini-9 is not found for API version v1beta",'
      b'"status":"NOT_FOUND"}}', "gemini-9", Says.MODEL_UNKNOWN),
     (fixture("edge-cases/anthropic-oauth-usage-429-1.json"), "", Says.RATE_LIMIT),
+    # OpenAI's throttling message links to the billing page: still a rate limit
+    (b'{"error":{"message":"Rate limit reached for gpt-4o in organization org-x on requests '
+     b'per min (RPM): Limit 500, Used 500, Requested 1. You can increase your rate limit by '
+     b'adding a payment method to your account at https://platform.openai.com/account/billing'
+     b'.","type":"requests","param":null,"code":"rate_limit_exceeded"}}', "", Says.RATE_LIMIT),
     (fixture("edge-cases/anthropic-api-529-overloaded-1.json"), "", Says.OVERLOADED),
     (b'{"type":"error","error":{"type":"invalid_request_error","message":"Error"}}', "",
      Says.GENERIC),
@@ -257,3 +262,15 @@ def test_any_answer_reads_and_judges(body: bytes, status: int, headers: dict[str
         facts = read(Fetched("https://x", status, body, 10, headers), NetContext(keyed=True),
                      3000, model)
         assert "\n" not in judge(facts, NOW, UTC).words
+
+
+def test_the_state_file_keeps_a_models_verdict() -> None:
+    from trayapp.core.modelwatch import ModelMemory
+    from trayapp.core.monitor import MonitorState, ServiceMemory
+    from trayapp.edges.state import dump, load_bytes
+    memory = ModelMemory("claude-opus-4-1", Level.OPERATIONAL, 1, 0, detail="answered by x",
+                         reason="downgrade", blame="vendor")
+    state = MonitorState(NOW, {"claude": ServiceMemory(models=(memory,))})
+    assert load_bytes(dump(state)) == state
+    with pytest.raises(ValueError):
+        load_bytes(dump(state).replace(b'"reason": "downgrade"', b'"reason": 7'))

@@ -78,8 +78,9 @@ def same_family(asked: str, answered: str) -> bool:
 
 _QUOTA_CODES = frozenset({"insufficient_quota", "billing_error", "enforced_spend_limit_reached",
                           "billing_hard_limit_reached", "billing_not_active"})
-_QUOTA_WORDS = re.compile(r"credit balance|billing|exceeded your current quota|quota exceeded"
-                          r"|spend limit|spending limit", re.I)
+# Not "billing" alone: OpenAI's plain rate-limit message links to .../account/billing.
+_QUOTA_WORDS = re.compile(r"credit balance|billing details|exceeded your current quota"
+                          r"|quota exceeded|spend limit|spending limit", re.I)
 _KEY_CODES = frozenset({"invalid_api_key", "api_key_invalid", "authentication_error"})
 _KEY_WORDS = re.compile(r"api key not valid|invalid api key|incorrect api key"
                         r"|invalid x-api-key", re.I)
