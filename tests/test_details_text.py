@@ -40,8 +40,16 @@ def as_json(snap: object) -> dict[str, object]:
     ({"status_code": 401, "latency_ms": 2, "level": "operational"},
      "API answers in 2 ms; it needs a key (401)"),
     ({"status_code": 403, "level": "operational"}, "API answers; it needs a key (403)"),
-    ({"status_code": 429, "latency_ms": 9, "level": "operational"},
-     "API up; you are rate-limited (429: your quota, not an outage)"),
+    # a 429 or "your side": the verdict's words, never the code's guess
+    ({"status_code": 429, "latency_ms": 9, "level": "unknown", "detail": "API rate limited "
+      "from this network (HTTP 429 to a request without a key; the status page decides)"},
+     "API rate limited from this network (HTTP 429 to a request without a key; the status "
+     "page decides)"),
+    ({"status_code": 429, "level": "degraded", "detail": "API throttled by the vendor"},
+     "API throttled by the vendor"),
+    ({"status_code": 401, "level": "operational", "your_side": "key_refused",
+      "detail": "API answers; HTTP 401 with your key: your key was refused: check the API key"},
+     "API answers; HTTP 401 with your key: your key was refused: check the API key"),
     ({"status_code": 200, "latency_ms": 4100, "level": "degraded"},
      "API slow: answering in 4100 ms"),
     ({"status_code": None, "detail": "API unreachable: timed out after 10 s"},

@@ -99,15 +99,16 @@ def probe_words(probe: dict[str, Any] | None) -> str | None:
     ms = probe.get("latency_ms")
     level = str(probe.get("level") or "")
     timing = f" in {ms} ms" if isinstance(ms, int) and not isinstance(ms, bool) else ""
-    if not isinstance(code, int) or isinstance(code, bool):
-        detail = line(probe.get("detail"), 120)
+    # No status, "your side" or a 429: the verdict's own words (core.verdict) say whose
+    # it is; a status code alone cannot (a 429 is not always your quota).
+    if not isinstance(code, int) or isinstance(code, bool) or probe.get("your_side") \
+            or code == 429:
+        detail = line(probe.get("detail"), 200)
         return detail if detail.lower().startswith("api") else f"API probe: {detail or 'no answer'}"
     if code in (503, 529):
         return f"API overloaded ({code})"
     if code >= 500:
         return f"API failing with server errors ({code})"
-    if code == 429:
-        return "API up; you are rate-limited (429: your quota, not an outage)"
     if "challenge" in line(probe.get("detail"), 120):
         return f"API probe blocked by a bot check ({code}); cannot tell"
     if code in (401, 403):
