@@ -204,6 +204,16 @@ def test_requests_left_and_garbage_headers() -> None:
     assert (left, within) == (Left.NONE, 30.0)
 
 
+def test_dates_at_the_limits_do_not_break_the_reading() -> None:
+    left, at, within = limits(_headers(x_ratelimit_remaining_requests="0",
+                                       x_ratelimit_reset_requests="6m0s",
+                                       date="Fri, 31 Dec 9999 23:59:59 GMT"))
+    assert (left, at, within) == (Left.NONE, None, 360.0)
+    facts = Facts(status=429, keyed=True, left=Left.NONE, resets_at=datetime.max.replace(
+        tzinfo=UTC))
+    assert "\n" not in judge(facts, NOW, UTC).words
+
+
 def test_a_reset_on_another_day_names_the_day() -> None:
     facts = Facts(status=429, keyed=True, left=Left.NONE,
                   resets_at=NOW + timedelta(days=1))

@@ -182,7 +182,10 @@ def _when(text: str, date: datetime | None) -> tuple[datetime | None, float | No
         return None, None
     seconds = _seconds(text)
     if seconds is not None:
-        return (date + timedelta(seconds=seconds), None) if date else (None, seconds)
+        try:
+            return (date + timedelta(seconds=seconds), None) if date else (None, seconds)
+        except OverflowError:            # a Date at datetime's limits (year 9999)
+            return None, seconds
     try:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
