@@ -51,6 +51,10 @@ YOUR_SIDE = {
 }
 
 # ------------------------------------------------------------------ examples' inputs
+# The shapes the vendors document (docs.claude.com/en/api/errors and "Rate limits";
+# OpenAI's error codes and x-ratelimit-* headers; Gemini's troubleshooting table), as
+# collected in the project's probe notes; the captured payloads (a 529, a keyless 429,
+# a Cloudflare challenge) are in tests/fixtures/edge-cases.
 
 URL = "https://api.example.com/v1/models"
 KEY = NetContext(keyed=True)
