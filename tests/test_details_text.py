@@ -165,9 +165,15 @@ def test_use_instead(case: str, use: list[str], note: str | None) -> None:
 
 def test_stale_page_says_so() -> None:
     raw = as_json(snapshot(claude(Level.PARTIAL_OUTAGE), *fallbacks(), at=NOW))
-    raw["services"][0]["feed"]["stale_since"] = (NOW - timedelta(hours=2)).isoformat()  # type: ignore[index]
+    feed = raw["services"][0]["feed"]  # type: ignore[index]
+    feed.update(stale_since=(NOW - timedelta(hours=2)).isoformat(), level="unknown",
+                last_known="partial_outage")
     [s] = dashboard(raw, NOW, TZ).services
+    # the remembered level, not the failed read's ("unknown")
     assert s.reason == "Status page unreadable since 14:41 (2 h); last known: partial outage"
+    feed["stale_expired"] = True
+    [s] = dashboard(raw, NOW, TZ).services
+    assert s.reason.endswith("last known: partial outage (too long ago to count)")
 
 
 def test_paused_and_offline_lines() -> None:

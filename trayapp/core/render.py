@@ -6,9 +6,18 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.monitor import stale_line
 from trayapp.core.probe import YOUR_SIDE
 from trayapp.domain.levels import Level
-from trayapp.domain.model import Event, FeedReport, ModelBudget, ModelResult, ProbeResult, Snapshot
+from trayapp.domain.model import (
+    Event,
+    FeedReport,
+    ModelBudget,
+    ModelResult,
+    ProbeResult,
+    ServiceStatus,
+    Snapshot,
+)
 from trayapp.domain.text import one_line, paragraph
 
 EXIT_OK, EXIT_DEGRADED, EXIT_MAJOR, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -34,7 +43,7 @@ def _utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
-def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]:
+def _feed_json(feed: FeedReport, s: ServiceStatus) -> dict[str, Any]:
     return {
         "platform": feed.platform,
         "level": str(feed.level),
@@ -57,7 +66,9 @@ def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]
             "components": list(m.components),
         } for m in feed.maintenances],
         "warnings": list(feed.warnings),
-        "stale_since": _utc(stale_since),     # the last good read, while unreadable
+        "stale_since": _utc(s.stale_since),   # the last good read, while unreadable
+        "last_known": str(s.last_known) if s.last_known else None,   # what it said
+        "stale_expired": s.stale_expired,     # too long ago to count (stale_after)
     }
 
 
@@ -98,7 +109,7 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "summary": one_line(s.summary),
             "probe_disagrees": s.probe_disagrees, "source_broken": s.source_broken,
             "page_url": s.page_url, "web_url": s.web_url, "local": s.local,
-            "feed": _feed_json(s.feed, s.stale_since) if s.feed else None,
+            "feed": _feed_json(s.feed, s) if s.feed else None,
             "probe": _probe_json(s.probe) if s.probe else None,
             "models": _models_json(s.models),
             "model_budget": _budget_json(s.budget),
@@ -129,7 +140,9 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         details = []
         if s.stale_since is not None:
             since = s.stale_since.astimezone().strftime("%H:%M")
-            details.append(f"status page: stale (last read {since})")
+            details.append("status page: stale (" + stale_line(
+                f"since {since}", s.last_known, s.stale_expired).removeprefix(
+                "status page ") + ")")
         elif s.feed is not None:
             details.append(f"status page: {s.feed.level.label}"
                            + (f" ({one_line(s.feed.error, 80)})" if s.feed.error else ""))

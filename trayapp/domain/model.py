@@ -171,6 +171,10 @@ class ServiceStatus:
     # The status page is unreadable now; this is the time of its last good read,
     # whose level still counts (until ``stale_after``). None while the page reads fine.
     stale_since: datetime | None = None
+    # While stale: the level that last good read said (what "last known" names on
+    # every surface), and whether it is too old to count (``stale_after`` passed).
+    last_known: Level | None = None
+    stale_expired: bool = False
     local: bool = False                         # every URL is on this machine
     models: tuple[ModelResult, ...] = ()        # per model: level after the thresholds
     budget: ModelBudget | None = None

@@ -2,7 +2,7 @@
 
     Claude: partial outage - Elevated errors on Claude Opus (updated 4 min ago)
     Claude: major outage (stale) - status page unreadable since 14:03; last known:
-        major outage (read 12 min ago)          [one line, wrapped here]
+        major outage (last good read 12 min ago)     [one line, wrapped here]
     trayapp: offline: no network - checked just now - Try: Ollama (local)
 
 Built from sanitized text (:func:`trayapp.domain.text.one_line`) and capped to the
@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from trayapp.core.textclean import line
-from trayapp.core.timefmt import ago
+from trayapp.core.timefmt import JUST_NOW, ago
 from trayapp.domain.levels import Level
 from trayapp.domain.model import ServiceStatus, Snapshot
 from trayapp.domain.text import truncate
@@ -77,8 +77,16 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     others = [s for s in watched if s is not top and s.level.is_problem]
     more = f" (+{len(others)} more)" if others else ""
     if top.stale_since is not None:
-        tail = f" (read {ago(top.stale_since, now)}){more}{suffix}"
+        # the age of the last GOOD read; under a minute it would read "just now" next
+        # to "unreadable", so it is left out (the summary has its clock time)
+        age = ago(top.stale_since, now)
+        tail = (f" (last good read {age})" if age not in (JUST_NOW, "?") else "") \
+            + f"{more}{suffix}"
         head = f"{line(top.name, 40)}: {top.level.label} (stale)"
+    elif not top.page_readable and top.feed is not None:
+        # the page was not read this time: only when it was checked can be said
+        tail = f" (checked {ago(snapshot.checked_at, now)}){more}{suffix}"
+        head = f"{line(top.name, 40)}: {top.level.label}"
     else:
         when = _latest_update(top) or snapshot.checked_at
         tail = f" (updated {ago(when, now)}){more}{suffix}"

@@ -20,6 +20,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from trayapp.config import vendor_hosts
+from trayapp.core.monitor import stale_line
 from trayapp.core.textclean import block, line
 from trayapp.domain.levels import Level, parse_level
 from trayapp.domain.links import safe_link
@@ -147,10 +148,11 @@ def _reason(s: dict[str, Any], now: datetime, tz: tzinfo | None) -> str:
     feed = _dict(s, "feed")
     stale = _time(feed.get("stale_since")) if feed else None
     summary = line(s.get("summary"), 300)
-    if stale is not None:
-        head = f"Status page unreadable {since_words(stale, now, tz)}"
-        last = _level(feed.get("level")).label if feed else ""
-        return f"{head}; last known: {last}" if last else head
+    if stale is not None and feed is not None:
+        # the remembered level (the last good read's), never this failed read's
+        last = parse_level(str(feed.get("last_known") or ""))
+        text = stale_line(since_words(stale, now, tz), last, feed.get("stale_expired") is True)
+        return text[:1].upper() + text[1:]
     if s.get("probe_disagrees"):
         return "The API fails from this network while the status page says operational"
     return summary or "No data yet"
