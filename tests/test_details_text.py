@@ -140,6 +140,7 @@ def test_the_dashboard_reads_top_down() -> None:
 @pytest.mark.parametrize(("case", "use", "note"), [
     ("fallbacks up", ["ChatGPT", "Ollama"], None),
     ("one down", ["Ollama"], None),
+    ("one degraded", ["Ollama", "ChatGPT (degraded)"], None),     # healthy first
     ("all down", [], "No fallback is up right now"),
     ("none configured", [], None),
     ("all fine", [], None),
@@ -148,8 +149,8 @@ def test_the_dashboard_reads_top_down() -> None:
 def test_use_instead(case: str, use: list[str], note: str | None) -> None:
     level = Level.OPERATIONAL if case == "all fine" else Level.MAJOR_OUTAGE
     down = Level.MAJOR_OUTAGE
-    fbs = {"one down": fallbacks(openai=down), "all down": fallbacks(down, down)}.get(
-        case, fallbacks())
+    fbs = {"one down": fallbacks(openai=down), "all down": fallbacks(down, down),
+           "one degraded": fallbacks(openai=Level.DEGRADED)}.get(case, fallbacks())
     watched = claude(level) if case != "none configured" else \
         service("claude", level, name="Claude")
     raw = as_json(snapshot(watched, *fbs, offline=case == "offline"))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trayapp.core.monitor import stale_line
+from trayapp.core.pick import offer_label, offers
 from trayapp.core.probe import YOUR_SIDE
 from trayapp.domain.levels import Level
 from trayapp.domain.model import (
@@ -120,6 +121,14 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
+def offered(snapshot: Snapshot, service_id: str) -> tuple[ServiceStatus, ...]:
+    """The service's fallbacks to offer now, healthy first: :func:`trayapp.core.pick.offers`
+    on this snapshot's JSON (the one rule, for the live and the cached paths alike)."""
+    found = (snapshot.service(str(e.get("id")))
+             for e in offers(snapshot_json(snapshot), service_id))
+    return tuple(s for s in found if s is not None)
+
+
 def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
     lines = []
     when = snapshot.checked_at.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
@@ -165,13 +174,14 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         if s.feed is not None:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
-        up = snapshot.fallbacks_up(s.id)
+        up = offered(snapshot, s.id)
         # another model of the same vendor that answers is the nearest fallback
         same = [one_line(m.model, 40) + " (same vendor)" for m in s.models
                 if m.level is Level.OPERATIONAL] \
             if any(m.level.is_problem for m in s.models) else []
         if s.role == "watch" and (s.level.is_problem or (snapshot.offline and up)):
-            names = same + [one_line(f.name, 30) for f in up]
+            names = same + [offer_label(one_line(f.name, 30), str(f.level), f.local)
+                            for f in up]
             offer = ", ".join(names) if names else "no fallback is up right now"
             lines.append(f"  {'':<{name_w}}  try: {offer}")
     lines.append(f"overall: {snapshot.overall.label}")

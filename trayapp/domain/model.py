@@ -212,15 +212,6 @@ class Snapshot:
             return Level.UNKNOWN
         return worst(s.level for s in self.watched)
 
-    def fallbacks_up(self, service_id: str) -> tuple[ServiceStatus, ...]:
-        """The given service's fallbacks that are usable right now (offline: the
-        local ones only, the one answer left)."""
-        me = self.service(service_id)
-        if me is None:
-            return ()
-        found = (self.service(f) for f in me.fallbacks)
-        return tuple(s for s in found if s is not None and s.level.is_usable
-                     and (s.local or not self.offline))
 
 
 class EventKind(StrEnum):
