@@ -148,6 +148,7 @@ def test_the_dashboard_reads_top_down() -> None:
 @pytest.mark.parametrize(("case", "use", "note"), [
     ("fallbacks up", ["ChatGPT", "Ollama"], None),
     ("one down", ["Ollama"], None),
+    ("one degraded", ["Ollama", "ChatGPT (degraded)"], None),     # healthy first
     ("all down", [], "No fallback is up right now"),
     ("none configured", [], None),
     ("all fine", [], None),
@@ -156,8 +157,8 @@ def test_the_dashboard_reads_top_down() -> None:
 def test_use_instead(case: str, use: list[str], note: str | None) -> None:
     level = Level.OPERATIONAL if case == "all fine" else Level.MAJOR_OUTAGE
     down = Level.MAJOR_OUTAGE
-    fbs = {"one down": fallbacks(openai=down), "all down": fallbacks(down, down)}.get(
-        case, fallbacks())
+    fbs = {"one down": fallbacks(openai=down), "all down": fallbacks(down, down),
+           "one degraded": fallbacks(openai=Level.DEGRADED)}.get(case, fallbacks())
     watched = claude(level) if case != "none configured" else \
         service("claude", level, name="Claude")
     raw = as_json(snapshot(watched, *fbs, offline=case == "offline"))
@@ -173,9 +174,15 @@ def test_use_instead(case: str, use: list[str], note: str | None) -> None:
 
 def test_stale_page_says_so() -> None:
     raw = as_json(snapshot(claude(Level.PARTIAL_OUTAGE), *fallbacks(), at=NOW))
-    raw["services"][0]["feed"]["stale_since"] = (NOW - timedelta(hours=2)).isoformat()  # type: ignore[index]
+    feed = raw["services"][0]["feed"]  # type: ignore[index]
+    feed.update(stale_since=(NOW - timedelta(hours=2)).isoformat(), level="unknown",
+                last_known="partial_outage")
     [s] = dashboard(raw, NOW, TZ).services
+    # the remembered level, not the failed read's ("unknown")
     assert s.reason == "Status page unreadable since 14:41 (2 h); last known: partial outage"
+    feed["stale_expired"] = True
+    [s] = dashboard(raw, NOW, TZ).services
+    assert s.reason.endswith("last known: partial outage (too long ago to count)")
 
 
 def test_paused_and_offline_lines() -> None:

@@ -22,6 +22,12 @@ EXPECTED = {
     "instatus/perplexity-summary-1.json": "instatus",
     "instatus/perplexity-v2-components-1.json": "instatus",
     "statusio/gitlab-statusio-status-1.json": "statusio",
+    "rootly/doc-status-quiet.json": "rootly",
+    "rootly/doc-status-minor.json": "rootly",
+    "rootly/doc-status-major.json": "rootly",
+    "rootly/doc-status-maintenance.json": "rootly",
+    # incidents.json has no status: read beside status.json, not a feed of its own.
+    "rootly/doc-incidents.json": None,
     "statuspage/anthropic-history-atom-1.xml": "rss",
     "statuspage/anthropic-scheduled-maintenances-1.json": "statuspage",
     "statuspage/anthropic-status-1.json": "statuspage",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from trayapp.config import parse_text
 from trayapp.core.monitor import MonitorState, StepResult, step
+from trayapp.core.render import offered
 from trayapp.domain.levels import Level
 from trayapp.domain.model import (
     Component,
@@ -155,7 +156,7 @@ def test_offline_makes_every_remote_service_unknown_and_announces_nothing() -> N
         assert claude.summary == f"offline: {r.snapshot.reason}"
         # the local server is still assessed, and offered as the fallback
         assert local is not None and local.local and local.level is Level.OPERATIONAL
-        assert r.snapshot.fallbacks_up("claude") == (local,)
+        assert offered(r.snapshot, "claude") == (local,)
         assert r.snapshot.reason is not None and str(conn) in r.snapshot.reason
         assert not r.snapshot.reason.startswith("offline")      # said once, by each surface
         assert r.snapshot.overall is Level.UNKNOWN
@@ -225,14 +226,14 @@ def test_clock_set_back_is_a_jump_too() -> None:
     assert run.poll(gap=-timedelta(hours=1)).resumed
 
 
-def test_fallbacks_up_are_the_usable_ones() -> None:
+def test_the_fallbacks_offered_are_the_ones_up() -> None:
     run = Run()
     r = run.poll(f=feed(Level.MAJOR_OUTAGE))
-    assert [s.id for s in r.snapshot.fallbacks_up("claude")] == ["local"]
+    assert [s.id for s in offered(r.snapshot, "claude")] == ["local"]
     obs = {"claude": Observation(feed=feed(Level.MAJOR_OUTAGE)),
            "local": Observation(probe=probe(Level.MAJOR_OUTAGE))}
     r = step(replace(CONFIG, failure_threshold=1), MonitorState(), ON, obs, T0)
-    assert r.snapshot.fallbacks_up("claude") == ()
+    assert offered(r.snapshot, "claude") == ()
 
 
 def test_filter_matching_nothing_makes_the_service_unknown() -> None:

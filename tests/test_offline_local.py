@@ -14,7 +14,7 @@ from trayapp.cli.main import WatchPrinter
 from trayapp.config import parse_text
 from trayapp.core.monitor import MonitorState, StepResult, is_local, step
 from trayapp.core.policy import Settings, fallback_line
-from trayapp.core.render import exit_code, snapshot_json, snapshot_text
+from trayapp.core.render import exit_code, offered, snapshot_json, snapshot_text
 from trayapp.domain.levels import Level
 from trayapp.domain.model import Connectivity, Observation, ProbeResult, SourceProblem, failed_feed
 from trayapp.tray.tooltip import tooltip
@@ -74,7 +74,7 @@ def test_offline_remote_is_unknown_probe_included_local_is_assessed_and_offered(
         assert by_id["claude"]["fallbacks"] == [{"id": "openai", "level": "unknown"},
                                                 {"id": "ollama", "level": "operational"}]
         assert r.events == () and exit_code(r.snapshot) == 3
-        assert [s.id for s in r.snapshot.fallbacks_up("claude")] == ["ollama"]
+        assert [s.id for s in offered(r.snapshot, "claude")] == ["ollama"]
 
 
 def test_the_offline_text_is_said_once_and_the_local_fallback_is_offered() -> None:
@@ -100,7 +100,7 @@ def test_a_local_server_that_is_down_is_not_offered() -> None:
         state = r.state
     ollama = r.snapshot.service("ollama")
     assert ollama is not None and ollama.level is Level.MAJOR_OUTAGE
-    assert r.snapshot.fallbacks_up("claude") == ()
+    assert offered(r.snapshot, "claude") == ()
     assert "Try:" not in tooltip(r.snapshot, T0)
 
 

@@ -50,7 +50,9 @@ TABLE = [
     ("degraded, probe unreachable", snapshot(DEG, claude_probe=probe(MAJOR, None)), "openai", 0),
     ("partial outage: first fallback", snapshot(PART), "openai", 0),
     ("major: first fallback down, second up", snapshot(MAJOR, MAJOR, OP), "ollama", 0),
-    ("a degraded fallback that answers", snapshot(MAJOR, DEG, OP), "openai", 0),
+    # a degraded fallback is offered after the healthy ones, whatever the configured order
+    ("a degraded fallback before a healthy one", snapshot(MAJOR, DEG, OP), "ollama", 0),
+    ("a degraded fallback that answers, none healthy", snapshot(MAJOR, DEG, MAJOR), "openai", 0),
     ("a degraded fallback whose probe fails",
      snapshot(MAJOR, DEG, OP, openai_probe=probe(PART, 502)), "ollama", 0),
     ("a fallback in maintenance is not up", snapshot(MAJOR, MAINT, MAJOR), None, 1),
@@ -107,3 +109,35 @@ def test_cached_exit_code_agrees_with_the_live_one() -> None:
             ServiceStatus("a", "A", "watch", a, "s"), ServiceStatus("b", "B", "watch", b, "s"),
             ServiceStatus("c", "C", "fallback", Level.MAJOR_OUTAGE, "s")))
         assert status_exit(snapshot_json(snap)) == exit_code(snap), (a, b, offline)
+
+
+def test_offers_put_healthy_first_and_name_the_degraded() -> None:
+    """The one ordering and wording rule every surface uses (core.pick.offers/offer_label)."""
+    from trayapp.core.pick import offer_label, offers
+    snap = snapshot(MAJOR, DEG, OP)
+    assert [e["id"] for e in offers(snap, "claude")] == ["ollama", "openai"]
+    answer = pick(snap, "claude")
+    assert answer is not None
+    assert answer["offers"] == [{"id": "ollama", "level": "operational"},
+                                {"id": "openai", "level": "degraded"}]
+    only = pick(snapshot(MAJOR, DEG, MAJOR), "claude")
+    assert only is not None and only["pick"] == "openai"
+    assert only["reason"].endswith("openai is degraded but answering (no healthy fallback is up)")
+    assert [offer_label(n, lv, local) for n, lv, local in (
+        ("ChatGPT", "degraded", False), ("Ollama", "operational", True),
+        ("Ollama (local)", "degraded", True), ("ChatGPT", "operational", False))] == [
+        "ChatGPT (degraded)", "Ollama (local)", "Ollama (local) (degraded)", "ChatGPT"]
+
+
+def test_pick_text_says_a_degraded_pick_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """stdout stays the bare id (scripts); a degraded fallback is said on stderr."""
+    import io
+
+    from trayapp.cli.quick import print_pick
+    out = io.StringIO()
+    assert print_pick(snapshot(MAJOR, DEG, MAJOR), "claude", None, False, out) == 0
+    assert out.getvalue() == "openai\n"
+    assert "openai is degraded but answering" in capsys.readouterr().err
+    out = io.StringIO()
+    assert print_pick(snapshot(MAJOR, DEG, OP), "claude", None, False, out) == 0
+    assert out.getvalue() == "ollama\n" and capsys.readouterr().err == ""

@@ -42,7 +42,7 @@ def test_the_default_shows_every_preset_once_with_the_configured_ones_first() ->
     ("ollama", "Ollama (local)", "probe only", True, True, False),
     ("cursor", "Cursor", "Atlassian Statuspage", False, False, False),
     ("gemini", "Gemini (Vertex AI)", "Google Cloud Service Health", True, False, True),
-    ("mistral", "Mistral", "detected from its URL", True, False, True),
+    ("mistral", "Mistral", "Rootly", True, False, True),
     ("acme", "ACME internal LLM", "Atlassian Statuspage", False, False, False),
 ])
 def test_each_row_says_platform_probe_and_where(sid: str, name: str, platform: str,

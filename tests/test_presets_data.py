@@ -86,9 +86,10 @@ def test_statuspage_filters_and_alternates_use_ids() -> None:
     assert PRESETS["cursor"]["feed"]["alternate"] == "https://0tp9ssgtptvs.statuspage.io"
 
 
-def test_mistral_is_no_longer_read_as_checkly() -> None:
-    """Mistral moved to Rootly behind a Cloudflare challenge: detect, and show blocked."""
-    assert PRESETS["mistral"]["feed"] == {"kind": "auto", "url": "https://status.mistral.ai"}
+def test_mistral_is_read_as_rootly() -> None:
+    """Mistral moved from Checkly to Rootly: read its documented status.json (behind a
+    Cloudflare challenge it shows blocked: tests/test_presets_field.py)."""
+    assert PRESETS["mistral"]["feed"] == {"kind": "rootly", "url": "https://status.mistral.ai"}
 
 
 def test_every_note_says_what_was_checked() -> None:

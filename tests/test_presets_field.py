@@ -127,6 +127,9 @@ QUIET: dict[str, Case] = {
     "huggingface": Case({"index.json": fixture("betterstack/together-index-1.json")},
                         Level.OPERATIONAL),
     "xai": Case({"": fixture("xai-custom/xai-feed-rss-1.xml")}, Level.OPERATIONAL),
+    # Rootly: made from its documented shape (no capture exists; fixtures README)
+    "mistral": Case({"api/v1/status.json": fixture("rootly/doc-status-quiet.json")},
+                    Level.OPERATIONAL),
 }
 
 LOUD: dict[str, Case] = {
@@ -151,6 +154,8 @@ LOUD: dict[str, Case] = {
                                               betterstack_down)}, Level.MAJOR_OUTAGE),
     # Atom/RSS history of another platform (Claude's, real): one entry still Monitoring.
     "xai": Case({"": fixture("statuspage/anthropic-history-atom-1.xml")}, Level.DEGRADED),
+    "mistral": Case({"api/v1/status.json": fixture("rootly/doc-status-major.json")},
+                    Level.MAJOR_OUTAGE, "Chat completions failing"),
 }
 
 
@@ -209,9 +214,9 @@ def run(pid: str, server: LoopbackServer, case: Case, **kw: str) -> ServiceStatu
 
 def test_every_preset_with_a_feed_is_covered() -> None:
     with_feed = {pid for pid, p in PRESETS.items() if "feed" in p}
-    # Mistral (challenged) and DeepSeek's refused TLS have their own tests below.
-    assert set(QUIET) == with_feed - {"mistral"}
-    assert set(LOUD) == with_feed - {"mistral", "deepseek"}
+    # DeepSeek's refused TLS (and Mistral's challenge) have their own tests below.
+    assert set(QUIET) == with_feed
+    assert set(LOUD) == with_feed - {"deepseek"}
 
 
 @pytest.mark.parametrize("pid", sorted(QUIET))
@@ -247,8 +252,9 @@ def test_anthropic_page_wide_sees_the_console_incident(server: LoopbackServer) -
 def test_mistral_behind_a_challenge_is_blocked_never_green(server: LoopbackServer) -> None:
     """Rootly behind Cloudflare: every path answers the real challenge page (403)."""
     base = "/status.mistral.ai"
-    for path in ("", "/api/v2/summary.json", "/summary.json", "/index.json", "/config.json",
-                 "/incidents.json", "/history.atom"):
+    for path in ("", "/api/v1/status.json", "/api/v1/incidents.json", "/api/v2/summary.json",
+                 "/summary.json", "/index.json", "/config.json", "/incidents.json",
+                 "/history.atom"):
         server.set(f"{base}{path}", CHALLENGE, status=403, content_type="text/html",
                    headers={"cf-mitigated": "challenge"})
     config = parse_text(config_for("mistral", server), "t")

@@ -60,7 +60,8 @@ def test_incidentio_detected_and_its_extra_document_fetched() -> None:
 def test_other_candidates_asked_together_when_first_is_html() -> None:
     got = auto.parse(BASE, {FIRST: b"<!doctype html><html><body>Status</body></html>"}, NOW)
     assert isinstance(got, NeedDocuments)
-    assert set(got.urls) == {BASE + p for p in ("/summary.json", "/index.json", "/config.json",
+    assert set(got.urls) == {BASE + p for p in ("/api/v1/status.json", "/summary.json",
+                                                "/index.json", "/config.json",
                                                 "/incidents.json", "/history.atom")}
 
 
@@ -69,6 +70,7 @@ def test_other_candidates_asked_together_when_first_is_html() -> None:
     ("index.json", "betterstack/together-index-1.json", "betterstack", Level.OPERATIONAL),
     ("incidents.json", "google-cloud/gcp-incidents-1.json", "google-cloud", Level.OPERATIONAL),
     ("history.atom", "statuspage/anthropic-history-atom-1.xml", "rss", Level.DEGRADED),
+    ("api/v1/status.json", "rootly/doc-status-major.json", "rootly", Level.MAJOR_OUTAGE),
 ])
 def test_fallback_platforms(path: str, fixture_path: str, kind: str, level: Level) -> None:
     report = run({path: fixture(fixture_path)})
@@ -138,6 +140,7 @@ DOCUMENTS = [
     ("/api/status-page/6410630422455/summary/active",
      "flashduty/deepseek-summary-active-1.json", "flashduty"),
     ("/api/status-page/mistral-ai/uptime", "checkly/mistral-uptime-1.json", "checkly"),
+    ("/api/v1/status.json", "rootly/doc-status-minor.json", "rootly"),
 ]
 
 

@@ -299,8 +299,41 @@ def test_stale_looks_stale_in_the_tooltip_and_the_text_even_when_it_said_operati
     assert svc(r).level is Level.OPERATIONAL and svc(r).stale_since == T0
     tip = tooltip(r.snapshot, run.now)
     assert tip.startswith("Claude: operational (stale) - status page unreadable since 09:00")
-    assert tip.endswith("(read 12 min ago)")
-    assert "status page: stale (last read " in snapshot_text(r.snapshot)
+    assert tip.endswith("(last good read 12 min ago)")
+    assert "status page: stale (unreadable since " in snapshot_text(r.snapshot)
+
+
+def test_every_surface_names_the_remembered_level_never_the_failed_reads() -> None:
+    """A major outage read at 09:00, then the page breaks: the summary, the JSON, the
+    terminal text, the details window and the tooltip all say "last known: major
+    outage" (the failed read itself is unknown); no "just now" next to "unreadable"."""
+    from trayapp.core.render import snapshot_text
+    from trayapp.tray.tooltip import tooltip
+    from trayapp.windows.details_text import dashboard
+
+    run = Run()
+    run.at(T0, page(Level.MAJOR_OUTAGE, OUTAGE))
+    for gap, age in ((timedelta(seconds=30), None), (timedelta(minutes=20), "20 min ago")):
+        run.now = T0
+        r = run.next(BROKEN, gap=gap)
+        s = svc(r)
+        assert s.feed is not None and s.feed.level is Level.UNKNOWN    # the failed read
+        assert s.level is Level.MAJOR_OUTAGE and s.last_known is Level.MAJOR_OUTAGE
+        said = "last known: major outage"
+        data = snapshot_json(r.snapshot)
+        assert data["services"][0]["feed"]["last_known"] == "major_outage"
+        assert said in s.summary and said in snapshot_text(r.snapshot)
+        [view] = dashboard(data, run.now, UTC).services
+        assert view.reason.startswith("Status page unreadable since 09:00")
+        assert said in view.reason and "unknown" not in view.reason
+        tip = tooltip(r.snapshot, run.now)
+        assert said in tip and "just now" not in tip and "(read " not in tip
+        assert tip.endswith(f"(last good read {age})") if age else tip.endswith(")")
+    # too long: still the remembered level, said to be too old to count
+    r = run.next(BROKEN, gap=timedelta(minutes=40))
+    assert svc(r).level is Level.UNKNOWN and svc(r).stale_expired
+    [view] = dashboard(snapshot_json(r.snapshot), run.now, UTC).services
+    assert view.reason.endswith("last known: major outage (too long ago to count)")
 
 
 def test_a_filter_edited_to_one_that_never_matched_keeps_nothing_of_the_old_one() -> None:

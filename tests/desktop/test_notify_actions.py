@@ -123,7 +123,7 @@ name = "Claude"
 feed = {{ kind = "statuspage", url = "{feed.base}/claude" }}
 """)
     state = tmp_path / "state"
-    marker = str(state / "trayapp" / "trayapp-icon.png")
+    marker = str(state / "trayapp" / "notify-icon-")      # every level's icon file
     log = state / "trayapp" / "log" / "trayapp.log"
     opened = tmp_path / "opened.txt"
     browser = program(tmp_path / "browser", RECORD.format(out=str(opened)))

@@ -44,6 +44,7 @@ CAPTURE = {
     "betterstack": "betterstack/together-index-1.json",
     "datadog": "datadog-statuspage/openrouter-page-1.json",
     "flashduty": "flashduty/deepseek-summary-active-1.json",
+    "rootly": "rootly/doc-status-major.json",
     "auto": "statuspage/anthropic-summary-3.json",
 }
 EXTRA = {"components": "instatus/perplexity-v2-components-1.json",

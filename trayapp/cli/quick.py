@@ -125,7 +125,10 @@ def print_pick(data: dict[str, Any], service: str, age: float | None, as_json: b
         print(json.dumps({**answer, "exit": code, **extra}, ensure_ascii=True), file=out)
     elif answer["pick"] is not None:
         print(answer["pick"], file=out)
-    if answer["pick"] is None:
+    offered = answer["offers"][0] if answer["offers"] else None
+    if answer["pick"] is None or (offered is not None and answer["pick"] == offered["id"]
+                                  and offered["level"] == "degraded"):
+        # none, or a fallback that is itself degraded: said, never offered as healthy
         print(f"trayapp: {answer['reason']}", file=sys.stderr)
     return code
 

@@ -157,6 +157,7 @@ class _Page:
     expired: bool = False              # unreadable for longer than stale_after
     why: str | None = None             # one line: why it counts as unreadable
     lost: tuple[str, ...] = ()         # filter entries that stopped matching
+    last_known: Level | None = None    # while stale: what the last good read said
 
 
 def _page(svc: ServiceConfig, assessed: Assessed | None, mem: ServiceMemory,
@@ -185,7 +186,21 @@ def _page(svc: ServiceConfig, assessed: Assessed | None, mem: ServiceMemory,
         return _Page(False, Level.UNKNOWN, why=why, lost=lost)
     expired = now - mem.feed_read_at > timedelta(seconds=config.stale_after)
     return _Page(False, Level.UNKNOWN if expired else mem.feed_level,
-                 stale_since=mem.feed_read_at, expired=expired, why=why, lost=lost)
+                 stale_since=mem.feed_read_at, expired=expired, why=why, lost=lost,
+                 last_known=mem.feed_level)
+
+
+def stale_line(since: str, last_known: Level | None, expired: bool) -> str:
+    """``"status page unreadable since 09:00; last known: major outage"``: the one
+    wording of a stale page, on every surface. ``since``: the words for the time of
+    the last good read; ``last_known``: the level that read said (the remembered
+    one, never the failed read's)."""
+    text = f"status page unreadable {since}"
+    if last_known is not None and last_known is not Level.UNKNOWN:
+        text += f"; last known: {last_known.label}"
+        if expired:
+            text += " (too long ago to count)"
+    return text
 
 
 def _clock(at: datetime, now: datetime, tz: tzinfo | None) -> str:
@@ -200,10 +215,8 @@ def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
     probe_bad = probe is not None and probe.level.is_problem
     if page is not None and not page.readable:
         if page.stale_since is not None:
-            text = (f"status page unreadable since {_clock(page.stale_since, now, tz)}; "
-                    f"last known: {mem.feed_level.label}")
-            if page.expired:
-                text += " (too long ago to count)"
+            text = stale_line(f"since {_clock(page.stale_since, now, tz)}", page.last_known,
+                              page.expired)
             text += f" ({page.why})" if page.why else ""
         else:
             text = page.why or "status page unreadable"
@@ -241,7 +254,9 @@ def _status(svc: ServiceConfig, obs: Observation, level: Level, summary: str,
         feed=feed, probe=obs.probe, fallbacks=svc.fallbacks, probe_disagrees=disagree,
         source_broken=bool(feed and feed.problem is SourceProblem.BROKEN),
         page_url=(feed.page_url if feed else None) or (svc.feed.url if svc.feed else None),
-        web_url=svc.web_url, stale_since=page.stale_since if page else None, local=local)
+        web_url=svc.web_url, stale_since=page.stale_since if page else None,
+        last_known=page.last_known if page and page.stale_since else None,
+        stale_expired=bool(page and page.stale_since and page.expired), local=local)
 
 
 def _api_words(summary: str, models: tuple[ModelMemory, ...], probe: ProbeResult | None,

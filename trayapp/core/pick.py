@@ -14,10 +14,14 @@ The rules, from the snapshot's levels alone:
   (``partial_outage``), or 503/529 "overloaded". A slow answer, a 4xx (401
   without a key is the healthy answer) or an inconclusive probe (``unknown``,
   e.g. a bot challenge) is not failing: the page's ``degraded`` then stands.
-* Otherwise its fallbacks, in configured order: the first one that is
-  **up**: ``operational``, or degraded-but-answering (the tray's "Try:" list
-  also leaves out fallbacks in maintenance). Only SERVICE's own fallbacks
-  count, not theirs.
+* Otherwise its fallbacks, in the order they are offered (:func:`offers`):
+  the first one that is **up**. Up is ``operational`` or degraded-but-answering;
+  a fallback in maintenance is not offered. The healthy (operational) ones come
+  first, then the degraded-but-answering ones, each group in configured order,
+  and a degraded one is always named as such (:func:`offer_label`: "ChatGPT
+  (degraded)"). Every place that names fallbacks (``pick``, the notifications'
+  "Try:", the details window's "Use instead", ``status``, the tooltip) uses
+  these two functions. Only SERVICE's own fallbacks count, not theirs.
 * While offline every vendor's level is ``unknown``; a local fallback (a
   model server on this machine) keeps a known level, so it is still picked.
 
@@ -62,10 +66,43 @@ def answering(entry: dict[str, Any], *, maintenance_ok: bool = True) -> bool:
 
 
 def _service(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
-    for entry in snapshot.get("services") or ():
+    services = snapshot.get("services")
+    for entry in services if isinstance(services, list) else ():
         if isinstance(entry, dict) and entry.get("id") == service_id:
             return entry
     return None
+
+
+def _fallbacks(entry: dict[str, Any] | None) -> list[Any]:
+    value = entry.get("fallbacks") if entry is not None else None
+    return value if isinstance(value, list) else []
+
+
+def offers(snapshot: dict[str, Any], service_id: str) -> list[dict[str, Any]]:
+    """SERVICE's fallbacks that are up, in the order to offer them: the operational ones
+    first, then the degraded-but-answering ones, each group in configured order. Each is
+    the fallback's own entry in the snapshot; [] for an unknown service."""
+    me = _service(snapshot, service_id)
+    up: list[dict[str, Any]] = []
+    for fb in _fallbacks(me):
+        fid = fb.get("id") if isinstance(fb, dict) else None
+        entry = _service(snapshot, fid) if isinstance(fid, str) else None
+        if entry is not None and answering(entry, maintenance_ok=False) \
+                and all(e is not entry for e in up):
+            up.append(entry)
+    return [e for e in up if _level(e) != "degraded"] + \
+        [e for e in up if _level(e) == "degraded"]
+
+
+def offer_label(name: str, level: str, local: bool = False) -> str:
+    """How a fallback is named where it is offered: ``"ChatGPT"``, ``"Ollama (local)"``,
+    ``"ChatGPT (degraded)"``. ``name`` is already cleaned for its medium; ``level`` the
+    wire name (``"degraded"``); ``local``: it runs on this machine."""
+    if local and "local" not in name.lower():
+        name += " (local)"
+    if level == "degraded":
+        name += " (degraded)"
+    return name
 
 
 def service_ids(snapshot: dict[str, Any]) -> list[str]:
@@ -80,17 +117,20 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         return None
     level = _level(me)
     fallbacks: list[dict[str, Any]] = []
-    for fb in me.get("fallbacks") or ():
+    for fb in _fallbacks(me):
         fid = fb.get("id") if isinstance(fb, dict) else None
         if not isinstance(fid, str):
             continue
         entry = _service(snapshot, fid)
         fallbacks.append({"id": fid, "level": _level(entry),
                           "up": entry is not None and answering(entry, maintenance_ok=False)})
+    offered = offers(snapshot, service_id)
     result: dict[str, Any] = {"service": service_id, "pick": None, "level": level,
                               "offline": bool(snapshot.get("offline")),
                               "checked_at": snapshot.get("checked_at"),
-                              "fallbacks": fallbacks}
+                              "fallbacks": fallbacks,
+                              "offers": [{"id": e.get("id"), "level": _level(e)}
+                                         for e in offered]}
     if answering(me):
         what = "degraded but answering" if level == "degraded" else level.replace("_", " ")
         return {**result, "pick": service_id, "exit": EXIT_PICKED,
@@ -103,10 +143,11 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
             isinstance(snapshot.get("reason"), str) else "")
     else:
         why = f"{service_id} is in {level.replace('_', ' ')}"
-    for fb in fallbacks:
-        if fb["up"]:
-            return {**result, "pick": fb["id"], "exit": EXIT_PICKED,
-                    "reason": f"{why}; {fb['id']} is {fb['level'].replace('_', ' ')}"}
+    if offered:
+        fid, flevel = offered[0].get("id"), _level(offered[0])
+        said = "degraded but answering (no healthy fallback is up)" \
+            if flevel == "degraded" else flevel.replace("_", " ")
+        return {**result, "pick": fid, "exit": EXIT_PICKED, "reason": f"{why}; {fid} is {said}"}
     untold = level == UNKNOWN or any(fb["level"] == UNKNOWN for fb in fallbacks)
     if untold:
         return {**result, "exit": EXIT_UNKNOWN,

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from trayapp.config import Config
+from trayapp.core.pick import offer_label
+from trayapp.core.render import offered
 from trayapp.core.textclean import line
 from trayapp.domain.levels import Level
 from trayapp.domain.model import Event, EventKind, ServiceStatus, Snapshot
@@ -36,11 +38,12 @@ from trayapp.domain.model import Event, EventKind, ServiceStatus, Snapshot
 NO_FALLBACK = "No fallback is up right now"
 
 
-def fallback_name(service: ServiceStatus, local_ids: frozenset[str]) -> str:
-    name = line(service.name, 40)
-    if service.id in local_ids and "local" not in name.lower():
-        name += " (local)"
-    return name
+def fallback_name(service: ServiceStatus, local_ids: frozenset[str], offered: bool = False,
+                  ) -> str:
+    """A fallback's name, "(local)" when it runs on this machine; ``offered``: named where
+    it is offered, so a degraded one says so (:func:`trayapp.core.pick.offer_label`)."""
+    return offer_label(line(service.name, 40), str(service.level) if offered else "",
+                       service.id in local_ids or service.local)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +147,10 @@ def fallback_line(snapshot: Snapshot, service_id: str, settings: Settings) -> st
     me = snapshot.service(service_id)
     if me is None or not me.fallbacks:
         return ""                      # nothing configured: nothing to say about it
-    up = snapshot.fallbacks_up(service_id)
+    up = offered(snapshot, service_id)
     if not up:
         return NO_FALLBACK
-    return "Try: " + ", ".join(fallback_name(f, settings.local_ids) for f in up)
+    return "Try: " + ", ".join(fallback_name(f, settings.local_ids, offered=True) for f in up)
 
 
 def _lines(*parts: str) -> str:

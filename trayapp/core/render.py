@@ -6,9 +6,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.monitor import stale_line
+from trayapp.core.pick import offer_label, offers
 from trayapp.core.probe import YOUR_SIDE
 from trayapp.domain.levels import Level
-from trayapp.domain.model import Event, FeedReport, ModelBudget, ModelResult, ProbeResult, Snapshot
+from trayapp.domain.model import (
+    Event,
+    FeedReport,
+    ModelBudget,
+    ModelResult,
+    ProbeResult,
+    ServiceStatus,
+    Snapshot,
+)
 from trayapp.domain.text import one_line, paragraph
 
 EXIT_OK, EXIT_DEGRADED, EXIT_MAJOR, EXIT_UNKNOWN = 0, 1, 2, 3
@@ -34,7 +44,7 @@ def _utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
 
 
-def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]:
+def _feed_json(feed: FeedReport, s: ServiceStatus) -> dict[str, Any]:
     return {
         "platform": feed.platform,
         "level": str(feed.level),
@@ -57,7 +67,9 @@ def _feed_json(feed: FeedReport, stale_since: datetime | None) -> dict[str, Any]
             "components": list(m.components),
         } for m in feed.maintenances],
         "warnings": list(feed.warnings),
-        "stale_since": _utc(stale_since),     # the last good read, while unreadable
+        "stale_since": _utc(s.stale_since),   # the last good read, while unreadable
+        "last_known": str(s.last_known) if s.last_known else None,   # what it said
+        "stale_expired": s.stale_expired,     # too long ago to count (stale_after)
     }
 
 
@@ -100,7 +112,7 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "summary": one_line(s.summary),
             "probe_disagrees": s.probe_disagrees, "source_broken": s.source_broken,
             "page_url": s.page_url, "web_url": s.web_url, "local": s.local,
-            "feed": _feed_json(s.feed, s.stale_since) if s.feed else None,
+            "feed": _feed_json(s.feed, s) if s.feed else None,
             "probe": _probe_json(s.probe) if s.probe else None,
             "models": _models_json(s.models),
             "model_budget": _budget_json(s.budget),
@@ -109,6 +121,14 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
                            else "unknown"} for f in s.fallbacks],
         } for s in snapshot.services],
     }
+
+
+def offered(snapshot: Snapshot, service_id: str) -> tuple[ServiceStatus, ...]:
+    """The service's fallbacks to offer now, healthy first: :func:`trayapp.core.pick.offers`
+    on this snapshot's JSON (the one rule, for the live and the cached paths alike)."""
+    found = (snapshot.service(str(e.get("id")))
+             for e in offers(snapshot_json(snapshot), service_id))
+    return tuple(s for s in found if s is not None)
 
 
 def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
@@ -131,7 +151,9 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         details = []
         if s.stale_since is not None:
             since = s.stale_since.astimezone().strftime("%H:%M")
-            details.append(f"status page: stale (last read {since})")
+            details.append("status page: stale (" + stale_line(
+                f"since {since}", s.last_known, s.stale_expired).removeprefix(
+                "status page ") + ")")
         elif s.feed is not None:
             details.append(f"status page: {s.feed.level.label}"
                            + (f" ({one_line(s.feed.error, 80)})" if s.feed.error else ""))
@@ -154,13 +176,14 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         if s.feed is not None:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
-        up = snapshot.fallbacks_up(s.id)
+        up = offered(snapshot, s.id)
         # another model of the same vendor that answers is the nearest fallback
         same = [one_line(m.model, 40) + " (same vendor)" for m in s.models
                 if m.level is Level.OPERATIONAL] \
             if any(m.level.is_problem for m in s.models) else []
         if s.role == "watch" and (s.level.is_problem or (snapshot.offline and up)):
-            names = same + [one_line(f.name, 30) for f in up]
+            names = same + [offer_label(one_line(f.name, 30), str(f.level), f.local)
+                            for f in up]
             offer = ", ".join(names) if names else "no fallback is up right now"
             lines.append(f"  {'':<{name_w}}  try: {offer}")
     lines.append(f"overall: {snapshot.overall.label}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 _BROKEN = (OverflowError, ValueError, OSError, TypeError)
+JUST_NOW = "just now"
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -19,7 +20,7 @@ def ago(then: datetime, now: datetime) -> str:
     except _BROKEN:
         return "?"
     if seconds < 60:
-        return "just now"
+        return JUST_NOW
     minutes = int(seconds // 60)
     if minutes < 60:
         return f"{minutes} min ago"

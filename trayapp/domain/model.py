@@ -181,6 +181,10 @@ class ServiceStatus:
     # The status page is unreadable now; this is the time of its last good read,
     # whose level still counts (until ``stale_after``). None while the page reads fine.
     stale_since: datetime | None = None
+    # While stale: the level that last good read said (what "last known" names on
+    # every surface), and whether it is too old to count (``stale_after`` passed).
+    last_known: Level | None = None
+    stale_expired: bool = False
     local: bool = False                         # every URL is on this machine
     models: tuple[ModelResult, ...] = ()        # per model: level after the thresholds
     budget: ModelBudget | None = None
@@ -218,15 +222,6 @@ class Snapshot:
             return Level.UNKNOWN
         return worst(s.level for s in self.watched)
 
-    def fallbacks_up(self, service_id: str) -> tuple[ServiceStatus, ...]:
-        """The given service's fallbacks that are usable right now (offline: the
-        local ones only, the one answer left)."""
-        me = self.service(service_id)
-        if me is None:
-            return ()
-        found = (self.service(f) for f in me.fallbacks)
-        return tuple(s for s in found if s is not None and s.level.is_usable
-                     and (s.local or not self.offline))
 
 
 class EventKind(StrEnum):

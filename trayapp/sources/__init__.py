@@ -58,6 +58,7 @@ _KINDS: dict[str, _Kind] = {
     "betterstack": _Kind("trayapp.sources.betterstack", "Better Stack", "Better Stack"),
     "datadog": _Kind("trayapp.sources.datadog", "Datadog Status Pages", "Datadog"),
     "flashduty": _Kind("trayapp.sources.flashduty", "Flashcat/Flashduty", "Flashduty"),
+    "rootly": _Kind("trayapp.sources.rootly", "Rootly", "Rootly"),
     "auto": _Kind("trayapp.sources.auto", "auto-detected platform", "detected from its URL"),
 }
 

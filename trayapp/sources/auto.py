@@ -4,12 +4,13 @@ A URL with a path (a pasted ``.../history.atom``, ``incidents.json``,
 ``.../api/v2/summary.json``) is fetched first as it is: when
 :func:`~trayapp.sources.detect.detect` recognises it (Statuspage or
 incident.io JSON, RSS/Atom, Google incidents, Instatus, Better Stack,
-Datadog, Flashduty, Checkly), it is handed to that adapter, with the base
+Datadog, Flashduty, Checkly, Rootly), it is handed to that adapter, with the base
 that document belongs to (:func:`~trayapp.sources.document_base`).
 
 Otherwise the URL is a page's base: its entry documents are asked for,
 ``/api/v2/summary.json`` (Atlassian Statuspage and incident.io's shim) first
-for a bare host, then together ``/summary.json`` (Instatus), ``/index.json``
+for a bare host, then together ``/api/v1/status.json`` (Rootly), ``/summary.json``
+(Instatus), ``/index.json``
 (Better Stack), ``/config.json`` (Datadog), ``/incidents.json`` (Google
 Cloud) and ``/history.atom`` (any history feed). The first candidate, in that
 order, that is recognised and whose adapter reads the base from it is handed
@@ -39,7 +40,8 @@ from trayapp.sources.detect import detect, html_hint
 
 PLATFORM = "auto"
 FIRST = "api/v2/summary.json"
-OTHERS = ("summary.json", "index.json", "config.json", "incidents.json", "history.atom")
+OTHERS = ("api/v1/status.json", "summary.json", "index.json", "config.json", "incidents.json",
+          "history.atom")
 
 
 def _is_bare(url: str) -> bool:

@@ -15,6 +15,8 @@ Rules (PLATFORMS.md section 9), first match wins:
 * ``metadata`` and ``uptime`` lists -> ``checkly``.
 * ``domainPrefix`` or ``pageUrl`` on ``statuspage.datadoghq.com`` -> ``datadog``.
 * ``result.status_overall`` -> ``statusio``.
+* ``status.indicator`` and a ``page`` without an ``id`` -> ``rootly`` (its
+  ``/api/v1/status.json``; Statuspage and incident.io always give ``page.id``).
 * ``page.id`` a ULID (26 Crockford base-32 characters) and no ``time_zone``
   -> ``incidentio`` (its Statuspage-compatible shim).
 * ``page.id`` 12 lowercase letters/digits (``time_zone`` usually present) -> ``statuspage``.
@@ -83,6 +85,9 @@ def _detect_object(obj: dict[str, object]) -> str | None:
         return "datadog"
     if isinstance(as_dict(obj.get("result")).get("status_overall"), dict):
         return "statusio"
+    if isinstance(as_dict(obj.get("status")).get("indicator"), str) \
+            and isinstance(obj.get("page"), dict) and "id" not in page:
+        return "rootly"
     page_id = get_str(page, "id")
     if _ULID.match(page_id) and "time_zone" not in page:
         return "incidentio"

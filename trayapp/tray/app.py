@@ -36,7 +36,7 @@ from trayapp.domain.text import one_line
 from trayapp.edges import heap, paths
 from trayapp.edges.notify_memory import PolicyStore
 from trayapp.edges.selfrun import module_argv
-from trayapp.tray.appfiles import app_icon_file, autostart_module, private_dir
+from trayapp.tray.appfiles import autostart_module, level_icon_file, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.details_proc import DetailsWindow
@@ -92,7 +92,7 @@ class TrayApp:
             self.icon.painter = _paint
         self.notifier = Notifier(
             backend.platform, self.icon.notify if backend.has_notification else None,
-            icon_path=app_icon_file(state))
+            icons=lambda level: level_icon_file(state, level))
 
     # ----------------------------------------------------------------- views
     def _now(self) -> datetime:
@@ -187,7 +187,7 @@ class TrayApp:
             urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
                        else "normal")
             self.notifier.send(n.title, n.body, key=n.service, urgency=urgency,
-                               actions=self._note_actions(n.service))
+                               actions=self._note_actions(n.service), level=n.level)
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
 

@@ -1,4 +1,4 @@
-"""The tray's files and optional parts: where the lock goes, the app icon for
+"""The tray's files and optional parts: where the lock goes, each level's icon for
 notifications, the autostart module when this platform has one."""
 
 from __future__ import annotations
@@ -16,15 +16,24 @@ from trayapp.edges import paths
 log = logging.getLogger("trayapp.tray.app")
 
 
-def app_icon_file(state: Path) -> str:
-    """The app icon as a PNG for notifications (drawn by trayapp.icon), or ""."""
+NOTIFY_ICON = "notify-icon-{level}.png"
+
+
+def level_icon_file(state: Path, level: Level | None) -> str:
+    """The icon of ``level`` as a PNG for a notification (drawn by trayapp.icon), or "".
+
+    A notification's icon is the icon of the level it announces (a major outage is a
+    red cross, never the green check); one that announces no level (trayapp's own
+    messages) gets the grey "?" of ``unknown``.
+    """
     from trayapp.icon import render_icon
-    target = state / "trayapp-icon.png"
+    level = level or Level.UNKNOWN
+    target = state / NOTIFY_ICON.format(level=level.value)
     try:
         if not target.exists():
             import io
             buf = io.BytesIO()
-            render_icon(Level.OPERATIONAL, size=64).save(buf, "PNG")
+            render_icon(level, size=64).save(buf, "PNG")
             paths.write_atomic(target, buf.getvalue(), 0o600)
     except OSError as exc:
         log.info("no icon for notifications (%s)", one_line(exc, 200))

@@ -13,7 +13,7 @@ notify-send implementation with an expiry; where neither dbus-python nor
 
 Where ``notify-send`` has ``--print-id``/``--replace-id`` (libnotify 0.7.10 and
 later; Debian 12 has 0.8.1), it is run directly, without a shell and with the
-text after ``--``: with the app icon, the urgency (critical for a major
+text after ``--``: with the icon of the level it announces, the urgency (critical for a major
 outage) and the id of the same service's previous notification, so a
 flapping service leaves one notification on screen instead of a stack.
 
@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from trayapp.domain.levels import Level
 from trayapp.domain.text import one_line
 from trayapp.tray.notify_actions import Capabilities, NoteAction, Waiters, read_id
 from trayapp.tray.notify_text import for_platform
@@ -96,15 +97,22 @@ def notify_send_argv(program: str, title: str, body: str, urgency: str, icon_pat
     return [*argv, "--", title, body]
 
 
-Queued = tuple[str, str, str, str, tuple[NoteAction, ...]]   # title, body, key, urgency
+# title, body, key, urgency, actions, the level announced (None: trayapp's own message)
+Queued = tuple[str, str, str, str, tuple[NoteAction, ...], Level | None]
 
 
 class Notifier:
+    """``icons``: a level's icon file (None: no level); a notification's icon is the
+    icon of the level it announces. ``icon_path``: one icon for every notification
+    (used when ``icons`` is not given)."""
+
     def __init__(self, platform: str, icon_notify: Callable[[str, str], None] | None = None,
-                 icon_path: str = "", capabilities: Capabilities | None = None) -> None:
+                 icon_path: str = "", capabilities: Capabilities | None = None,
+                 icons: Callable[[Level | None], str] | None = None) -> None:
         self.platform = platform
         self.icon_notify = icon_notify
         self.icon_path = icon_path
+        self.icons = icons
         self.capabilities = capabilities or Capabilities()
         self.waiters = Waiters()
         self._queue: queue.Queue[Queued | None] = queue.Queue(maxsize=50)
@@ -115,13 +123,14 @@ class Notifier:
         self._thread.start()
 
     def send(self, title: str, body: str, key: str = "", urgency: str = "normal",
-             actions: tuple[NoteAction, ...] = ()) -> None:
+             actions: tuple[NoteAction, ...] = (), level: Level | None = None) -> None:
         """Queue a notification; one with the same ``key`` replaces the previous one
         where the server allows. ``urgency``: low, normal or critical. ``actions``
-        are offered where the server can (only for a notification with a ``key``)."""
+        are offered where the server can (only for a notification with a ``key``).
+        ``level``: the level it announces, whose icon it carries."""
         try:
             self._queue.put_nowait((*for_platform(title, body, self.platform), key, urgency,
-                                    actions))
+                                    actions, level))
         except queue.Full:
             self._warn_once("full", "too many notifications queued; dropping some")
 
@@ -142,16 +151,17 @@ class Notifier:
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
-            title, body, key, urgency, actions = item
+            title, body, key, urgency, actions, level = item
             try:
-                if not self._notify_send(title, body, key, urgency, actions):
-                    self._deliver(title, body)
+                icon = self.icons(level) if self.icons is not None else self.icon_path
+                if not self._notify_send(title, body, key, urgency, actions, icon):
+                    self._deliver(title, body, icon)
                 log.info("notified: %s | %s", title, body.replace("\n", " / "))
             except Exception as exc:
                 self._warn_once("deliver", f"cannot show notifications ({one_line(exc, 160)})")
 
     def _notify_send(self, title: str, body: str, key: str, urgency: str,
-                     actions: tuple[NoteAction, ...] = ()) -> bool:
+                     actions: tuple[NoteAction, ...] = (), icon: str = "") -> bool:
         """Deliver with notify-send's ids; False when it cannot (then plyer does)."""
         if not self.platform.startswith(("linux", "freebsd")):
             return False
@@ -163,10 +173,10 @@ class Notifier:
         stdbuf = shutil.which("stdbuf")
         if actions and key and stdbuf and not self._no_wait and notify_send_actions(program) \
                 and self.waiters.has_room(key) and self.capabilities.actions():
-            self._notify_wait(notify_send_argv(program, title, body, urgency, self.icon_path,
+            self._notify_wait(notify_send_argv(program, title, body, urgency, icon,
                                                previous, actions, stdbuf), key, actions)
             return True
-        argv = notify_send_argv(program, title, body, urgency, self.icon_path, previous)
+        argv = notify_send_argv(program, title, body, urgency, icon, previous)
         done = subprocess.run(argv, check=False, capture_output=True,
                               text=True, timeout=10, stdin=subprocess.DEVNULL)
         if done.returncode != 0:
@@ -196,10 +206,10 @@ class Notifier:
         if proc.wait() != 0:
             raise RuntimeError(one_line(said or f"notify-send exit {proc.returncode}", 160))
 
-    def _deliver(self, title: str, body: str) -> None:
+    def _deliver(self, title: str, body: str, icon: str = "") -> None:
         if plyer_can_deliver(self.platform):
             try:
-                self._plyer(title, body)
+                self._plyer(title, body, icon)
                 return
             except Exception as exc:
                 if self.icon_notify is None:
@@ -214,7 +224,7 @@ class Notifier:
         assert self.icon_notify is not None
         self.icon_notify(body, title)
 
-    def _plyer(self, title: str, body: str) -> None:
+    def _plyer(self, title: str, body: str, icon: str = "") -> None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")       # plyer warns about dbus on every process
             from plyer import notification
@@ -222,7 +232,7 @@ class Notifier:
             if type(impl).__name__ == "NotifySendNotification":
                 # plyer's public call makes notify-send notifications sticky (-t 0)
                 impl._notify(title=title, message=body, app_name=APP_NAME,
-                             icon=self.icon_path, expire_time=str(EXPIRE_MS))
+                             icon=icon, expire_time=str(EXPIRE_MS))
                 return
             notification.notify(title=title, message=body, app_name=APP_NAME,
-                                app_icon=self.icon_path, timeout=EXPIRE_MS // 1000)
+                                app_icon=icon, timeout=EXPIRE_MS // 1000)

@@ -2,7 +2,7 @@
 
     Claude: partial outage - Elevated errors on Claude Opus (updated 4 min ago)
     Claude: major outage (stale) - status page unreadable since 14:03; last known:
-        major outage (read 12 min ago)          [one line, wrapped here]
+        major outage (last good read 12 min ago)     [one line, wrapped here]
     trayapp: offline: no network - checked just now - Try: Ollama (local)
 
 Built from sanitized text (:func:`trayapp.domain.text.one_line`) and capped to the
@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from trayapp.core.pick import offer_label
+from trayapp.core.render import offered
 from trayapp.core.textclean import line
-from trayapp.core.timefmt import ago
+from trayapp.core.timefmt import JUST_NOW, ago
 from trayapp.domain.levels import Level
 from trayapp.domain.model import ServiceStatus, Snapshot
 from trayapp.domain.text import truncate
@@ -37,11 +39,6 @@ def _latest_update(service: ServiceStatus) -> datetime | None:
     return max(times) if times else None
 
 
-def _local_name(service: ServiceStatus) -> str:
-    name = line(service.name, 40)
-    return name if "local" in name.lower() else f"{name} (local)"
-
-
 def _headline(service: ServiceStatus) -> str:
     """The incident name when there is one, else the service's summary."""
     if service.page_readable and service.feed is not None and service.feed.incidents:
@@ -59,9 +56,13 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     if snapshot.offline:
         why = line(snapshot.reason or "no network", 80)
         text = f"{APP_NAME}: offline: {why} - checked {ago(snapshot.checked_at, now)}"
-        local = [s for s in snapshot.services if s.local and s.level.is_usable]
-        if local:
-            text += " - Try: " + ", ".join(_local_name(s) for s in local)
+        # what the watched services' fallbacks offer now (offline: the local ones),
+        # healthy first, a degraded one named as such: the one rule (core.pick)
+        up = {f.id: f for w in snapshot.watched for f in offered(snapshot, w.id) if f.local}
+        ranked = sorted(up.values(), key=lambda f: f.level is Level.DEGRADED)
+        if ranked:
+            text += " - Try: " + ", ".join(
+                offer_label(line(f.name, 40), str(f.level), local=True) for f in ranked)
         return truncate(line(text + suffix, limit * 2), limit)
     watched = sorted(snapshot.watched, key=lambda s: -s.level.rank)
     if not watched:
@@ -77,8 +78,16 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     others = [s for s in watched if s is not top and s.level.is_problem]
     more = f" (+{len(others)} more)" if others else ""
     if top.stale_since is not None:
-        tail = f" (read {ago(top.stale_since, now)}){more}{suffix}"
+        # the age of the last GOOD read; under a minute it would read "just now" next
+        # to "unreadable", so it is left out (the summary has its clock time)
+        age = ago(top.stale_since, now)
+        tail = (f" (last good read {age})" if age not in (JUST_NOW, "?") else "") \
+            + f"{more}{suffix}"
         head = f"{line(top.name, 40)}: {top.level.label} (stale)"
+    elif not top.page_readable and top.feed is not None:
+        # the page was not read this time: only when it was checked can be said
+        tail = f" (checked {ago(snapshot.checked_at, now)}){more}{suffix}"
+        head = f"{line(top.name, 40)}: {top.level.label}"
     else:
         when = _latest_update(top) or snapshot.checked_at
         tail = f" (updated {ago(when, now)}){more}{suffix}"

@@ -20,6 +20,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from trayapp.config import vendor_hosts
+from trayapp.core.monitor import stale_line
+from trayapp.core.pick import offer_label, offers
 from trayapp.core.textclean import block, line
 from trayapp.domain.levels import Level, parse_level
 from trayapp.domain.links import safe_link
@@ -147,10 +149,11 @@ def _reason(s: dict[str, Any], now: datetime, tz: tzinfo | None) -> str:
     feed = _dict(s, "feed")
     stale = _time(feed.get("stale_since")) if feed else None
     summary = line(s.get("summary"), 300)
-    if stale is not None:
-        head = f"Status page unreadable {since_words(stale, now, tz)}"
-        last = _level(feed.get("level")).label if feed else ""
-        return f"{head}; last known: {last}" if last else head
+    if stale is not None and feed is not None:
+        # the remembered level (the last good read's), never this failed read's
+        last = parse_level(str(feed.get("last_known") or ""))
+        text = stale_line(since_words(stale, now, tz), last, feed.get("stale_expired") is True)
+        return text[:1].upper() + text[1:]
     if s.get("probe_disagrees"):
         return "The API fails from this network while the status page says operational"
     return summary or "No data yet"
@@ -181,22 +184,22 @@ def _incident(inc: dict[str, Any], page: object, vendor: str, now: datetime,
                         Link("Open incident", url) if url else None)
 
 
-def _use_instead(s: dict[str, Any], by_id: dict[str, dict[str, Any]],
+def _use_instead(s: dict[str, Any], snap: dict[str, Any],
                  offline: bool) -> tuple[tuple[Link, ...], str | None]:
-    ids = [str(f.get("id")) for f in _list(s, "fallbacks")]
-    if not ids:
+    """The fallbacks offered, in the one order and wording (:func:`trayapp.core.pick.offers`):
+    healthy first, a degraded one named as such."""
+    if not _list(s, "fallbacks"):
         return (), None
     up: list[Link] = []
-    for fid in ids:
-        f = by_id.get(fid)
-        if f is None or not _level(f.get("level")).is_usable or (offline and not f.get("local")):
+    for f in offers(snap, str(s.get("id"))):
+        if offline and not f.get("local"):
             continue
         url = safe_url(f.get("web_url")) or safe_url(f.get("page_url"))
-        up.append(Link(line(f.get("name"), 40), url))
+        up.append(Link(offer_label(line(f.get("name"), 40), str(f.get("level"))), url))
     return tuple(up), None if up else "No fallback is up right now"
 
 
-def _service(s: dict[str, Any], by_id: dict[str, dict[str, Any]], vendor: str,
+def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
              offline: bool, now: datetime, tz: tzinfo | None) -> ServiceView:
     level = _level(s.get("level"))
     if offline and not s.get("local"):
@@ -205,7 +208,7 @@ def _service(s: dict[str, Any], by_id: dict[str, dict[str, Any]], vendor: str,
     probe = probe_words(_dict(s, "probe"))
     page = safe_url(s.get("page_url"))
     trouble = level.is_problem or level is Level.UNKNOWN or offline
-    use, note = _use_instead(s, by_id, offline) if trouble else ((), None)
+    use, note = _use_instead(s, snap, offline) if trouble else ((), None)
     notes = []
     hurt = [c for c in _list(feed, "components") if _level(c.get("level")).is_problem]
     if hurt:
@@ -232,13 +235,12 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
               paused_until: datetime | None = None) -> Dashboard:
     """The whole window's content. ``vendors``: service id -> company ("Anthropic")."""
     services = _list(snap, "services")
-    by_id = {str(s.get("id")): s for s in services}
     offline = bool(snap.get("offline"))
     checked_at = _time(snap.get("checked_at"))
     checked = f"Checked {clock(checked_at, now, tz)}" if checked_at else "Not checked yet"
     vendors = vendors or {}
     watched = tuple(
-        _service(s, by_id, line(vendors.get(str(s.get("id"))), 40)
+        _service(s, snap, line(vendors.get(str(s.get("id"))), 40)
                  or f"{line(s.get('name'), 40)}'s status page", offline, now, tz)
         for s in services if s.get("role") == "watch")
     others = []
