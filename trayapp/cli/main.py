@@ -335,12 +335,17 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     from trayapp.domain.text import one_line
     from trayapp.edges import configfile, configwrite
+    from trayapp.edges.localserver import find_ollama, ollama_url
 
     path, _ = configfile.locate(args.config)
-    problem = configwrite.init(path)
+    ollama = find_ollama()              # a fallback only if it answers now
+    problem = configwrite.init(path, ollama)
     if problem:
         print(one_line(f"trayapp: {problem}", 1000), file=sys.stderr)
         return 1
+    print(one_line(f"trayapp: Ollama answers at {ollama}: added as a fallback" if ollama
+                   else f"trayapp: no Ollama answers at {ollama_url()}: left commented out "
+                   "in the config", 1000), file=sys.stderr)
     print(path, file=out)
     return 0
 

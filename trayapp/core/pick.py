@@ -20,6 +20,8 @@ The rules, from the snapshot's levels alone:
   count, not theirs.
 * While offline every vendor's level is ``unknown``; a local fallback (a
   model server on this machine) keeps a known level, so it is still picked.
+* A local server that is **not running** (``not_running``) is never picked and
+  is known not to be up: it never makes the answer "could not tell".
 
 Exit codes: 0 with an answer; 1 when every candidate is known and none is up;
 3 when none is up and at least one candidate could not be told (``unknown``,
@@ -41,6 +43,10 @@ _OVERLOADED = (503, 529)
 def _level(entry: dict[str, Any] | None) -> str:
     level = entry.get("level") if isinstance(entry, dict) else None
     return level if isinstance(level, str) else UNKNOWN
+
+
+def not_running(entry: dict[str, Any] | None) -> bool:
+    return isinstance(entry, dict) and entry.get("not_running") is True
 
 
 def probe_failing(entry: dict[str, Any]) -> bool:
@@ -85,7 +91,7 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         if not isinstance(fid, str):
             continue
         entry = _service(snapshot, fid)
-        fallbacks.append({"id": fid, "level": _level(entry),
+        fallbacks.append({"id": fid, "level": _level(entry), "not_running": not_running(entry),
                           "up": entry is not None and answering(entry, maintenance_ok=False)})
     result: dict[str, Any] = {"service": service_id, "pick": None, "level": level,
                               "offline": bool(snapshot.get("offline")),
@@ -95,7 +101,9 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         what = "degraded but answering" if level == "degraded" else level.replace("_", " ")
         return {**result, "pick": service_id, "exit": EXIT_PICKED,
                 "reason": f"{service_id} is {what}"}
-    if level == "degraded":
+    if not_running(me):
+        why = f"{service_id} is not running"
+    elif level == "degraded":
         why = f"{service_id} is degraded and its API probe is failing"
     elif level == UNKNOWN:
         why = f"{service_id} cannot be told right now" + (
@@ -107,7 +115,8 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         if fb["up"]:
             return {**result, "pick": fb["id"], "exit": EXIT_PICKED,
                     "reason": f"{why}; {fb['id']} is {fb['level'].replace('_', ' ')}"}
-    untold = level == UNKNOWN or any(fb["level"] == UNKNOWN for fb in fallbacks)
+    untold = (level == UNKNOWN and not not_running(me)) or any(
+        fb["level"] == UNKNOWN and not fb["not_running"] for fb in fallbacks)
     if untold:
         return {**result, "exit": EXIT_UNKNOWN,
                 "reason": f"{why}; no fallback is known to be up"}

@@ -19,7 +19,9 @@ vendor outage: ``dns`` (this vendor's name does not resolve while other
 names do), ``tls_intercepted`` (a certificate from an unknown issuer: a
 proxy, antivirus or captive network intercepts HTTPS), ``clock`` (a
 certificate not yet valid, or expired while this clock runs ahead of the
-servers' ``Date``), ``proxy`` (407 or a proxy's error page), and, with the
+servers' ``Date``), ``proxy`` (407 or a proxy's error page), ``not_running``
+(connection refused by a service whose every URL is on this machine: a local
+server that is not running; never an outage, never retried), and, with the
 user's key sent, ``key_refused`` (401/403) and ``quota`` (429). With a key,
 401 and 429 still prove the front door answers: operational, marked; the
 others say nothing about the vendor: ``unknown``.
@@ -34,7 +36,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 
 from trayapp.domain.levels import Level
-from trayapp.domain.model import ProbeResult
+from trayapp.domain.model import NOT_RUNNING, ProbeResult
 from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
 from trayapp.sources.common import looks_like_challenge
 
@@ -56,6 +58,8 @@ YOUR_SIDE = {
     "key_refused": "your key was refused: check the API key",
     "quota": "your quota or rate limit is used up (your key), not an outage",
     "request_refused": "the API refused the request: check the model name",
+    "not_running": "not running: nothing listens on its port on this machine (start it, "
+                   "or remove it from the config); not an outage",
 }
 
 
@@ -66,6 +70,7 @@ class NetContext:
     keyed: bool = False                  # the user's key was sent
     others_resolve: bool = False         # another request of this cycle resolved its host
     clock_skew_s: float | None = None    # this clock minus the servers' (their Date header)
+    local: bool = False                  # every URL of this service is on this machine
 
 
 def clock_skew(dates: Iterable[str], now: datetime) -> float | None:
@@ -103,6 +108,8 @@ def your_side(outcome: Outcome, ctx: NetContext) -> tuple[str, str] | None:
         return code, f"{lead}: {YOUR_SIDE[code]}{extra}"
 
     if isinstance(outcome, FetchFailed):
+        if outcome.kind is FailKind.REFUSED and ctx.local:
+            return why(NOT_RUNNING, "connection refused")
         if outcome.kind is FailKind.PROXY:
             return why("proxy", "proxy error" + (" (HTTP 407)" if outcome.cause == "407"
                                                  else ""))
