@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
     sub.add_parser("init", parents=[common], help="write a commented starter config",
                    description="Write the built-in default config, commented, with the "
-                               "presets listed, and print its path. Never overwrites a file.")
+                               "presets listed, and print its path; a local Ollama is a "
+                               "fallback only if it answers now (else commented out). Never "
+                               "overwrites a file.")
     return parser
 
 
