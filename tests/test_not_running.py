@@ -19,12 +19,13 @@ import pytest
 from tests.cli_helpers import Watcher
 from tests.faults.kit import isolated_env, run_cli
 from tests.loopback import LoopbackServer, fixture, free_port, wait_until
+from trayapp.cli import quick
 from trayapp.config import DEFAULT_CONFIG_TOML, OLLAMA_URL, Config, parse_text
 from trayapp.core.history.record import from_step
 from trayapp.core.monitor import MonitorState, step
 from trayapp.core.policy import PolicyState, Settings, decide, fallback_line
 from trayapp.core.probe import NetContext, classify, your_side
-from trayapp.core.render import exit_code, snapshot_text
+from trayapp.core.render import exit_code, snapshot_json, snapshot_text
 from trayapp.domain.levels import Level
 from trayapp.domain.model import NOT_RUNNING, Connectivity, Observation, ProbeResult
 from trayapp.domain.outcome import FailKind, FetchFailed
@@ -123,6 +124,9 @@ def test_stopping_a_local_server_is_no_event_no_notification_no_down_time() -> N
         assert s is not None
         seen.append((s.state_label, s.level, len(r.events), len(d.notifications),
                      record.combined, record.probe, exit_code(r.snapshot)))
+        cached = snapshot_json(r.snapshot)          # `status --cached` reads the same
+        assert quick.status_exit(cached) == exit_code(r.snapshot)
+        assert (f"Ollama (local): {s.state_label}" in quick.summary_line(cached, 0)) is True
     # watched, stopped: no event, no notification, no down time, and `status` exits 0
     stopped = ("not running", Level.UNKNOWN, 0, 0, "unknown", "unknown", 0)
     assert seen[2:5] == [stopped] * 3
