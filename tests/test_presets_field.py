@@ -285,4 +285,4 @@ def test_local_servers_quiet_and_down(pid: str, body: bytes, server: LoopbackSer
     last = results[-1].snapshot.service("svc")
     # Refused on this machine: not running, its own state, never an outage nor an event.
     assert last is not None and last.level is Level.UNKNOWN and last.not_running
-    assert last.summary.startswith("not running") and not any(r.events for r in results)
+    assert last.summary.startswith("nothing answers at") and not any(r.events for r in results)
