@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.faults.kit import isolated_env, run_cli
+from tests.loopback import free_port
 from trayapp.config import (
     DEFAULT_CONFIG_TOML,
     ConfigError,
     default_config,
+    default_toml,
     load_presets,
     parse_text,
 )
@@ -29,12 +31,13 @@ def test_the_starter_is_the_default_with_every_preset_listed() -> None:
 
 
 def test_init_writes_the_file_prints_its_path_and_refuses_to_overwrite(tmp_path: Path) -> None:
-    env = isolated_env(tmp_path / "env")
+    # No Ollama answers (OLLAMA_HOST names a port nothing listens on): left commented out.
+    env = isolated_env(tmp_path / "env", OLLAMA_HOST=f"127.0.0.1:{free_port()}")
     first = run_cli(env, "init")
     path = Path(env["XDG_CONFIG_HOME"]) / "trayapp" / "config.toml"
     assert first.rc == 0, first.stderr
     assert first.stdout.strip() == str(path)
-    assert path.read_text() == configwrite.starter_text()
+    assert path.read_text() == configwrite.starter_text(ollama=None)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     path.write_text(DEFAULT_CONFIG_TOML + "# mine\n")
     again = run_cli(env, "init")
@@ -78,8 +81,10 @@ def test_a_save_the_parser_refuses_writes_nothing(tmp_path: Path) -> None:
     assert not configwrite.backup_path(path).exists()
 
 
-def test_current_text_is_the_default_when_there_is_no_file(tmp_path: Path) -> None:
-    assert configwrite.current_text(tmp_path / "none.toml") == (DEFAULT_CONFIG_TOML, False)
+def test_current_text_is_the_default_when_there_is_no_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", f"127.0.0.1:{free_port()}")   # no Ollama here
+    assert configwrite.current_text(tmp_path / "none.toml") == (default_toml(None), False)
     (tmp_path / "bin.toml").write_bytes(b"\xff\xfe")
     with pytest.raises(ConfigError, match="not UTF-8"):
         configwrite.current_text(tmp_path / "bin.toml")

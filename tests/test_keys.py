@@ -12,7 +12,7 @@ import pytest
 
 from tests.faults.kit import isolated_env, probe_service, run_cli, write_config
 from tests.loopback import LoopbackServer
-from trayapp.config import ProbeConfig
+from trayapp.config import DEFAULT_CONFIG_TOML, ProbeConfig
 from trayapp.edges import keys
 from trayapp.runtime.poller import probe_headers
 
@@ -152,8 +152,11 @@ def test_the_key_command_sets_reports_and_deletes(keyring_home: dict[str, str]) 
     (("set", "ollama"), "ollama has no probe that sends an API key"),
 ])
 def test_the_key_command_refuses_a_service_without_a_keyed_probe(
-        keyring_home: dict[str, str], args: tuple[str, ...], message: str) -> None:
-    done = key_cmd(keyring_home, *args, stdin=KEY + "\n")
+        keyring_home: dict[str, str], args: tuple[str, ...], message: str,
+        tmp_path: Path) -> None:
+    config = tmp_path / "with-ollama.toml"          # the default, as when Ollama answers
+    config.write_text(DEFAULT_CONFIG_TOML)
+    done = key_cmd(keyring_home, "--config", str(config), *args, stdin=KEY + "\n")
     assert done.returncode == 64
     assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
 

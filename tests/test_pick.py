@@ -82,8 +82,9 @@ def test_pick_table(case: str, snap: dict[str, Any], picked: str | None, code: i
 def test_pick_reports_every_fallback_level() -> None:
     answer = pick(snapshot(MAJOR, MAINT, DEG), "claude")
     assert answer is not None
-    assert answer["fallbacks"] == [{"id": "openai", "level": "maintenance", "up": False},
-                                   {"id": "ollama", "level": "degraded", "up": True}]
+    assert answer["fallbacks"] == [
+        {"id": "openai", "level": "maintenance", "not_running": False, "up": False},
+        {"id": "ollama", "level": "degraded", "not_running": False, "up": True}]
     assert answer["pick"] == "ollama"
     assert "major outage" in answer["reason"]
 

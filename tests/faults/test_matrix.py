@@ -158,8 +158,10 @@ FAULTS = [
                               OK_PROBE if code == 401 else SERVER_ERROR),
             feed_http(code), probe_http(code))
       for code in (500, 502, 503, 504, 529, 429, 401, 403, 404, 600, 999)),
+    # Refused on this machine: nothing listens, a local server not running (issue 23),
+    # never an outage (a remote vendor refusing is: tests/test_not_running.py).
     Fault("refused", origin(lambda: f"http://127.0.0.1:{free_port()}"),
-          unreachable("connection refused"), Expect("major_outage", "connection refused")),
+          unreachable("connection refused"), Expect("unknown", "nothing answers at 127.0.0.1")),
     # The connectivity check answers, so other names resolve: this name failing is
     # this computer's DNS (issue 17), never a vendor outage.
     Fault("dns", origin(lambda: "https://x.invalid"),

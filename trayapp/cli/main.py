@@ -109,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
     sub.add_parser("init", parents=[common], help="write a commented starter config",
                    description="Write the built-in default config, commented, with the "
-                               "presets listed, and print its path. Never overwrites a file.")
+                               "presets listed, and print its path; a local Ollama is a "
+                               "fallback only if it answers now (else commented out). Never "
+                               "overwrites a file.")
     return parser
 
 
@@ -335,12 +337,17 @@ def cmd_autostart(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
     from trayapp.domain.text import one_line
     from trayapp.edges import configfile, configwrite
+    from trayapp.edges.localserver import find_ollama, ollama_url
 
     path, _ = configfile.locate(args.config)
-    problem = configwrite.init(path)
+    ollama = find_ollama()              # a fallback only if it answers now
+    problem = configwrite.init(path, ollama)
     if problem:
         print(one_line(f"trayapp: {problem}", 1000), file=sys.stderr)
         return 1
+    print(one_line(f"trayapp: Ollama answers at {ollama}: added as a fallback" if ollama
+                   else f"trayapp: no Ollama answers at {ollama_url()}: left commented out "
+                   "in the config", 1000), file=sys.stderr)
     print(path, file=out)
     return 0
 

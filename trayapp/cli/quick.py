@@ -45,8 +45,11 @@ def parse_duration(text: str) -> float | None:
 def status_exit(data: dict[str, Any]) -> int:
     """:func:`trayapp.core.render.exit_code` over the JSON: 2 major, 1 degraded/partial,
     3 could not tell, 0 fine (the watched services)."""
-    levels = [s.get("level") for s in data.get("services") or ()
-              if isinstance(s, dict) and s.get("role") == "watch"]
+    watched = [s for s in data.get("services") or ()
+               if isinstance(s, dict) and s.get("role") == "watch"]
+    levels = [s.get("level") for s in watched if s.get("not_running") is not True]
+    if watched and not levels:
+        return 3                # every watched service is a local server not running
     if "major_outage" in levels:
         return 2
     if "degraded" in levels or "partial_outage" in levels:
@@ -75,8 +78,9 @@ def summary_line(data: dict[str, Any], age: float) -> str:
     parts = []
     for s in data.get("services") or ():
         if isinstance(s, dict):
-            parts.append(f"{_clean(s.get('name') or s.get('id'))}: "
-                         f"{_clean(s.get('level'), 20).replace('_', ' ')}")
+            state = "not running" if s.get("not_running") is True else \
+                _clean(s.get("level"), 20).replace("_", " ")
+            parts.append(f"{_clean(s.get('name') or s.get('id'))}: {state}")
     head = f"offline ({_clean(data.get('reason') or 'no network', 60)}); " \
         if data.get("offline") else ""
     return f"{head}{'; '.join(parts)} ({ago(age)})"

@@ -14,16 +14,19 @@ from trayapp.config.probes import ProbeConfig
 from trayapp.config.reader import ConfigError, check_url, is_loopback_host
 from trayapp.config.schema import (
     DEFAULT_CONFIG_TOML,
+    OLLAMA_URL,
     Config,
     FeedConfig,
     ServiceConfig,
     default_config,
+    default_toml,
     parse_config,
     parse_text,
 )
 
 __all__ = [
-    "DEFAULT_CONFIG_TOML", "Config", "ConfigError", "FeedConfig", "HookConfig", "ProbeConfig",
-    "ServiceConfig", "check_url", "default_config", "is_loopback_host", "load_presets",
+    "DEFAULT_CONFIG_TOML", "OLLAMA_URL", "Config", "ConfigError", "FeedConfig", "HookConfig",
+    "ProbeConfig", "ServiceConfig", "check_url", "default_config", "default_toml",
+    "is_loopback_host", "load_presets",
     "parse_config", "parse_text", "vendor_hosts",
 ]

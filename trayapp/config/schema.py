@@ -7,6 +7,7 @@ Presets are data (``presets.toml``); a service's own keys override its preset's.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Mapping
@@ -46,6 +47,25 @@ id = "ollama"
 preset = "ollama"
 role = "fallback"
 """
+OLLAMA_URL = "http://127.0.0.1:11434/api/tags"     # the ollama preset's probe
+_OLLAMA_BLOCK = '[[services]]\nid = "ollama"\npreset = "ollama"\nrole = "fallback"\n'
+_TURN_ON = ('# Ollama did not answer at set-up. To add it: uncomment below, add "ollama" to '
+            "fallbacks.\n")
+
+
+def default_toml(ollama: str | None = OLLAMA_URL) -> str:
+    """The built-in default's text. ``ollama``: the URL of the local Ollama that answered
+    at set-up (:func:`trayapp.edges.localserver.find_ollama`), or None: then it is
+    there commented out, with how to turn it on (a server that is not running is
+    never a fallback to offer)."""
+    if ollama is None:
+        kept = DEFAULT_CONFIG_TOML.removesuffix(_OLLAMA_BLOCK)
+        kept = kept.replace("ChatGPT and a local Ollama as fallbacks", "ChatGPT as its fallback")
+        kept = kept.replace('fallbacks = ["openai", "ollama"]', 'fallbacks = ["openai"]')
+        return kept + _TURN_ON + "".join(f"# {line}\n" for line in _OLLAMA_BLOCK.splitlines())
+    if ollama == OLLAMA_URL:
+        return DEFAULT_CONFIG_TOML
+    return DEFAULT_CONFIG_TOML + f"probe = {{ url = {json.dumps(ollama)} }}\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,5 +291,6 @@ def parse_text(text: str, where: str) -> Config:
     return parse_config(data, where)
 
 
-def default_config() -> Config:
-    return parse_text(DEFAULT_CONFIG_TOML, "built-in default")
+def default_config(ollama: str | None = OLLAMA_URL) -> Config:
+    """The built-in default (see :func:`default_toml`)."""
+    return parse_text(default_toml(ollama), "built-in default")

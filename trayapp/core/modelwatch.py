@@ -4,7 +4,8 @@ Each model is damped like the API probe (``failure_threshold`` bad answers in
 a row to count, ``success_threshold`` good ones to clear; an ``unknown``
 answer, "your side" included, neither starts nor clears anything) and has its
 own rolling latency median (:mod:`trayapp.core.latency`). A cycle that probed no
-model (the interval or the budget) leaves every model as it was.
+model (the interval, the budget, or a Retry-After still running: ``held``) leaves
+it as it was.
 
 Verdict: one model failing while another of the same vendor answers is
 ``degraded``, naming both ("claude-opus-4-1: overloaded (HTTP 529);
@@ -76,7 +77,7 @@ def update(memories: Sequence[ModelMemory], results: Sequence[ModelResult] | Non
     for name in models:
         mem = known.get(name, ModelMemory(name))
         result = got.get(name)
-        if result is None:
+        if result is None or result.held:       # not probed, or held by a Retry-After
             out.append(mem)
             continue
         level = result.level

@@ -41,6 +41,15 @@ Rules (docs/how-it-decides.md):
   the vendor shedding load (degraded) when another service also answered one, or
   when the service's page has an incident; the probe's ``downgrade`` setting; and
   the clock and zone for the words (a limit's reset time).
+* Not running: a service whose every URL is on this machine, refused (its probe
+  says ``not_running``: :mod:`trayapp.core.verdict`) while its page, if
+  any, is unreadable, is a local server that is not running. Its own state:
+  ``unknown`` (grey) with ``your_side = "not_running"`` and the words "not running";
+  never an outage, an event (so no notification, hook or webhook), a fallback or
+  down time. Its probe memory starts afresh; the last known level is kept.
+* Retry-After: a probe answer ``held`` (not asked this poll: the vendor asked to
+  wait) shows what it last said and neither starts nor clears anything; the
+  latest such time of a service's URLs is on its status (``retry_at``).
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """
@@ -60,6 +69,7 @@ from trayapp.core.modelwatch import ModelMemory, shown, slow_probe, update, verd
 from trayapp.core.verdict import model_result, probe_result, unexplained_429, with_cycle
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import (
+    NOT_RUNNING,
     Connectivity,
     Event,
     EventKind,
@@ -121,21 +131,44 @@ def _on_this_machine(url: str) -> bool:
     return is_loopback_host(urlsplit(url).hostname)
 
 
-def is_local(svc: ServiceConfig, config: Config) -> bool:
-    """Every URL of the service is on this machine (127.0.0.0/8, ::1, localhost), so
-    the laptop being offline says nothing about it. Not when the connectivity check
-    is on this machine too (test set-ups): then nothing tells the two apart."""
+def on_this_machine(svc: ServiceConfig) -> bool:
+    """Every URL of the service (feed, its alternate, probe, model probes) is on this
+    machine (127.0.0.0/8, ::1, localhost): a refusal there means nothing listens."""
     urls = [u for u in (svc.feed.url if svc.feed else None,
                         svc.feed.alternate if svc.feed else None,
-                        svc.probe.url if svc.probe else None) if u]
+                        svc.probe.url if svc.probe else None,
+                        svc.probe.models_url if svc.probe else None) if u]
+    return bool(urls) and all(_on_this_machine(u) for u in urls)
+
+
+def is_local(svc: ServiceConfig, config: Config) -> bool:
+    """:func:`on_this_machine`, so the laptop being offline says nothing about it. Not
+    when the connectivity check is on this machine too (test set-ups): then nothing
+    tells the two apart."""
     check = config.connectivity_url
-    return bool(urls) and all(_on_this_machine(u) for u in urls) \
-        and not (check and _on_this_machine(check))
+    return on_this_machine(svc) and not (check and _on_this_machine(check))
+
+
+def not_running(obs: Observation, assessed: Assessed | None) -> bool:
+    """The service's server refused on this machine (its probe, else every model probed)
+    and its status page, if any, was not read: it is not running."""
+    if assessed is not None and assessed.report.problem is None:
+        return False
+    if obs.probe is not None:
+        return obs.probe.your_side == NOT_RUNNING
+    return bool(obs.models) and all(m.your_side == NOT_RUNNING for m in obs.models or ())
+
+
+def _not_running_words(svc: ServiceConfig) -> str:
+    url = svc.probe.url if svc.probe else svc.feed.url if svc.feed else ""
+    where = urlsplit(url).netloc
+    return f"nothing answers at {where}: start it, or remove it from the config" if where \
+        else "nothing answers: start it, or remove it from the config"
 
 
 def _probe_memory(mem: ServiceMemory, probe: ProbeResult | None,
                   config: Config) -> ServiceMemory:
-    if probe is None or probe.level is Level.UNKNOWN:
+    if probe is None or probe.level is Level.UNKNOWN or probe.held:
         return mem
     if probe.level.is_problem:
         bad, good = mem.bad_streak + 1, 0
@@ -244,12 +277,21 @@ def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
     return "no data yet" if level is Level.UNKNOWN else level.label
 
 
+def retry_at(obs: Observation, now: datetime) -> datetime | None:
+    """The latest Retry-After still running among the service's URLs, else None."""
+    times = [t for t in (obs.feed.retry_at if obs.feed else None,
+                         obs.probe.retry_at if obs.probe else None,
+                         *(m.retry_at for m in obs.models or ())) if t and t > now]
+    return max(times, default=None)
+
+
 def _status(svc: ServiceConfig, obs: Observation, level: Level, summary: str,
             feed: FeedReport | None, disagree: bool, page: _Page | None,
             local: bool, models: tuple[ModelMemory, ...] = (),
-            your_side: str | None = None) -> ServiceStatus:
+            your_side: str | None = None, now: datetime | None = None) -> ServiceStatus:
     return ServiceStatus(
         models=shown(models), budget=obs.budget, your_side=your_side,
+        retry_at=retry_at(obs, now) if now is not None else None,
         id=svc.id, name=svc.name, role=svc.role, level=level, summary=summary,
         feed=feed, probe=obs.probe, fallbacks=svc.fallbacks, probe_disagrees=disagree,
         source_broken=bool(feed and feed.problem is SourceProblem.BROKEN),
@@ -371,11 +413,24 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
         if resumed:
             mem = replace(mem, bad_streak=0, good_streak=0, models=tuple(
                 replace(m, bad_streak=0, good_streak=0) for m in mem.models))
+        if not_running(obs, assessed):
+            # A local server that is not running: its own state, judged afresh when it
+            # answers again; the last known level stays, so stopping it is no event.
+            if assessed is not None:
+                warnings += [f"{svc.id}: {w}" for w in assessed.warnings]
+            memories[svc.id] = replace(mem, probe_level=Level.UNKNOWN, bad_streak=0,
+                                       good_streak=0, models=tuple(
+                                           ModelMemory(m.model, latencies=m.latencies)
+                                           for m in mem.models))
+            statuses.append(_status(svc, obs, Level.UNKNOWN, _not_running_words(svc), feed,
+                                    False, None, local, (), NOT_RUNNING, now))
+            continue
         probe = obs.probe
         if probe is not None and svc.probe is not None:
             probe = slow_probe(probe, mem.latencies, svc.probe.slow_factor)
         new_mem = _probe_memory(mem, probe, config)
-        if probe is not None and probe.status_code is not None and probe.status_code < 500:
+        if probe is not None and probe.status_code is not None and probe.status_code < 500 \
+                and not probe.held:
             new_mem = replace(new_mem, latencies=remember(mem.latencies, probe.latency_ms))
         if probe is not None:
             probe = replace(probe, median_ms=median(new_mem.latencies))
@@ -411,7 +466,8 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                            and new_mem.probe_level.is_problem, now, tz)
         summary, side = _api_words(summary, models, obs.probe, page_fine
                                    and not new_mem.probe_level.is_problem, now)
-        status = _status(svc, obs, level, summary, feed, disagree, page, local, models, side)
+        status = _status(svc, obs, level, summary, feed, disagree, page, local, models, side,
+                         now)
         if page is not None and page.readable and feed is not None and assessed is not None:
             new_mem = replace(
                 new_mem, feed_seen=True, broken_streak=0, feed_level=page.level,

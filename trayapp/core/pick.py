@@ -24,6 +24,8 @@ The rules, from the snapshot's levels alone:
   these two functions. Only SERVICE's own fallbacks count, not theirs.
 * While offline every vendor's level is ``unknown``; a local fallback (a
   model server on this machine) keeps a known level, so it is still picked.
+* A local server that is **not running** (``not_running``) is never picked and
+  is known not to be up: it never makes the answer "could not tell".
 
 Exit codes: 0 with an answer; 1 when every candidate is known and none is up;
 3 when none is up and at least one candidate could not be told (``unknown``,
@@ -45,6 +47,10 @@ _OVERLOADED = (503, 529)
 def _level(entry: dict[str, Any] | None) -> str:
     level = entry.get("level") if isinstance(entry, dict) else None
     return level if isinstance(level, str) else UNKNOWN
+
+
+def not_running(entry: dict[str, Any] | None) -> bool:
+    return isinstance(entry, dict) and entry.get("not_running") is True
 
 
 def probe_failing(entry: dict[str, Any]) -> bool:
@@ -122,7 +128,7 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         if not isinstance(fid, str):
             continue
         entry = _service(snapshot, fid)
-        fallbacks.append({"id": fid, "level": _level(entry),
+        fallbacks.append({"id": fid, "level": _level(entry), "not_running": not_running(entry),
                           "up": entry is not None and answering(entry, maintenance_ok=False)})
     offered = offers(snapshot, service_id)
     result: dict[str, Any] = {"service": service_id, "pick": None, "level": level,
@@ -135,7 +141,9 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         what = "degraded but answering" if level == "degraded" else level.replace("_", " ")
         return {**result, "pick": service_id, "exit": EXIT_PICKED,
                 "reason": f"{service_id} is {what}"}
-    if level == "degraded":
+    if not_running(me):
+        why = f"{service_id} is not running"
+    elif level == "degraded":
         why = f"{service_id} is degraded and its API probe is failing"
     elif level == UNKNOWN:
         why = f"{service_id} cannot be told right now" + (
@@ -148,7 +156,8 @@ def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
         said = "degraded but answering (no healthy fallback is up)" \
             if flevel == "degraded" else flevel.replace("_", " ")
         return {**result, "pick": fid, "exit": EXIT_PICKED, "reason": f"{why}; {fid} is {said}"}
-    untold = level == UNKNOWN or any(fb["level"] == UNKNOWN for fb in fallbacks)
+    untold = (level == UNKNOWN and not not_running(me)) or any(
+        fb["level"] == UNKNOWN and not fb["not_running"] for fb in fallbacks)
     if untold:
         return {**result, "exit": EXIT_UNKNOWN,
                 "reason": f"{why}; no fallback is known to be up"}

@@ -9,6 +9,7 @@ from typing import Any
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
 from trayapp.core.probe import YOUR_SIDE
+from trayapp.core.retryafter import wait_words
 from trayapp.domain.levels import Level
 from trayapp.domain.model import (
     Event,
@@ -25,8 +26,13 @@ EXIT_OK, EXIT_DEGRADED, EXIT_MAJOR, EXIT_UNKNOWN = 0, 1, 2, 3
 
 
 def exit_code(snapshot: Snapshot) -> int:
-    """2 major outage; 1 degraded or partial; 3 could not tell; 0 all fine. First match wins."""
-    levels = [s.level for s in snapshot.watched]
+    """2 major outage; 1 degraded or partial; 3 could not tell; 0 all fine. First match wins.
+    A local server that is not running is its own known state, not "could not tell",
+    unless every watched service is one."""
+    judged = [s for s in snapshot.watched if not s.not_running]
+    if snapshot.watched and not judged:
+        return EXIT_UNKNOWN
+    levels = [s.level for s in judged]
     if Level.MAJOR_OUTAGE in levels:
         return EXIT_MAJOR
     if Level.DEGRADED in levels or Level.PARTIAL_OUTAGE in levels:
@@ -70,6 +76,7 @@ def _feed_json(feed: FeedReport, s: ServiceStatus) -> dict[str, Any]:
         "stale_since": _utc(s.stale_since),   # the last good read, while unreadable
         "last_known": str(s.last_known) if s.last_known else None,   # what it said
         "stale_expired": s.stale_expired,     # too long ago to count (stale_after)
+        "retry_at": _utc(feed.retry_at),
     }
 
 
@@ -78,7 +85,8 @@ def _probe_json(probe: ProbeResult) -> dict[str, Any]:
             "status_code": probe.status_code, "latency_ms": probe.latency_ms,
             "median_ms": probe.median_ms, "error": probe.error,
             "rate_limited": probe.rate_limited, "your_side": probe.your_side,
-            "reason": probe.reason, "blame": probe.blame}
+            "reason": probe.reason, "blame": probe.blame,
+            "retry_at": _utc(probe.retry_at), "held": probe.held}
 
 
 def _models_json(models: tuple[ModelResult, ...]) -> list[dict[str, Any]]:
@@ -112,6 +120,7 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "summary": one_line(s.summary),
             "probe_disagrees": s.probe_disagrees, "source_broken": s.source_broken,
             "page_url": s.page_url, "web_url": s.web_url, "local": s.local,
+            "not_running": s.not_running, "retry_at": _utc(s.retry_at),
             "feed": _feed_json(s.feed, s) if s.feed else None,
             "probe": _probe_json(s.probe) if s.probe else None,
             "models": _models_json(s.models),
@@ -146,7 +155,7 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             marks.append("probe disagrees with the status page")
         if s.source_broken:
             marks.append("status source broken")
-        lines.append(f"  {one_line(s.name, 24):<{name_w}}  {s.level.label:<14}  "
+        lines.append(f"  {one_line(s.name, 24):<{name_w}}  {s.state_label:<14}  "
                      f"{one_line(s.summary, max(width - name_w - 22, 30))}{role}")
         details = []
         if s.stale_since is not None:
@@ -168,8 +177,11 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
             details.append(f"model probes today: {s.budget.used}/{s.budget.limit}"
                            + (" (budget spent until 00:00 UTC)"
                               if s.budget.used >= s.budget.limit else ""))
-        if s.your_side is not None:
+        if s.your_side is not None and not s.not_running:   # that one says it in its column
             marks.append(f"your side ({s.your_side}), not the vendor's")
+        waiting = wait_words(s.retry_at, snapshot.checked_at)
+        if waiting:
+            marks.append(waiting)
         details += marks
         if details:
             lines.append(f"  {'':<{name_w}}  " + "; ".join(details))

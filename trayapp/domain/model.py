@@ -91,6 +91,7 @@ class FeedReport:
     problem: SourceProblem | None = None          # set when the whole feed is unusable
     indicator: Level | None = None                # the page's own overall indicator, if any
     warnings: tuple[str, ...] = ()
+    retry_at: datetime | None = None              # the page asked not to be read before (UTC)
 
 
 def failed_feed(platform: str, problem: SourceProblem, error: str,
@@ -100,8 +101,15 @@ def failed_feed(platform: str, problem: SourceProblem, error: str,
                       page_url=page_url, error=error, problem=problem)
 
 
+# The "your side" reason of a local server that is not running (see ProbeResult).
+NOT_RUNNING = "not_running"
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
+    """One API probe's answer, judged. ``your_side`` :data:`NOT_RUNNING`: a server on
+    this machine whose port refuses connections (``unknown``, never an outage)."""
+
     level: Level
     detail: str                       # one line: "HTTP 401 in 180 ms", "timed out after 10 s"
     status_code: int | None = None
@@ -118,6 +126,9 @@ class ProbeResult:
     reason: str | None = None
     blame: str | None = None
     facts: Facts | None = None
+    # Retry-After: the vendor asked not to be asked again before this time (UTC).
+    retry_at: datetime | None = None
+    held: bool = False                # not asked this poll (Retry-After): the last answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +145,8 @@ class ModelResult:
     reason: str | None = None         # as ProbeResult's
     blame: str | None = None
     facts: Facts | None = None
+    retry_at: datetime | None = None  # as on ProbeResult
+    held: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +202,18 @@ class ServiceStatus:
     models: tuple[ModelResult, ...] = ()        # per model: level after the thresholds
     budget: ModelBudget | None = None
     your_side: str | None = None                # reason code: this computer's side
+    retry_at: datetime | None = None            # the latest Retry-After of its URLs (UTC)
+
+    @property
+    def not_running(self) -> bool:
+        """A server on this machine that is not running: its own state (level
+        ``unknown``, grey), never an outage, an event or a fallback."""
+        return self.your_side == NOT_RUNNING
+
+    @property
+    def state_label(self) -> str:
+        """The words for its state: "not running", else the level's ("partial outage")."""
+        return "not running" if self.not_running else self.level.label
 
     @property
     def page_readable(self) -> bool:

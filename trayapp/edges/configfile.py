@@ -61,7 +61,8 @@ def load(arg: str | None = None) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(where, "", "file not found") from None
-        return default_config()
+        from trayapp.edges.localserver import find_ollama
+        return default_config(find_ollama())     # Ollama only if it answers now
     except IsADirectoryError:
         raise ConfigError(where, "", "is a directory, not a file") from None
     except OSError as exc:

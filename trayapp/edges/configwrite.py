@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from trayapp.config import DEFAULT_CONFIG_TOML, Config, ConfigError, load_presets, parse_text
+from trayapp.config import (
+    OLLAMA_URL,
+    Config,
+    ConfigError,
+    default_toml,
+    load_presets,
+    parse_text,
+)
 from trayapp.edges.configfile import read_config_bytes
 from trayapp.edges.paths import write_atomic
 
@@ -22,13 +29,15 @@ def backup_path(path: Path) -> Path:
 
 
 def current_text(path: Path) -> tuple[str, bool]:
-    """(the file's text, True), or (the built-in default, False) when there is no file.
+    """(the file's text, True), or (the built-in default, False) when there is no file
+    (with Ollama if it answers now: :func:`trayapp.edges.localserver.find_ollama`).
 
     A file that cannot be read or is not UTF-8 raises ConfigError (one line)."""
     try:
         raw = read_config_bytes(path)
     except FileNotFoundError:
-        return DEFAULT_CONFIG_TOML, False
+        from trayapp.edges.localserver import find_ollama
+        return default_toml(find_ollama()), False
     except OSError as exc:
         raise ConfigError(str(path), "", f"cannot read ({exc.strerror or type(exc).__name__})") \
             from None
@@ -55,8 +64,10 @@ def save(path: Path, text: str) -> Config:
     return config
 
 
-def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None) -> str:
-    """The built-in default, commented, with every preset listed (for ``trayapp init``)."""
+def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None,
+                 ollama: str | None = OLLAMA_URL) -> str:
+    """The built-in default, commented, with every preset listed (for ``trayapp init``);
+    ``ollama``: as for :func:`trayapp.config.default_toml`."""
     presets = load_presets() if presets is None else presets
     lines = [
         "# trayapp configuration (TOML). Every key is described in the manual,",
@@ -67,7 +78,7 @@ def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None) -> str:
         "# min_level = \"degraded\"     # notify from this level up",
         "# quiet_hours = \"22:00-07:00\"",
         "",
-        DEFAULT_CONFIG_TOML.rstrip("\n"),
+        default_toml(ollama).rstrip("\n"),
         "",
         "# More vendors: copy a block like this one, with one of the presets below.",
         "# [[services]]",
@@ -84,12 +95,13 @@ def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def init(path: Path) -> str | None:
-    """Write the starter config at ``path``; None when done, else why not (one line)."""
+def init(path: Path, ollama: str | None = OLLAMA_URL) -> str | None:
+    """Write the starter config at ``path``; None when done, else why not (one line).
+    ``ollama``: the URL where Ollama answered at set-up, or None (left commented out)."""
     if path.exists() or path.is_symlink():
         return f"{path} already exists; not overwritten"
     try:
-        write_atomic(path, starter_text().encode("utf-8"))
+        write_atomic(path, starter_text(ollama=ollama).encode("utf-8"))
     except OSError as exc:
         return f"cannot write {path} ({exc.strerror or type(exc).__name__})"
     return None

@@ -79,7 +79,9 @@ class Engine:
 
     def reconfigure(self, config: Config) -> None:
         self.config = config
+        waits = self.poller.waits           # a reload does not end a vendor's Retry-After
         self.poller = Poller(config, self.poller.client, self.poller.environ)
+        self.poller.waits = waits
 
     def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
         poll = self.poller.poll(now, retry_probes=retry_probes, urgent=self._urgent())

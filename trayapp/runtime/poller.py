@@ -9,6 +9,12 @@ re-detection or its alternate host, or a probe's retry cannot stretch it, so
 one slow or hostile server delays no other service's result past it.
 Nothing here decides levels over time; that is :mod:`trayapp.core.monitor`.
 
+A vendor that answers 429, 503 or 529 with ``Retry-After`` is obeyed
+(:mod:`trayapp.core.retryafter`): no request to that URL (a feed's document,
+a probe, a model probe) before then, no retry either; each poll meanwhile
+reuses its last answer, marked ``held``. A probe refused by a server on this
+machine (``not_running``) is not retried: nothing is listening.
+
 Per-model probes (:mod:`trayapp.core.modelprobe`) run only with the user's key,
 within the shared daily budget (:mod:`trayapp.edges.budget`), ``model_interval``
 apart (the poll interval while the service is in trouble; every ``status``). Probe
@@ -39,8 +45,10 @@ from trayapp.config import Config, FeedConfig, ProbeConfig, ServiceConfig
 from trayapp.core.connectivity import classify as classify_connectivity
 from trayapp.core.feeds import read_feed
 from trayapp.core.modelprobe import classify_model, request
+from trayapp.core.monitor import on_this_machine
 from trayapp.core.probe import NetContext, clock_skew
 from trayapp.core.probe import classify as classify_probe
+from trayapp.core.retryafter import wait_seconds
 from trayapp.domain.model import (
     Connectivity,
     FeedReport,
@@ -114,6 +122,22 @@ class PollResult:
     observations: Mapping[str, Observation]
 
 
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """A URL that asked (Retry-After) not to be asked again before ``until``."""
+
+    until_mono: float       # on the poller's monotonic clock: what is obeyed
+    until: datetime         # the same on the wall clock: what is said
+    outcome: Outcome        # the answer that asked; it stands meanwhile
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    outcome: Outcome
+    held: bool = False                  # not asked: a Retry-After still runs
+    retry_at: datetime | None = None    # the Retry-After in force after this answer
+
+
 @dataclass(slots=True)
 class _Backoff:
     strikes: int
@@ -148,7 +172,7 @@ def is_keyed(probe: ProbeConfig, headers: Mapping[str, str]) -> bool:
 
 @dataclass(slots=True)
 class _ModelRun:
-    outcomes: list[tuple[str, Outcome]]
+    outcomes: list[tuple[str, Asked]]
     budget: ModelBudget | None
 
 
@@ -166,11 +190,38 @@ class Poller:
         self._alternate: set[str] = set()            # feeds switched to their alternate host
         self._backoff: dict[str, _Backoff] = {}
         self._held: dict[str, tuple[float, Outcome]] = {}   # documents an adapter may hold
+        self.waits: dict[str, Wait] = {}             # URL -> its Retry-After (see Wait)
         from trayapp.edges import keys
         keys.forget()             # a new config (a reload): read stored keys afresh, once
 
+    # ------------------------------------------------------------ Retry-After
+    def waiting(self, url: str) -> Wait | None:
+        """The Retry-After still running for ``url``, else None."""
+        wait = self.waits.get(url)
+        if wait is not None and self.monotonic() < wait.until_mono:
+            return wait
+        return None
+
+    def ask(self, url: str, now: datetime, request: Callable[[], Outcome]) -> Asked:
+        """``request()`` unless ``url`` asked to wait (then its last answer, held); an
+        answer that asks to wait (:func:`wait_seconds`) is remembered for ``url``."""
+        wait = self.waiting(url)
+        if wait is not None:
+            return Asked(wait.outcome, held=True, retry_at=wait.until)
+        outcome = request()
+        seconds = wait_seconds(outcome, now)
+        if seconds is None:
+            self.waits.pop(url, None)
+            return Asked(outcome)
+        until = now + timedelta(seconds=seconds)
+        self.waits[url] = Wait(self.monotonic() + seconds, until, outcome)
+        log.info("%s asked to wait %.0f s (Retry-After); not asking it again before then",
+                 url, seconds)
+        return Asked(outcome, retry_at=until)
+
     # ------------------------------------------------------------ feeds
-    def _read(self, kind: str, base: str, now: datetime, deadline: float) -> FeedReport:
+    def _read(self, kind: str, base: str, now: datetime, deadline: float,
+              waits: list[datetime] | None = None) -> FeedReport:
         adapter = sources.get(kind)
         if adapter is None:
             return failed_feed(kind, SourceProblem.BROKEN,
@@ -180,21 +231,26 @@ class Poller:
             result = read_feed(adapter, base, outcomes, now)
             if not isinstance(result, NeedDocuments):
                 return result
-            outcomes.update(self._documents(result, deadline))
+            outcomes.update(self._documents(result, now, deadline, waits))
         return failed_feed(kind, SourceProblem.BROKEN,
                            "status source broken: too many documents needed", base)
 
-    def _documents(self, need: NeedDocuments, deadline: float) -> dict[str, Outcome]:
+    def _documents(self, need: NeedDocuments, wall: datetime, deadline: float,
+                   waits: list[datetime] | None = None) -> dict[str, Outcome]:
         """Fetch what an adapter asked for; a document it may ``hold`` is reused meanwhile
-        (timed on the monotonic clock, so a wall-clock jump neither keeps nor drops it)."""
+        (timed on the monotonic clock, so a wall-clock jump neither keeps nor drops it),
+        and one that asked to wait (Retry-After) is not fetched before then."""
         now = self.monotonic()
         got = {u: kept[1] for u in need.urls
                if (kept := self._held.get(u)) and 0 <= now - kept[0] < need.hold}
         todo = [u for u in need.urls if u not in got]
-        fetched = run_all([partial(self.client.fetch, u, deadline=deadline) for u in todo],
-                          len(todo))
-        for url, outcome in zip(todo, fetched, strict=True):
-            got[url] = outcome
+        fetched = run_all([partial(self.ask, u, wall,
+                                   partial(self.client.fetch, u, deadline=deadline))
+                           for u in todo], len(todo))
+        for url, asked in zip(todo, fetched, strict=True):
+            outcome = got[url] = asked.outcome
+            if asked.retry_at is not None and waits is not None:
+                waits.append(asked.retry_at)
             if need.hold and isinstance(outcome, Fetched) and 200 <= outcome.status < 300 \
                     and not looks_like_html(outcome.body):      # a portal or challenge page
                 self._held[url] = (now, outcome)
@@ -206,18 +262,19 @@ class Poller:
             return held.report
         base = feed.alternate if feed.url in self._alternate and feed.alternate else feed.url
         kind = self._detected.get(feed.url, feed.kind) if feed.kind == "auto" else feed.kind
-        report = self._read(kind, base, now, deadline)
+        waits: list[datetime] = []
+        report = self._feed_read(kind, base, now, deadline, waits)
         if feed.kind == "auto" and kind != "auto" and report.problem is SourceProblem.BROKEN:
             log.warning("feed %s no longer looks like %s; detecting its platform again",
                         feed.url, kind)
             self._detected.pop(feed.url, None)
             kind = "auto"
-            report = self._read(kind, base, now, deadline)
+            report = self._feed_read(kind, base, now, deadline, waits)
         if report.problem is SourceProblem.BLOCKED and feed.alternate and base != feed.alternate:
             log.warning("status page %s blocked us; switching to %s", feed.url, feed.alternate)
             self._alternate.add(feed.url)
             base = feed.alternate
-            report = self._read(kind, base, now, deadline)
+            report = self._feed_read(kind, base, now, deadline, waits)
         if feed.kind == "auto" and report.problem is None and report.platform != "auto":
             if self._detected.get(feed.url) != report.platform:
                 log.info("feed %s detected as %s", feed.url, report.platform)
@@ -232,20 +289,29 @@ class Poller:
             self._backoff.pop(feed.url, None)
         return report
 
+    def _feed_read(self, kind: str, base: str, now: datetime, deadline: float,
+                   waits: list[datetime]) -> FeedReport:
+        """:meth:`_read`, with the latest Retry-After of its documents on the report."""
+        report = self._read(kind, base, now, deadline, waits)
+        return replace(report, retry_at=max(waits)) if waits else report
+
     # ------------------------------------------------------------ probes
-    def _probe(self, sid: str, probe: ProbeConfig, retry: bool,
-               deadline: float) -> tuple[Outcome, bool]:
-        """The probe's outcome (retried once if ``retry`` and it failed), and whether
-        the user's key went with it. Classified by the caller, with the whole cycle."""
+    def _probe(self, sid: str, probe: ProbeConfig, retry: bool, local: bool, now: datetime,
+               deadline: float) -> tuple[Asked, bool]:
+        """The probe's outcome (retried once if ``retry`` and it failed, unless the
+        answer asked to wait), and whether the user's key went with it. Classified by
+        the caller, with the whole cycle."""
         headers = probe_headers(probe, self.environ, sid)
         keyed = is_keyed(probe, headers)
-        outcome = self.client.fetch(probe.url, headers, conditional=False, deadline=deadline)
-        if retry and classify_probe(outcome, probe.slow_ms,
-                                    NetContext(keyed=keyed)).level.is_problem:
+        fetch = partial(self.client.fetch, probe.url, headers, conditional=False,
+                        deadline=deadline)
+        asked = self.ask(probe.url, now, fetch)
+        if retry and not asked.held and asked.retry_at is None and classify_probe(
+                asked.outcome, probe.slow_ms, NetContext(keyed=keyed, local=local)
+        ).level.is_problem:
             time.sleep(PROBE_RETRY_DELAY)
-            outcome = self.client.fetch(probe.url, headers, conditional=False,
-                                        deadline=deadline)
-        return outcome, keyed
+            asked = self.ask(probe.url, now, fetch)
+        return asked, keyed
 
     def _budget(self) -> Budget:
         if self.budget is None:
@@ -254,7 +320,8 @@ class Poller:
         return self.budget
 
     def _models(self, svc: ServiceConfig, probe: ProbeConfig, now: datetime, retry: bool,
-                urgent: bool, deadline: float, online: Callable[[], bool]) -> _ModelRun:
+                urgent: bool, deadline: float, online: Callable[[], bool],
+                local: bool = False) -> _ModelRun:
         """One minimal request per model, if the key is set, ``model_interval`` has
         passed (the poll interval while ``urgent``; always in ``status``) and today's
         budget allows. Not while offline (``online`` waits for this cycle's
@@ -267,20 +334,25 @@ class Poller:
             return _ModelRun([], budget.spent(svc.id, now, probe.max_model_probes_per_day))
         # In trouble: as often as the poll interval (not the faster troubled polls).
         gap = 0.0 if retry else float(self.config.interval if urgent else probe.model_interval)
-        grant = budget.take(svc.id, now, probe.max_model_probes_per_day, len(probe.models),
-                            gap)
-        todo = probe.models[:grant.granted]
+        # A model whose URL asked to wait (Retry-After) is not sent, nor counted.
+        held = [(m, w) for m in probe.models if (w := self.waiting(request(probe, m)[0]))]
+        free = [m for m in probe.models if m not in dict(held)]
+        grant = budget.take(svc.id, now, probe.max_model_probes_per_day, len(free), gap)
+        todo = free[:grant.granted]
 
-        def send(model: str) -> Outcome:
+        def send(model: str) -> Asked:
             url, body = request(probe, model)
-            return self.client.send(url, body, headers, deadline=deadline)
+            return self.ask(url, now, partial(self.client.send, url, body, headers,
+                                              deadline=deadline))
 
-        outcomes = list(zip(todo, run_all([partial(send, m) for m in todo], len(todo)),
-                            strict=True))
+        outcomes = [(m, Asked(w.outcome, held=True, retry_at=w.until)) for m, w in held]
+        outcomes += list(zip(todo, run_all([partial(send, m) for m in todo], len(todo)),
+                             strict=True))
         use = grant.use
-        ctx = NetContext(keyed=True)
-        failing = [i for i, (m, o) in enumerate(outcomes)
-                   if classify_model(m, o, probe.slow_ms, ctx).level.is_problem]
+        ctx = NetContext(keyed=True, local=local)
+        failing = [i for i, (m, a) in enumerate(outcomes)
+                   if not a.held and a.retry_at is None
+                   and classify_model(m, a.outcome, probe.slow_ms, ctx).level.is_problem]
         if retry and failing:
             time.sleep(PROBE_RETRY_DELAY)
             again = budget.take(svc.id, now, probe.max_model_probes_per_day, len(failing), 0)
@@ -312,7 +384,8 @@ class Poller:
         deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
         feed_reports: dict[FeedConfig, FeedReport] = {}
-        probe_outcomes: dict[str, tuple[Outcome, bool]] = {}
+        probe_outcomes: dict[str, tuple[Asked, bool]] = {}
+        local = {s.id: on_this_machine(s) for s in services}
         model_runs: dict[str, _ModelRun] = {}
         conn_outcome: list[Outcome | None] = [None]
 
@@ -333,11 +406,11 @@ class Poller:
             feed_reports[f] = self._feed(f, now, deadline)
 
         def probe(sid: str, p: ProbeConfig) -> None:
-            probe_outcomes[sid] = self._probe(sid, p, retry_probes, deadline)
+            probe_outcomes[sid] = self._probe(sid, p, retry_probes, local[sid], now, deadline)
 
         def models(s: ServiceConfig, p: ProbeConfig) -> None:
             model_runs[s.id] = self._models(s, p, now, retry_probes, s.id in urgent, deadline,
-                                            online)
+                                            online, local[s.id])
 
         jobs: list[Callable[[], None]] = [check]
         jobs += [partial(read, f) for f in feeds]
@@ -345,8 +418,10 @@ class Poller:
         jobs += [partial(models, s, p) for s in services if (p := s.probe) and p.models]
         run_all(jobs, self.client.max_connections)
         connectivity = classify_connectivity(conn_outcome[0])
-        answers = [o for o in (conn_outcome[0], *(o for o, _ in probe_outcomes.values()),
-                               *(o for r in model_runs.values() for _, o in r.outcomes))
+        answers = [o for o in (conn_outcome[0],
+                               *(a.outcome for a, _ in probe_outcomes.values() if not a.held),
+                               *(a.outcome for r in model_runs.values() for _, a in r.outcomes
+                                 if not a.held))
                    if isinstance(o, Fetched)]
         resolved = bool(answers) or any(r.problem is None for r in feed_reports.values())
         skew = clock_skew((o.header("date") for o in answers if o.header("date")), now)
@@ -354,15 +429,17 @@ class Poller:
         for s in services:
             result: ProbeResult | None = None
             if s.probe is not None and s.id in probe_outcomes:
-                outcome, keyed = probe_outcomes[s.id]
-                result = classify_probe(outcome, s.probe.slow_ms,
-                                        NetContext(keyed, resolved, skew))
+                asked, keyed = probe_outcomes[s.id]
+                result = replace(classify_probe(asked.outcome, s.probe.slow_ms,
+                                                NetContext(keyed, resolved, skew, local[s.id])),
+                                 retry_at=asked.retry_at, held=asked.held)
             run = model_runs.get(s.id)
             found: tuple[ModelResult, ...] | None = None
             if run is not None and run.outcomes and s.probe is not None:
-                ctx = NetContext(True, resolved, skew)
-                found = tuple(classify_model(m, o, s.probe.slow_ms, ctx)
-                              for m, o in run.outcomes)
+                ctx = NetContext(True, resolved, skew, local[s.id])
+                found = tuple(replace(classify_model(m, a.outcome, s.probe.slow_ms, ctx),
+                                      retry_at=a.retry_at, held=a.held)
+                              for m, a in run.outcomes)
             observations[s.id] = Observation(
                 feed=feed_reports.get(s.feed) if s.feed else None, probe=result,
                 models=found, budget=run.budget if run else None)

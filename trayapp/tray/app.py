@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.config import DEFAULT_CONFIG_TOML, Config
+from trayapp.config import Config, default_toml
 from trayapp.core import policy
 from trayapp.core.monitor import StepResult
 from trayapp.domain.levels import Level
@@ -224,8 +224,10 @@ class TrayApp:
         elif kind is Act.PREFERENCES:
             self.open_preferences()
         elif kind is Act.OPEN_CONFIG:
-            if not self.config_path.exists():
-                paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
+            if not self.config_path.exists():     # the built-in default that runs
+                ollama = self.config.service("ollama")
+                text = default_toml(ollama.probe.url if ollama and ollama.probe else None)
+                paths.write_atomic(self.config_path, text.encode(), 0o600)
             open_path(self.config_path, failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)

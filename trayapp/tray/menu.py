@@ -119,7 +119,7 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
 
 
 def service_line(s: ServiceStatus) -> str:
-    return f"{_label(s.name, 30)}: {s.level.label}"
+    return f"{_label(s.name, 30)}: {s.state_label}"
 
 
 def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tuple[Item, ...]:
@@ -147,7 +147,7 @@ def build_menu(snapshot: Snapshot | None, state: MenuState, now: datetime) -> tu
                 sub = [_open(f"Open {name}", f.web_url)]
                 if f.page_url:
                     sub.append(_open("Open status page", f.page_url))
-                items.append(Item(f"{name}: {f.level.label}", children=tuple(sub)))
+                items.append(Item(f"{name}: {f.state_label}", children=tuple(sub)))
     items.append(SEPARATOR)
     items.append(Item("Check now", Action(Act.CHECK_NOW)))
     pause_label = "Pause notifications"

@@ -91,7 +91,7 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     else:
         when = _latest_update(top) or snapshot.checked_at
         tail = f" (updated {ago(when, now)}){more}{suffix}"
-        head = f"{line(top.name, 40)}: {top.level.label}"
+        head = f"{line(top.name, 40)}: {top.state_label}"
     # The headline is what gets cut; the name, level and age always fit.
     room = limit - len(head) - len(" - ") - len(tail)
     text = f"{head} - {line(_headline(top), room)}{tail}" if room >= 8 else head + tail

@@ -37,7 +37,7 @@ def dashboard_text(d: Dashboard) -> str:
         lines += _service_text(s)
     if d.others:
         lines.append("Fallbacks")
-        lines += [f"  {o.name}: {o.level.label} - {o.summary}" for o in d.others]
+        lines += [f"  {o.name}: {o.state} - {o.summary}" for o in d.others]
     return "\n".join(lines)
 
 
@@ -83,7 +83,7 @@ def to_html(d: Dashboard) -> str:
             body.append(f"<p>{_a(s.page)}</p>")
     if d.others:
         body.append("<h3>Fallbacks</h3>")
-        body += [f"<p>{e(o.name)}: {e(o.level.label)} - {e(o.summary)} {_a(o.open)}</p>"
+        body += [f"<p>{e(o.name)}: {e(o.state)} - {e(o.summary)} {_a(o.open)}</p>"
                  for o in d.others]
     return ("<!doctype html><html><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

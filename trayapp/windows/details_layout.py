@@ -237,7 +237,7 @@ class DetailsView:
         if d.others:
             self._text(self.inner, "Fallbacks", font=self.bold, pady=(self.px(12), 0))
             for o in d.others:
-                row = self._row(self.inner, o.level, f"{o.name}: {o.level.label}", pad=4)
+                row = self._row(self.inner, o.level, f"{o.name}: {o.state}", pad=4)
                 if o.open:
                     self._link_button(row, o.open).pack(side="right")
                 self._text(self.inner, o.summary, muted=True, indent=self.px(32))

@@ -22,6 +22,7 @@ from typing import Any
 from trayapp.config import vendor_hosts
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
+from trayapp.core.retryafter import wait_words
 from trayapp.core.textclean import block, line
 from trayapp.domain.levels import Level, parse_level
 from trayapp.domain.links import safe_link
@@ -83,6 +84,11 @@ class OtherView:
     level: Level
     summary: str
     open: Link | None
+    not_running: bool = False          # a local server that is not running
+
+    @property
+    def state(self) -> str:
+        return "not running" if self.not_running else self.level.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +225,13 @@ def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
         when = "in progress" if m.get("in_progress") else \
             f"from {clock(start, now, tz)}" if start else "planned"
         notes.append(f"Maintenance: {line(m.get('name'), 120)} ({when})")
+    waiting = wait_words(_time(s.get("retry_at")), now, tz)
+    if waiting:
+        notes.append(f"{waiting[:1].upper()}{waiting[1:]} (Retry-After): not asked before then")
     return ServiceView(
         id=line(s.get("id"), 60), name=line(s.get("name"), 60), level=level,
         headline="Cannot tell while offline" if offline and not s.get("local")
+        else "Not running" if s.get("not_running") is True
         else headline(level, _since(s, level), now, tz),
         reason=_reason(s, now, tz) if feed or not probe else probe, probe=probe if feed else None,
         use_instead=use, use_instead_note=note,
@@ -249,10 +259,11 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
             continue
         url = safe_url(f.get("web_url")) or safe_url(f.get("page_url"))
         name = line(f.get("name"), 60)
-        said = probe_words(_dict(f, "probe")) if not f.get("feed") else None
+        stopped = f.get("not_running") is True
+        said = probe_words(_dict(f, "probe")) if not f.get("feed") and not stopped else None
         others.append(OtherView(line(f.get("id"), 60), name, _level(f.get("level")),
                                 said or line(f.get("summary"), 200),
-                                Link(f"Open {name}", url) if url else None))
+                                Link(f"Open {name}", url) if url else None, stopped))
     paused = None
     if paused_until is not None and paused_until > now:
         paused = f"Notifications paused until {clock(paused_until, now, tz)}"
@@ -296,7 +307,7 @@ def lines_of(d: Dashboard) -> list[Line]:
         out += [Line(n) for n in s.notes]
         out += [Line(s.page.text, url=s.page.url)] if s.page else []
     for o in d.others:
-        out.append(Line(f"{o.name}: {o.level.label} - {o.summary}", "level", level=o.level))
+        out.append(Line(f"{o.name}: {o.state} - {o.summary}", "level", level=o.level))
         out += [Line(o.open.text, url=o.open.url)] if o.open else []
     return out
 
