@@ -23,8 +23,9 @@ from trayapp.cli import quick
 from trayapp.config import DEFAULT_CONFIG_TOML, OLLAMA_URL, Config, parse_text
 from trayapp.core.history.record import from_step
 from trayapp.core.monitor import MonitorState, step
+from trayapp.core.pick import offers
 from trayapp.core.policy import PolicyState, Settings, decide, fallback_line
-from trayapp.core.probe import NetContext, classify, your_side
+from trayapp.core.probe import NetContext, classify
 from trayapp.core.render import exit_code, snapshot_json, snapshot_text
 from trayapp.domain.levels import Level
 from trayapp.domain.model import NOT_RUNNING, Connectivity, Observation, ProbeResult
@@ -84,7 +85,6 @@ def test_a_refusal_on_this_machine_is_not_running(kind: FailKind, local: bool, l
     outcome = FetchFailed(OLLAMA_URL, kind, "x")
     result = classify(outcome, 2000, NetContext(local=local))
     assert (result.level, result.your_side) == (level, code)
-    assert (your_side(outcome, NetContext(local=local)) or (None,))[0] == code
 
 
 # ---------------------------------------------------------------- the core, every surface
@@ -142,7 +142,7 @@ def test_not_running_is_never_offered_and_never_could_not_tell() -> None:
         state = r.state
     ollama = r.snapshot.service("ollama")
     assert ollama is not None and ollama.not_running and ollama.level is Level.UNKNOWN
-    assert r.snapshot.fallbacks_up("claude") == ()
+    assert offers(snapshot_json(r.snapshot), "claude") == []
     settings = Settings.from_config(config)
     assert fallback_line(r.snapshot, "claude", settings) == "No fallback is up right now"
     text = snapshot_text(r.snapshot)

@@ -364,12 +364,15 @@ def _in_cycle(obs: Observation, svc: ServiceConfig, others_429: bool, incident: 
     mode = svc.probe.downgrade if svc.probe is not None else None
 
     def model(m: ModelResult) -> ModelResult:
-        return m if m.facts is None else model_result(
-            with_cycle(m.facts, others_429, incident, mode), now, tz)
+        if m.facts is None:
+            return m
+        judged = model_result(with_cycle(m.facts, others_429, incident, mode), now, tz)
+        return replace(judged, retry_at=m.retry_at, held=m.held)   # when, not what
 
     probe = obs.probe
     if probe is not None and probe.facts is not None:
-        probe = probe_result(with_cycle(probe.facts, others_429, incident), now, tz)
+        judged = probe_result(with_cycle(probe.facts, others_429, incident), now, tz)
+        probe = replace(judged, retry_at=probe.retry_at, held=probe.held)
     models = tuple(model(m) for m in obs.models) if obs.models is not None else None
     return replace(obs, probe=probe, models=models)
 
