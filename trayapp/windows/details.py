@@ -127,8 +127,9 @@ class Live:
             return False
         old, self.stamps = self.stamps, stamps
         if stamps[0] != old[0] and stamps[0] is not None:
+            from trayapp.edges import safefile, snapcache
             try:
-                data = json.loads(self.snap_file.read_bytes()[: 8 << 20])
+                data = json.loads(safefile.read_bytes(self.snap_file, snapcache.FILE_LIMIT))
             except (OSError, ValueError):
                 data = None
             if isinstance(data, dict) and isinstance(data.get("services"), list):
@@ -150,8 +151,9 @@ def _geometry_file() -> Path:
 
 def load_geometry(screen: tuple[int, int], minimum: tuple[int, int]) -> str | None:
     """The saved "WxH+X+Y", when it still fits on this screen."""
+    from trayapp.edges.safefile import read_bytes
     try:
-        raw = json.loads(_geometry_file().read_bytes()[:4096])
+        raw = json.loads(read_bytes(_geometry_file(), 4096))
         w, h, x, y = (int(raw[k]) for k in ("width", "height", "x", "y"))
     except (OSError, ValueError, TypeError, KeyError):
         return None
