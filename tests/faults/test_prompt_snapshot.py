@@ -23,50 +23,17 @@ from pathlib import Path
 
 import pytest
 
+from bench.payloads import emoji_page, many_incidents_page
 from tests.faults.kit import STATUS_BOUND, feed_entry_path, feed_service, run_cli, write_config
 from tests.hostile import assert_neutralised, hostile
 from tests.loopback import LoopbackServer
 from trayapp.core.snapbudget import MAX_INCIDENTS, SERVICE_CHARS
 
 BODY_CAP = 4 * 1024 * 1024
-EMOJI = "\U0001f525\U0001f4a5\U0001f680\U0001f9e8"       # four astral characters
+EMOJI = "\U0001f525\U0001f4a5\U0001f680\U0001f9e8"       # the page's four astral characters
 
 
-def _incident(n: int, name: str, body: str) -> dict[str, object]:
-    at = "2026-03-01T11:00:00Z"
-    return {"id": f"i{n}", "name": name, "status": "investigating", "impact": "major",
-            "shortlink": f"https://status.example.com/incidents/i{n}", "created_at": at,
-            "updated_at": at, "components": [],
-            "incident_updates": [{"id": f"u{n}", "status": "investigating", "body": body,
-                                  "created_at": at, "display_at": at}]}
-
-
-def _summary(incidents: list[dict[str, object]]) -> bytes:
-    doc = {"page": {"id": "p1", "name": "Example", "url": "https://status.example.com",
-                    "updated_at": "2026-03-01T11:05:00Z"},
-           "status": {"indicator": "major", "description": "Partial System Outage"},
-           "components": [], "incidents": incidents, "scheduled_maintenances": []}
-    return json.dumps(doc, ensure_ascii=False).encode()
-
-
-def emoji_page() -> bytes:
-    """About 4 MB of emoji in incident names and update bodies (UTF-8, 4 bytes each)."""
-    incidents = []
-    n = 0
-    while True:
-        incidents.append(_incident(n, EMOJI * 250, EMOJI * 1000))
-        body = _summary(incidents)
-        if len(body) > BODY_CAP - 30_000:
-            return body
-        n += 1
-
-
-def many_page(count: int = 10_000) -> bytes:
-    return _summary([_incident(n, f"Incident {n}", "Investigating.")
-                     for n in range(count)])
-
-
-PAGES = {"4 MB of emoji": emoji_page, "10,000 incidents": many_page}
+PAGES = {"4 MB of emoji": emoji_page, "10,000 incidents": many_incidents_page}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
