@@ -133,6 +133,7 @@ class Live:
             except (OSError, ValueError):
                 data = None
             if isinstance(data, dict) and isinstance(data.get("services"), list):
+                data.pop("head", None)          # the prompt's part: the rest has it all
                 self.snap = data
             else:        # half written (or broken): keep what is shown, look again
                 self.stamps = (old[0], stamps[1])
@@ -326,8 +327,9 @@ def main(argv: list[str]) -> int:
         print("usage: python -m trayapp.windows.details PAYLOAD.json", file=sys.stderr)
         return 64
     path = Path(argv[0])
+    from trayapp.edges.safefile import read_bytes
     try:
-        payload = json.loads(path.read_bytes())
+        payload = json.loads(read_bytes(path, 64 << 20))    # the tray's whole snapshot
         if not isinstance(payload, dict):
             raise ValueError("not an object")
     except (OSError, ValueError) as exc:
