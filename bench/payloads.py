@@ -6,6 +6,7 @@ what a user runs by default, against bytes a real page served.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from bench.harness import ROOT
@@ -75,3 +76,32 @@ feed = {{ kind = "statuspage", url = "{b}/svc" }}
 probe = {{ url = "{b}/svc/v1/models" }}
 """)
     return path
+
+
+def _summary(incidents: list[dict[str, object]]) -> bytes:
+    """A Statuspage summary.json listing ``incidents`` (built: no real page is this large)."""
+    doc = {"page": {"id": "p1", "name": "Claude", "url": "https://status.claude.com",
+                    "updated_at": "2026-03-01T11:05:00Z"},
+           "status": {"indicator": "major", "description": "Partial System Outage"},
+           "components": [], "incidents": incidents, "scheduled_maintenances": []}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _incident(n: int, name: str, body: str) -> dict[str, object]:
+    at = "2026-03-01T11:00:00Z"
+    return {"id": f"i{n}", "name": name, "status": "investigating", "impact": "major",
+            "created_at": at, "updated_at": at, "components": [],
+            "incident_updates": [{"id": f"u{n}", "status": "investigating", "body": body,
+                                  "created_at": at, "display_at": at}]}
+
+
+def many_incidents_page(count: int = 10_000) -> bytes:
+    """A page listing ``count`` open incidents (about 3.5 MB)."""
+    return _summary([_incident(n, f"Incident {n}", "Investigating.") for n in range(count)])
+
+
+def emoji_page(size: int = 4_000_000) -> bytes:
+    """About ``size`` bytes of emoji in incident names and update bodies (4 bytes each)."""
+    emoji = "\U0001f525\U0001f4a5\U0001f680\U0001f9e8"
+    one = len(json.dumps(_incident(0, emoji * 250, emoji * 1000), ensure_ascii=False).encode())
+    return _summary([_incident(n, emoji * 250, emoji * 1000) for n in range(size // one)])

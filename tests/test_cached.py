@@ -50,7 +50,13 @@ def test_live_status_saves_exactly_its_json_and_cached_reads_it_without_network(
     env = isolated_env(tmp_path)
     live = trayapp("status", "--json", "--config", str(write_config(tmp_path, server)), env=env)
     assert live.returncode == 2, live.stderr
-    assert cache_file(tmp_path).read_text() == live.stdout.strip()
+    # One JSON object: the head (the prompt's first line) and, a small page being within
+    # the budget, exactly what `status --json` printed.
+    saved_text = cache_file(tmp_path).read_text()
+    assert saved_text.startswith('{"head": ') and saved_text.count("\n") == 1
+    saved = json.loads(saved_text)
+    assert saved.pop("head")["services"][0]["level"] == "major_outage"
+    assert saved == json.loads(live.stdout)
     hits = sum(server.hits.values())
 
     # The configured URLs now point at a dead port: the cached commands never go there.

@@ -187,7 +187,7 @@ def _from_cache(args: argparse.Namespace, out: TextIO) -> int | None:
     """``--cached`` from the full command line: the cached answer, exit 3, or None to poll."""
     from trayapp.cli import quick
 
-    data, age, why = quick.fresh(args.max_age)
+    data, age, why = quick.fresh(args.max_age, args.json and args.command == "status")
     if data is not None:
         if args.command == "pick":
             return quick.print_pick(data, args.service, age, args.json, out)

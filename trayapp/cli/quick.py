@@ -2,10 +2,13 @@
 
 A shell prompt runs these on every Enter, so start-up is the product: this
 module reads ``argv`` by hand (argparse, logging, dataclasses and typing each
-cost milliseconds) and imports only :mod:`trayapp.edges.snapcache` and
-:mod:`trayapp.core.pick`. :func:`run` answers ``None`` for anything it does not
-recognise, and :func:`trayapp.cli.main.main` then parses the command line in full
-(``--help``, errors, ``--or-poll`` when the snapshot is missing or old).
+cost milliseconds) and imports only :mod:`trayapp.edges.snapcache` (which reads
+the snapshot's head alone, through :mod:`trayapp.edges.safefile`),
+:mod:`trayapp.core.pick` and :mod:`trayapp.domain.text` (every text printed
+from the snapshot is cleaned as live output is). :func:`run` answers ``None``
+for anything it does not recognise, and :func:`trayapp.cli.main.main` then
+parses the command line in full (``--help``, errors, ``--or-poll`` when the
+snapshot is missing or old).
 
 Missing or older than ``--max-age`` (default 5 minutes): "no recent snapshot",
 exit 3, without touching the network (``--or-poll`` polls live instead).
@@ -18,6 +21,7 @@ import sys
 import time
 
 from trayapp.core.pick import pick, service_ids
+from trayapp.domain.text import one_line
 from trayapp.edges import snapcache
 
 TYPE_CHECKING = False
@@ -60,8 +64,8 @@ def status_exit(data: dict[str, Any]) -> int:
 
 
 def _clean(value: object, limit: int = 40) -> str:
-    text = "".join(c if c.isprintable() else " " for c in str(value))
-    return " ".join(text.split())[:limit]
+    """Snapshot text as the live output cleans it (a tampered state dir is untrusted too)."""
+    return one_line(value if isinstance(value, str) else str(value), limit)
 
 
 def ago(seconds: float) -> str:
@@ -86,11 +90,13 @@ def summary_line(data: dict[str, Any], age: float) -> str:
     return f"{head}{'; '.join(parts)} ({ago(age)})"
 
 
-def fresh(max_age: float) -> tuple[dict[str, Any] | None, float | None, str]:
-    """(snapshot, age, why not) : the snapshot when it is at most ``max_age`` old."""
-    data = snapcache.load()
+def fresh(max_age: float, full: bool = False) -> tuple[dict[str, Any] | None, float | None,
+                                                      str]:
+    """(snapshot, age, why not) : the snapshot when it is at most ``max_age`` old; only
+    its head (what the prompt prints) unless ``full``."""
+    data, why = snapcache.read(full)
     if data is None:
-        return None, None, "no snapshot saved yet (run the tray or `trayapp watch`)"
+        return None, None, _clean(why, 300)
     age = snapcache.age_seconds(data, time.time())
     if age is None or age < -_FUTURE_SLACK:
         return None, None, "the saved snapshot has no usable time"
@@ -121,19 +127,19 @@ def print_pick(data: dict[str, Any], service: str, age: float | None, as_json: b
     answer = pick(data, service)
     if answer is None:
         print(f"trayapp: error: no service with id {_clean(service)!r} "
-              f"(have: {', '.join(service_ids(data))})", file=sys.stderr)
+              f"(have: {_clean(', '.join(service_ids(data)), 300)})", file=sys.stderr)
         return EXIT_USAGE
     code: int = answer.pop("exit")
     if as_json:
         extra = {"cached": True, "age_seconds": round(age, 1)} if age is not None else {}
         print(json.dumps({**answer, "exit": code, **extra}, ensure_ascii=True), file=out)
     elif answer["pick"] is not None:
-        print(answer["pick"], file=out)
+        print(_clean(answer["pick"], 60), file=out)
     offered = answer["offers"][0] if answer["offers"] else None
     if answer["pick"] is None or (offered is not None and answer["pick"] == offered["id"]
                                   and offered["level"] == "degraded"):
         # none, or a fallback that is itself degraded: said, never offered as healthy
-        print(f"trayapp: {answer['reason']}", file=sys.stderr)
+        print(f"trayapp: {_clean(answer['reason'], 300)}", file=sys.stderr)
     return code
 
 
@@ -177,7 +183,8 @@ def run(argv: list[str], out: TextIO | None = None) -> int | None:
     if opts is None:
         return None
     out = sys.stdout if out is None else out
-    data, age, why = fresh(opts["max_age"])
+    full = opts["json"] and opts["words"][0] == "status"    # prints the whole snapshot
+    data, age, why = fresh(opts["max_age"], full)
     try:
         if data is None:
             return no_snapshot(why, age, opts["json"], out)

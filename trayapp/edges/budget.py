@@ -26,8 +26,10 @@ from typing import IO, Any
 
 from trayapp.domain.model import ModelBudget
 from trayapp.edges.paths import private_mkdir
+from trayapp.edges.safefile import Refused, open_own
 
 log = logging.getLogger(__name__)
+MAX_BYTES = 4096          # {"day", "used", "last"}: a larger file is corrupt, read no further
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class Grant:
 @contextmanager
 def _locked(path: Path) -> Iterator[IO[bytes]]:
     private_mkdir(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = open_own(path)        # never a FIFO, a device or a symlink
     with os.fdopen(fd, "r+b") as handle:
         if sys.platform == "win32":
             import msvcrt
@@ -62,7 +64,9 @@ def _locked(path: Path) -> Iterator[IO[bytes]]:
 def _read(handle: IO[bytes], day: str) -> tuple[int, float | None]:
     """(spent today, last run as a POSIX time); a corrupt file counts as fully spent."""
     handle.seek(0)
-    data = handle.read(4096)
+    data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise ValueError("model probe budget file too large")
     if not data.strip():
         return 0, None
     try:
@@ -96,8 +100,9 @@ class Budget:
                 corrupt = False
                 try:
                     used, last = _read(handle, day)
-                except ValueError:                # unreadable: spend nothing more today
+                except ValueError as exc:         # unreadable: spend nothing more today
                     used, last, corrupt = limit, stamp, True
+                    log.warning("%s: %s; counted as spent for today", self.path(service), exc)
                 recent = last is not None and 0 <= stamp - last < gap
                 granted = 0 if recent or corrupt else max(0, min(want, limit - used))
                 if granted or corrupt:
@@ -110,8 +115,10 @@ class Budget:
                 return Grant(granted, ModelBudget(used + granted, limit, day))
         except OSError as exc:
             if service not in self._warned:
-                log.warning("cannot count model probes in %s (%s); none will run",
-                            self.directory, exc.strerror or type(exc).__name__)
+                why = str(exc) if isinstance(exc, Refused) else \
+                    f"cannot count model probes in {self.directory} " \
+                    f"({exc.strerror or type(exc).__name__})"
+                log.warning("%s; none will run", why)
                 self._warned.add(service)
             return Grant(0, ModelBudget(limit, limit, day))
 

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 
 from trayapp.config import Config, ConfigError, default_config, parse_text
+from trayapp.edges import safefile
 from trayapp.edges.paths import config_file
 
 
@@ -21,35 +22,16 @@ MAX_CONFIG_BYTES = 1024 * 1024
 """A config file is a few kB; anything over 1 MiB is refused unread."""
 
 
-def _require_regular(mode: int, where: str) -> None:
-    if stat.S_ISDIR(mode):
-        raise ConfigError(where, "", "is a directory, not a file")
-    if not stat.S_ISREG(mode):
-        raise ConfigError(where, "", "is not a regular file")
-
-
 def read_config_bytes(path: Path) -> bytes:
     """The bytes of a regular file of at most MAX_CONFIG_BYTES, else OSError/ConfigError.
 
-    Opened non-blocking (a FIFO never blocks) and checked with fstat, so
-    ``--config /dev/zero``, a FIFO, a socket or a directory is one line of error."""
-    where = str(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) \
-        | getattr(os, "O_BINARY", 0)
-    _require_regular(os.stat(path).st_mode, where)    # before open: a socket cannot be opened
-    fd = os.open(path, flags)
+    Read through :mod:`trayapp.edges.safefile`, following a symlink (a config kept in a
+    dotfiles repo): ``--config /dev/zero``, a FIFO, a socket, a directory or an
+    oversized file is one line of error, never a hang."""
     try:
-        _require_regular(os.fstat(fd).st_mode, where)  # and what was opened
-        chunks: list[bytes] = []
-        total = 0
-        while chunk := os.read(fd, 65536):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_CONFIG_BYTES:
-                raise ConfigError(where, "", f"too large (over {MAX_CONFIG_BYTES // 1024} KiB)")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+        return safefile.read_bytes(path, MAX_CONFIG_BYTES, follow=True)
+    except safefile.Refused as exc:
+        raise ConfigError(str(path), "", exc.strerror or str(exc)) from None
 
 
 def load(arg: str | None = None) -> Config:

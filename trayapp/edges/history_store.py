@@ -89,6 +89,9 @@ class Unusable(Exception):
 
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    from trayapp.edges.safefile import check_regular
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        check_regular(name)     # a FIFO or device would hang sqlite's open; a symlink is not ours
     if readonly:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
                                timeout=BUSY_TIMEOUT_S, isolation_level=None)

@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
+from trayapp.edges.safefile import Refused, open_own, open_regular
+
 LOCK_NAME = "trayapp.lock"
 # Windows locks a byte range and then refuses reads of it, so the lock byte
 # sits past the PID text, which stays readable by the second instance.
@@ -88,7 +90,9 @@ def acquire(directory: Path) -> InstanceLock | None:
     path = Path(directory) / LOCK_NAME
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_own(path)
+    except Refused as exc:
+        raise InstanceLockError(str(exc)) from None
     except OSError as exc:
         raise InstanceLockError(
             f"cannot create the lock file {path}: {exc.strerror or exc}"
@@ -113,8 +117,11 @@ def acquire(directory: Path) -> InstanceLock | None:
 def holder_pid(directory: Path) -> int | None:
     """The PID written by the lock's holder, if it can be read."""
     try:
-        with open(Path(directory) / LOCK_NAME, "rb") as f:
-            text = f.read(_PID_BYTES)
+        fd = open_regular(Path(directory) / LOCK_NAME)
+        try:
+            text = os.read(fd, _PID_BYTES)
+        finally:
+            os.close(fd)
     except OSError:
         return None
     try:

@@ -24,11 +24,13 @@ from typing import Any
 
 KEYRING_SERVICE = "trayapp"
 INDEX_NAME = "keyring.json"     # in the state dir: the ids with a stored key, never a key
+INDEX_MAX_BYTES = 256 * 1024    # a list of service ids
 LOOKUP_TIMEOUT = 30.0           # a locked keyring may ask the user to unlock it
 NO_KEYRING = "the keyring package is not installed (pip install 'trayapp[keyring]')"
 _cache: dict[str, str | None] = {}
 _lock = threading.Lock()
 _problem: list[str | None] = []          # [] until the backend was looked at, once
+_refused: set[str] = set()               # index files refused (said once)
 
 
 class KeyringUnavailable(Exception):
@@ -131,8 +133,17 @@ def _index_path() -> Path:
 
 def indexed() -> set[str]:
     """The service ids trayapp stored a key for (no key in it): who needs a lookup."""
+    from trayapp.edges import safefile
+    path = _index_path()
     try:
-        data = json.loads(_index_path().read_bytes())
+        data = json.loads(safefile.read_bytes(path, INDEX_MAX_BYTES))
+    except FileNotFoundError:
+        return set()
+    except safefile.Refused as exc:
+        if str(exc) not in _refused:           # once per process, not once per service
+            _refused.add(str(exc))
+            logging.getLogger(__name__).warning("%s; stored keys are not looked up", exc)
+        return set()
     except (OSError, ValueError):
         return set()
     ids = data.get("ids") if isinstance(data, dict) else None

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from trayapp.domain.text import paragraph
 from trayapp.edges.paths import private_mkdir
+from trayapp.edges.safefile import Refused, open_own
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _warned_dirs: set[str] = set()
@@ -51,15 +52,10 @@ class CleanFormatter(logging.Formatter):
 
 
 def open_log(path: Path) -> TextIOWrapper:
-    """``path`` for appending: never through a symlink, never a FIFO or device."""
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) \
-        | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags, 0o600)
+    """``path`` for appending: never through a symlink, never a FIFO or device
+    (:func:`trayapp.edges.safefile.open_own`)."""
+    fd = open_own(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
         return open(fd, "a", encoding="utf-8", errors="replace")
     except BaseException:
         os.close(fd)
@@ -176,6 +172,9 @@ def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
         handler.addFilter(redact)
         handler.setLevel(logging.DEBUG if verbose else logging.INFO)
         root.addHandler(handler)
+    except Refused as exc:
+        root.warning("%s; not logging to a file", exc)
+        path = None
     except OSError:
         path = None
     warn_if_shared(log_dir)

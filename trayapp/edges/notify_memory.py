@@ -15,10 +15,12 @@ from typing import Any
 
 from trayapp.core.policy import PolicyState, Told
 from trayapp.domain.levels import Level
+from trayapp.edges import safefile
 from trayapp.edges.paths import write_atomic
 
 log = logging.getLogger(__name__)
 VERSION = 1
+MAX_BYTES = 16 * 1024 * 1024    # a few kB per service; a larger file is refused unread
 
 
 def dump(state: PolicyState) -> bytes:
@@ -71,12 +73,11 @@ class PolicyStore:
 
     def load(self) -> PolicyState:
         try:
-            data = self.path.read_bytes()
+            data = safefile.read_bytes(self.path, MAX_BYTES)
         except FileNotFoundError:
             return PolicyState()
         except OSError as exc:
-            log.warning("cannot read %s (%s); notifications start fresh", self.path,
-                        exc.strerror or type(exc).__name__)
+            log.warning("%s; notifications start fresh", safefile.reason(exc, self.path))
             return PolicyState(baseline=True)
         try:
             state = load_bytes(data)

@@ -18,10 +18,12 @@ from typing import Any
 from trayapp.core.modelwatch import ModelMemory
 from trayapp.core.monitor import MonitorState, ServiceMemory
 from trayapp.domain.levels import Level
+from trayapp.edges import safefile
 from trayapp.edges.paths import write_atomic
 
 log = logging.getLogger(__name__)
 VERSION = 1
+MAX_BYTES = 32 * 1024 * 1024    # a few kB per service; a larger file is refused unread
 
 
 def dump(state: MonitorState) -> bytes:
@@ -194,14 +196,13 @@ class StateStore:
 
     def load(self) -> MonitorState:
         try:
-            data = self.path.read_bytes()
+            data = safefile.read_bytes(self.path, MAX_BYTES)
         except (FileNotFoundError, NotADirectoryError):
             # No file can be there (a parent is not a directory): nothing was lost,
             # and save() says once that it cannot write.
             return MonitorState()
         except OSError as exc:
-            log.warning("cannot read state file %s (%s); starting fresh", self.path,
-                        exc.strerror or type(exc).__name__)
+            log.warning("%s; starting fresh", safefile.reason(exc, f"state file {self.path}"))
             self.was_corrupt = True
             return MonitorState()
         try:

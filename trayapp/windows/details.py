@@ -127,11 +127,13 @@ class Live:
             return False
         old, self.stamps = self.stamps, stamps
         if stamps[0] != old[0] and stamps[0] is not None:
+            from trayapp.edges import safefile, snapcache
             try:
-                data = json.loads(self.snap_file.read_bytes()[: 8 << 20])
+                data = json.loads(safefile.read_bytes(self.snap_file, snapcache.FILE_LIMIT))
             except (OSError, ValueError):
                 data = None
             if isinstance(data, dict) and isinstance(data.get("services"), list):
+                data.pop("head", None)          # the prompt's part: the rest has it all
                 self.snap = data
             else:        # half written (or broken): keep what is shown, look again
                 self.stamps = (old[0], stamps[1])
@@ -150,8 +152,9 @@ def _geometry_file() -> Path:
 
 def load_geometry(screen: tuple[int, int], minimum: tuple[int, int]) -> str | None:
     """The saved "WxH+X+Y", when it still fits on this screen."""
+    from trayapp.edges.safefile import read_bytes
     try:
-        raw = json.loads(_geometry_file().read_bytes()[:4096])
+        raw = json.loads(read_bytes(_geometry_file(), 4096))
         w, h, x, y = (int(raw[k]) for k in ("width", "height", "x", "y"))
     except (OSError, ValueError, TypeError, KeyError):
         return None
@@ -324,8 +327,9 @@ def main(argv: list[str]) -> int:
         print("usage: python -m trayapp.windows.details PAYLOAD.json", file=sys.stderr)
         return 64
     path = Path(argv[0])
+    from trayapp.edges.safefile import read_bytes
     try:
-        payload = json.loads(path.read_bytes())
+        payload = json.loads(read_bytes(path, 64 << 20))    # the tray's whole snapshot
         if not isinstance(payload, dict):
             raise ValueError("not an object")
     except (OSError, ValueError) as exc:

@@ -117,7 +117,7 @@ class FileEntry:
 
     def status(self) -> Status:
         try:
-            data = self.path.read_bytes()
+            data = read_entry(self.path)
         except FileNotFoundError:
             return Status(False, self.location, NO_ENTRY)
         return self.read_status(data)
@@ -129,10 +129,20 @@ class FileEntry:
         return remove(self.path)
 
 
+MAX_ENTRY_BYTES = 64 * 1024     # an entry is a few hundred bytes
+
+
+def read_entry(path: Path) -> bytes:
+    """The entry's bytes (:mod:`trayapp.edges.safefile`: a regular file, capped, never a
+    blocking read; followed when a symlink, as the desktop follows it)."""
+    from trayapp.edges.safefile import read_bytes
+    return read_bytes(path, MAX_ENTRY_BYTES, follow=True)
+
+
 def write_if_changed(path: Path, payload: bytes) -> None:
     """Write ``payload`` atomically; do nothing when the file already holds it."""
     try:
-        if path.read_bytes() == payload:
+        if read_entry(path) == payload:
             return  # enabling twice changes nothing
     except FileNotFoundError:
         pass
