@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
+from trayapp.edges.paths import create_private
+
 LOCK_NAME = "trayapp.lock"
 # Windows locks a byte range and then refuses reads of it, so the lock byte
 # sits past the PID text, which stays readable by the second instance.
@@ -87,8 +89,7 @@ def acquire(directory: Path) -> InstanceLock | None:
     """
     path = Path(directory) / LOCK_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = create_private(path)          # 0600 in a 0700 directory
     except OSError as exc:
         raise InstanceLockError(
             f"cannot create the lock file {path}: {exc.strerror or exc}"

@@ -1,8 +1,9 @@
 """Logging: warnings to stderr (debug with -v), everything to a rotating file.
 
 The log file is opened without following a symlink (``O_NOFOLLOW``) and only
-if it is a regular file; its directory is created 0700, and a group- or
-world-writable log or state directory is warned about once. Several
+if it is a regular file, and made 0600 if an older version left it wider; its
+directory is created 0700, and a config, log or state directory wider than
+that is named once (``paths.note_if_wider``). Several
 processes (the tray, ``watch``, a ``status`` run) may share the file:
 rotation takes a lock on it and rotates only if no other process already
 has, so it never loses lines or prints ``--- Logging error ---``. Every line is
@@ -20,10 +21,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from trayapp.domain.text import paragraph
-from trayapp.edges.paths import private_mkdir
+from trayapp.edges.paths import note_if_wider, private_mkdir
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_warned_dirs: set[str] = set()
 
 
 class RedactSecrets(logging.Filter):
@@ -56,8 +56,11 @@ def open_log(path: Path) -> TextIOWrapper:
         | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags, 0o600)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(f"{path} is not a regular file")
+        if info.st_mode & 0o077 and hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o600)      # an older version's log, made with the umask
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         return open(fd, "a", encoding="utf-8", errors="replace")
@@ -138,20 +141,6 @@ class RotatingFile(logging.FileHandler):
         self.stream = self._open()
 
 
-def warn_if_shared(path: Path) -> None:
-    key = str(path)
-    if key in _warned_dirs:
-        return
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    if os.name == "posix" and mode & (stat.S_IWGRP | stat.S_IWOTH):
-        _warned_dirs.add(key)
-        logging.getLogger("trayapp").warning(
-            "warning: %s is writable by other users (chmod 700 it)", path)
-
-
 def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
           state_dir: Path | None = None) -> Path | None:
     root = logging.getLogger("trayapp")
@@ -178,13 +167,12 @@ def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
         root.addHandler(handler)
     except OSError:
         path = None
-    warn_if_shared(log_dir)
-    if state_dir is None:
-        from trayapp.edges.paths import state_dir as platform_state_dir
-        try:
-            state_dir = platform_state_dir()
-        except Exception:   # platformdirs cannot name one here
-            state_dir = None
-    if state_dir is not None:
-        warn_if_shared(state_dir)
+    note_if_wider(log_dir)
+    from trayapp.edges import paths
+    try:
+        owned = [state_dir or paths.state_dir(), paths.config_dir()]
+    except Exception:   # platformdirs cannot name them here
+        owned = [state_dir] if state_dir is not None else []
+    for directory in owned:
+        note_if_wider(directory)
     return path
