@@ -225,7 +225,8 @@ class TrayApp:
             self.open_preferences()
         elif kind is Act.OPEN_CONFIG:
             if not self.config_path.exists():
-                paths.write_atomic(self.config_path, DEFAULT_CONFIG_TOML.encode(), 0o600)
+                from trayapp.edges.configwrite import write_config
+                write_config(self.config_path, DEFAULT_CONFIG_TOML.encode())
             open_path(self.config_path, failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
