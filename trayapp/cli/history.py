@@ -33,6 +33,7 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
 
     from trayapp.cli import history_text as render
     from trayapp.core.history import report
+    from trayapp.domain.text import one_line
     from trayapp.edges import history_store as store
     now = time.time() if now is None else now
     since = int(now - DEFAULT_SINCE) if since_text is None else parse_since(since_text, now)
@@ -45,8 +46,13 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
     try:
         contents = store.read(path, min(since, int(now) - 30 * 86400), service)
     except (sqlite3.Error, OSError) as exc:
-        print(f"trayapp: cannot read the history file {path} ({exc})", file=sys.stderr)
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        print(one_line(f"trayapp: cannot read the history file {path} ({why})", 1000),
+              file=sys.stderr)
         return 1
+    if contents is not None and contents.damaged:
+        print(f"trayapp: {contents.damaged} damaged row(s) of {path} left out (a time, a "
+              "service or a count that trayapp never writes)", file=sys.stderr)
     if contents is None or not contents.services:
         what = f" for {service!r}" if service else ""
         print(f"trayapp: no history yet{what} ({path}): it is written while the tray, "

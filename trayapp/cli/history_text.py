@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trayapp.core.history.report import ServiceReport, lead_phrase, service_json
+from trayapp.core.history.rows import DAMAGED
 from trayapp.core.history.uptime import Uptime, humanize
 from trayapp.domain.text import one_line
 
 LABEL = {"operational": "operational", "maintenance": "maintenance", "degraded": "degraded",
          "partial_outage": "partial outage", "major_outage": "major outage",
-         "unknown": "unknown", "offline": "offline"}
+         "unknown": "unknown", "offline": "offline", DAMAGED: DAMAGED}
 MAX_TEXT_CHANGES = 40
 
 

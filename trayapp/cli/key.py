@@ -16,7 +16,6 @@ from trayapp.domain.text import one_line
 from trayapp.edges import keys
 
 ACTIONS = ("set", "delete", "status")
-MAX_KEY = 4096
 
 
 def _keyed(config: Config, sid: str, err: TextIO) -> ServiceConfig | None:
@@ -33,10 +32,13 @@ def _keyed(config: Config, sid: str, err: TextIO) -> ServiceConfig | None:
 
 
 def _read_key(stdin: TextIO) -> str:
+    """The key as typed or piped, without its line end: at most MAX_KEY characters plus
+    one more (enough to tell a longer key) are read."""
     if stdin.isatty():
         import getpass
         return getpass.getpass("API key (not shown): ")
-    return stdin.readline(MAX_KEY + 1)
+    line = stdin.readline(keys.MAX_KEY + 3)     # the key, "\r\n", one more
+    return line.removesuffix("\n").removesuffix("\r")
 
 
 def env_note(service: ServiceConfig, environ: Mapping[str, str]) -> str:
@@ -64,9 +66,10 @@ def run(action: str, sid: str, config: Config, stdin: TextIO, out: TextIO, err: 
         return 1
     try:
         if action == "set":
-            key = _read_key(stdin)
-            if len(key) > MAX_KEY:
-                print("trayapp: error: that is not an API key (over 4096 characters)", file=err)
+            key = _read_key(stdin).strip()
+            problem = keys.key_problem(key)
+            if problem is not None:
+                print(f"trayapp: error: {problem}", file=err)
                 return 64
             keys.store(sid, key)
             print(f"key for {sid} stored in the keyring ({keys.backend_name()}); "

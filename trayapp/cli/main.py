@@ -375,6 +375,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "tray"
+    if args.config is not None and not args.config.strip():
+        # Never fall back to $TRAYAPP_CONFIG or the user's file: a script's unset
+        # variable (`--config "$CFG"`) must not poll the user's real vendors.
+        print("trayapp: bad configuration: --config: names no file (an empty path); "
+              "leave the option out for the default", file=sys.stderr)
+        return EXIT_CONFIG
     out = sys.stdout
     if command == "presets":
         return cmd_presets(out)

@@ -158,8 +158,12 @@ def _parse(argv: list[str]) -> dict[str, Any] | None:
             pass
         elif arg in ("--config", "--max-age") and i + 1 < len(argv):
             i += 1
+            if arg == "--config" and not argv[i].strip():
+                return None     # an empty path is an error (main: exit 78), never ignored
             if arg == "--max-age":
                 opts["max_age"] = parse_duration(argv[i])
+        elif arg.startswith("--config=") and not arg[len("--config="):].strip():
+            return None
         elif arg.startswith(("--config=", "--max-age=")):
             if arg.startswith("--max-age="):
                 opts["max_age"] = parse_duration(arg.split("=", 1)[1])

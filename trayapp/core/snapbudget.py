@@ -17,8 +17,9 @@ of at most ``SERVICE_CHARS`` characters per service, not 12 MB):
 
 The **head** (:func:`head`) is exactly what ``status --cached`` and
 ``pick --cached`` print or decide from: time, offline and its reason, and per
-service its id, name, role, level and whether it is not running, its probe's level and HTTP code, and its
-fallbacks. It is the file's first line, read alone by the prompt.
+service its id, name, role, level and whether it is not running, its probe's level
+and HTTP code, and its fallbacks. It is the file's first line, read alone by the
+prompt.
 """
 
 from __future__ import annotations

@@ -8,7 +8,11 @@ on POSIX, ``msvcrt.locking`` on Windows), so the tray, ``watch`` and ``status``
 running at once, or restarted, never spend more than the limit together. The
 same file spaces the probes ``model_interval`` apart across those processes.
 A file that cannot be opened or locked grants nothing: no probe runs rather
-than one over the budget. The clock is passed in.
+than one over the budget. A file that is not what trayapp writes (garbage, or
+only whitespace) is damaged and counts as the day fully spent, said once; only
+a file of no bytes at all is new (that is how ``O_CREAT`` makes it, and a
+rewrite never leaves one: the new text is written over the old, then the rest
+cut off). The clock is passed in.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from trayapp.domain.model import ModelBudget
-from trayapp.edges.paths import private_mkdir
-from trayapp.edges.safefile import Refused, open_own
+from trayapp.edges.paths import create_private
+from trayapp.edges.safefile import Refused
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 4096          # {"day", "used", "last"}: a larger file is corrupt, read no further
@@ -40,8 +44,7 @@ class Grant:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[IO[bytes]]:
-    private_mkdir(path.parent)
-    fd = open_own(path)        # never a FIFO, a device or a symlink
+    fd = create_private(path)    # 0600 in a 0700 directory; never a FIFO or symlink
     with os.fdopen(fd, "r+b") as handle:
         if sys.platform == "win32":
             import msvcrt
@@ -62,12 +65,13 @@ def _locked(path: Path) -> Iterator[IO[bytes]]:
 
 
 def _read(handle: IO[bytes], day: str) -> tuple[int, float | None]:
-    """(spent today, last run as a POSIX time); a corrupt file counts as fully spent."""
+    """(spent today, last run as a POSIX time); ValueError when the file is damaged.
+    Only a file of no bytes is new: whitespace alone is damaged, not empty."""
     handle.seek(0)
     data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise ValueError("model probe budget file too large")
-    if not data.strip():
+    if not data:
         return 0, None
     try:
         raw: Any = json.loads(data)
@@ -100,16 +104,21 @@ class Budget:
                 corrupt = False
                 try:
                     used, last = _read(handle, day)
-                except ValueError as exc:         # unreadable: spend nothing more today
+                except ValueError:         # unreadable: spend nothing more today
                     used, last, corrupt = limit, stamp, True
-                    log.warning("%s: %s; counted as spent for today", self.path(service), exc)
+                    if service not in self._warned:
+                        self._warned.add(service)
+                        log.warning("the model probe count %s is damaged; no model probe "
+                                    "of %s runs until tomorrow (UTC)", self.path(service),
+                                    service)
                 recent = last is not None and 0 <= stamp - last < gap
                 granted = 0 if recent or corrupt else max(0, min(want, limit - used))
                 if granted or corrupt:
+                    data = json.dumps({"day": day, "used": used + granted,
+                                       "last": stamp}).encode()
                     handle.seek(0)
-                    handle.truncate()
-                    handle.write(json.dumps({"day": day, "used": used + granted,
-                                             "last": stamp}).encode())
+                    handle.write(data)            # over the old text, then cut the rest:
+                    handle.truncate(len(data))    # a crash never leaves an empty file
                     handle.flush()
                     os.fsync(handle.fileno())
                 return Grant(granted, ModelBudget(used + granted, limit, day))

@@ -12,8 +12,12 @@ from trayapp.edges.paths import config_file
 
 
 def locate(arg: str | None) -> tuple[Path, bool]:
-    """(path, explicit): explicit when named by --config or TRAYAPP_CONFIG."""
-    if arg:
+    """(path, explicit): explicit when named by --config or TRAYAPP_CONFIG.
+
+    An empty ``--config`` is a ConfigError, never the default file."""
+    if arg is not None:
+        if not arg.strip():
+            raise ConfigError("--config", "", "names no file (an empty path)")
         return Path(arg).expanduser(), True
     return config_file(), bool(os.environ.get("TRAYAPP_CONFIG"))
 

@@ -4,10 +4,16 @@ A save is validated by the real parser before anything is written, then
 written atomically (write, fsync, rename) after the previous file is copied
 to ``config.toml.bak`` (one backup, replaced each time). The file is private
 (0600): it may name environment variables of keys, and a user may add headers.
+
+A ``config.toml`` that is a symlink (a dotfiles repository) is written through
+to its target: the temporary file is made next to the target and renamed over
+it, with the target's mode; the symlink stays a symlink (:func:`write_config`).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +27,7 @@ from trayapp.config import (
     parse_text,
 )
 from trayapp.edges.configfile import read_config_bytes
-from trayapp.edges.paths import write_atomic
+from trayapp.edges.paths import replace_file, write_atomic
 
 
 def backup_path(path: Path) -> Path:
@@ -60,8 +66,23 @@ def save(path: Path, text: str) -> Config:
         return config
     if old is not None:
         write_atomic(backup_path(path), old)
-    write_atomic(path, data)
+    write_config(path, data)
     return config
+
+
+def write_config(path: Path, data: bytes) -> None:
+    """Write ``data`` as the config at ``path``, atomically. A symlink is written through:
+    its target (resolved, even when it does not exist yet) is replaced, keeping the
+    target's mode, and no directory is created for it; a plain path is written 0600."""
+    if not path.is_symlink():
+        write_atomic(path, data)
+        return
+    target = path.resolve()
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = 0o600
+    replace_file(target, data, mode)
 
 
 def starter_text(presets: Mapping[str, Mapping[str, Any]] | None = None,
@@ -101,7 +122,7 @@ def init(path: Path, ollama: str | None = OLLAMA_URL) -> str | None:
     if path.exists() or path.is_symlink():
         return f"{path} already exists; not overwritten"
     try:
-        write_atomic(path, starter_text(ollama=ollama).encode("utf-8"))
+        write_config(path, starter_text(ollama=ollama).encode("utf-8"))
     except OSError as exc:
         return f"cannot write {path} ({exc.strerror or type(exc).__name__})"
     return None

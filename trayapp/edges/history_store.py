@@ -19,6 +19,17 @@ let the tray and a ``status`` run write at once. A corrupt or foreign file is
 moved aside (``history.sqlite3.corrupt-<time>``) once, with one warning; a file
 that cannot be written (read-only dir, full disk) turns history off for this
 process with one warning. Nothing here ever raises into the monitoring.
+
+The file is not trusted (anyone who could write the state dir once could have
+planted it): every connection runs with ``trusted_schema`` off and values capped
+at 1 MB; a file is used only when ``sqlite_master`` holds exactly the tables and
+indexes of ``SCHEMA`` (a view, a trigger or a changed table is refused: the
+writer moves the file aside, keeping it, and starts fresh; a reader says so in
+one line); a read stops after ``READ_SECONDS``; a value trayapp never writes (a
+level code out of range, text where a number belongs) reads as ``damaged``, and
+a row whose time or key is not one is left out and counted. The file and its
+``-wal``/``-shm`` are 0600 (created so, and narrowed when an older version left
+them wider), in a 0700 directory.
 """
 
 from __future__ import annotations
@@ -26,13 +37,16 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from trayapp.core.history.record import CycleRecord
-from trayapp.core.history.rows import ChangeRow, Contents, IncidentRow, ProbeStats
+from trayapp.core.history.rows import DAMAGED, ChangeRow, Contents, IncidentRow, ProbeStats
 from trayapp.core.history.uptime import Span
 
 log = logging.getLogger("trayapp.history")
@@ -49,6 +63,9 @@ AGGREGATE_EVERY = 3600
 PRUNE_EVERY = 86400
 BUSY_TIMEOUT_S = 5.0
 CACHE_KB = 256
+READ_SECONDS = 10.0                  # a year of history reads in well under a second
+MAX_VALUE_BYTES = 1 << 20            # we write names of 300 characters at most
+EARLIEST, LATEST = 946_684_800, 7_258_118_400     # 2000-01-01 .. 2200-01-01 UTC
 
 SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -88,6 +105,28 @@ class Unusable(Exception):
     """The file is not ours or not a database: move it aside."""
 
 
+class TooSlow(sqlite3.OperationalError):
+    """A read went past its time limit."""
+
+
+def _private(path: Path) -> None:
+    """The file and its -wal/-shm 0600. SQLite creates them 0644 (less the umask) and
+    gives -wal/-shm the main file's mode: the main file is made 0600 before SQLite
+    opens it, and an older version's wider files are narrowed (they are ours)."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                         | getattr(os, "O_CLOEXEC", 0), 0o600))
+    except FileExistsError:
+        pass
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            info = os.stat(name, follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            pass
+
+
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     from trayapp.edges.safefile import check_regular
     for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -97,8 +136,67 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                timeout=BUSY_TIMEOUT_S, isolation_level=None)
     else:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    try:
+        # Before anything reads the schema: no function with side effects from a view
+        # or a trigger planted in the file, no value of more than a megabyte.
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+@contextmanager
+def _time_limit(conn: sqlite3.Connection, seconds: float) -> Iterator[None]:
+    """Interrupt any statement still running ``seconds`` from now (raises TooSlow)."""
+    deadline = time.monotonic() + seconds
+    conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100)
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc) and time.monotonic() > deadline:
+            raise TooSlow(f"reading it took over {seconds:g} s; is it really trayapp's?") \
+                from None
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def _normal(sql: str | None) -> str | None:
+    return None if sql is None else " ".join(sql.split())
+
+
+@cache
+def expected_schema() -> frozenset[tuple[str, str, str, str | None]]:
+    """What ``sqlite_master`` holds in a file made from SCHEMA: (type, name, table, sql)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        return frozenset((t, n, tb, _normal(sql)) for t, n, tb, sql in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    finally:
+        conn.close()
+
+
+def _schema_problem(conn: sqlite3.Connection) -> str | None:
+    """None when the file holds exactly our tables and indexes, else what differs."""
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master LIMIT 1000")
+    found = {(str(t), str(n), str(tb), _normal(sql) if isinstance(sql, str) else None)
+             for t, n, tb, sql in rows}
+    want = expected_schema()
+    if found == want:
+        return None
+    names = {(t, n) for t, n, _, _ in want}
+    odd = sorted(f"{t} {n!r}" if (t, n) not in names else f"a changed {t} {n!r}"
+                 for t, n, _, _ in found - want)
+    missing = sorted(f"no {t} {n!r}" for t, n, _, _ in want
+                     if (t, n) not in {(ft, fn) for ft, fn, _, _ in found})
+    what = ", ".join((odd + missing)[:3]) + (", ..." if len(odd) + len(missing) > 3 else "")
+    return f"not as trayapp made it: {what}"
 
 
 def _check(conn: sqlite3.Connection) -> bool:
@@ -112,12 +210,16 @@ def _check(conn: sqlite3.Connection) -> bool:
             raise Unusable("not a trayapp history file")
         if conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
             raise Unusable("written by a newer trayapp")
+        problem = _schema_problem(conn)
+        if problem is not None:
+            raise Unusable(problem)
         ok = conn.execute("PRAGMA quick_check").fetchone()[0]
         if ok != "ok":
             raise Unusable("damaged")
         return True
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.OperationalError) and _transient(exc):
+        if isinstance(exc, sqlite3.OperationalError) and (
+                _transient(exc) or "interrupted" in str(exc)):   # busy, or the time limit
             raise
         raise Unusable(str(exc)) from None
 
@@ -162,11 +264,15 @@ def move_aside(path: Path, why: str) -> Path:
 def open_store(path: Path) -> sqlite3.Connection:
     """A connection ready to write; a corrupt or foreign file is moved aside first.
     Raises sqlite3.Error/OSError when the file cannot be used at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from trayapp.edges.paths import private_mkdir
+    private_mkdir(path.parent)
     for attempt in (1, 2):
+        _private(path)
         conn = _connect(path)
         try:
-            if not _check(conn):
+            with _time_limit(conn, READ_SECONDS):
+                fresh = not _check(conn)
+            if fresh:
                 _create(conn)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -174,7 +280,7 @@ def open_store(path: Path) -> sqlite3.Connection:
             # small page cache keeps a long-running tray's heap small (default: 2 MB).
             conn.execute(f"PRAGMA cache_size = -{CACHE_KB}")
             return conn
-        except Unusable as exc:
+        except (Unusable, TooSlow) as exc:
             conn.close()
             if attempt == 2:
                 raise sqlite3.DatabaseError(str(exc)) from None
@@ -217,6 +323,8 @@ def _extend(conn: sqlite3.Connection, service: int, source: int, state: str, at:
     code = CODE[state]
     last = conn.execute("SELECT rowid, state, end FROM span WHERE service = ? AND source = ? "
                         "ORDER BY end DESC LIMIT 1", (service, source)).fetchone()
+    if last is not None and _int(last[2]) is None:
+        last = None                 # a damaged row: start a new span after it
     if last is not None and 0 <= at - last[2] <= max_gap:
         conn.execute("UPDATE span SET end = ? WHERE rowid = ?", (at, last[0]))
         if last[1] == code:
@@ -275,15 +383,17 @@ def aggregate(conn: sqlite3.Connection, now: int) -> int:
     with _transaction(conn):
         rows = conn.execute("SELECT service, at / 3600 * 3600, latency_ms, state FROM probe "
                             "WHERE at < ?", (cutoff,)).fetchall()
-        groups: dict[tuple[int, int], list[tuple[int | None, int]]] = {}
+        groups: dict[tuple[int, int], list[tuple[int | None, str]]] = {}
         for sid, hour, ms, state in rows:
-            groups.setdefault((sid, hour), []).append((ms, state))
+            groups.setdefault((sid, hour), []).append((_int(ms), _state(state)))
         for (sid, hour), items in groups.items():
             lat = sorted(ms for ms, _ in items if ms is not None)
-            bad = sum(1 for _, st in items if STATES[st] in ("partial_outage", "major_outage",
-                                                             "degraded"))
+            bad = sum(1 for _, st in items if st in ("partial_outage", "major_outage",
+                                                     "degraded"))
             old = conn.execute("SELECT n, bad, min_ms, median_ms, max_ms FROM probe_hour "
                                "WHERE service = ? AND hour = ?", (sid, hour)).fetchone()
+            if old is not None:
+                old = (_int(old[0]) or 0, _int(old[1]) or 0, *(_int(x) for x in old[2:]))
             n = len(items)
             lo, med, hi = (lat[0], _median(lat), lat[-1]) if lat else \
                 (None, None, None)
@@ -338,62 +448,116 @@ def maintain(conn: sqlite3.Connection, now: int, days: int) -> None:
 
 # ------------------------------------------------------------------ reading
 
-def read(path: Path, since: int, service: str | None = None) -> Contents | None:
+def read(path: Path, since: int, service: str | None = None,
+         limit: float = READ_SECONDS) -> Contents | None:
     """What the file holds from ``since`` on; None when there is no history file.
-    Raises sqlite3.Error when it exists but cannot be read."""
+    Raises sqlite3.Error when it exists but cannot be read (not ours, damaged, or
+    slower than ``limit`` seconds: one line each)."""
     if not path.exists():
         return None
     conn = _connect(path, readonly=True)
     try:
-        conn.execute("BEGIN")
-        try:
-            ours = _check(conn)
-        except Unusable as exc:
-            raise sqlite3.DatabaseError(str(exc)) from None
-        if not ours:
-            return None
-        names = {int(i): (str(k), str(n)) for i, k, n in
-                 conn.execute("SELECT id, key, name FROM service ORDER BY id")}
-        if service is not None:
-            names = {i: v for i, v in names.items() if v[0] == service}
-        wanted = set(names)
-        src = {v: k for k, v in SOURCES.items()}
-        spans: dict[tuple[str, str], list[Span]] = {}
-        for sid, source, state, start, end in conn.execute(
-                "SELECT service, source, state, start, end FROM span WHERE end >= ? "
-                "ORDER BY start", (since,)):
-            if sid in wanted:
-                spans.setdefault((names[sid][0], src[source]), []).append(
-                    Span(float(start), float(end), STATES[state]))
-        changes = [ChangeRow(names[sid][0], at, STATES[o], STATES[n], source, reason)
-                   for sid, at, o, n, source, reason in conn.execute(
-                       "SELECT service, at, old, new, source, reason FROM change WHERE at >= ? "
-                       "ORDER BY at DESC, rowid DESC", (since,)) if sid in wanted]
-        incidents = [IncidentRow(names[r[0]][0], r[1], r[2], STATES[r[3]], r[4], *r[5:])
-                     for r in conn.execute(
-                         "SELECT service, key, name, impact, status, opened_at, updated_at, "
-                         "first_seen_at, last_seen_at, resolved_at FROM incident "
-                         "WHERE last_seen_at >= ? ORDER BY first_seen_at DESC", (since,))
-                     if r[0] in wanted]
-        probe = _probe_stats(conn, since, names)
-        conn.execute("COMMIT")
-        return Contents({k: n for k, n in names.values()}, spans, changes, incidents, probe)
+        with _time_limit(conn, limit):
+            conn.execute("BEGIN")
+            try:
+                ours = _check(conn)
+            except Unusable as exc:
+                raise sqlite3.DatabaseError(str(exc)) from None
+            if not ours:
+                return None
+            contents = _contents(conn, since, service)
+            conn.execute("COMMIT")
+            return contents
     finally:
         conn.close()
 
 
-def _probe_stats(conn: sqlite3.Connection, since: int,
-                 names: dict[int, tuple[str, str]]) -> dict[str, ProbeStats]:
+def _int(value: Any, low: int = 0, high: int = 10**12) -> int | None:
+    """A whole number in [low, high] (SQLite hands back whatever the file holds)."""
+    return value if type(value) is int and low <= value <= high else None
+
+
+def _time(value: Any) -> int | None:
+    return _int(value, EARLIEST, LATEST)
+
+
+def _state(code: Any) -> str:
+    return STATES[code] if type(code) is int and 0 <= code < len(STATES) else DAMAGED
+
+
+def _text(value: Any, cap: int) -> str:
+    return value[:cap] if isinstance(value, str) else DAMAGED
+
+
+def _contents(conn: sqlite3.Connection, since: int, service: str | None) -> Contents:
+    """Every row checked: a value trayapp never writes reads as ``damaged``; a row
+    without a usable time or service is left out and counted."""
+    damaged = 0
+    known: dict[int, tuple[str, str]] = {}
+    for i, k, n in conn.execute("SELECT id, key, name FROM service ORDER BY id"):
+        if type(i) is int and isinstance(k, str) and k and len(k) <= 200:
+            known[i] = (k, _text(n, 300))
+        else:
+            damaged += 1
+    names = {i: v for i, v in known.items() if service is None or v[0] == service}
+    src = {v: k for k, v in SOURCES.items()}
+    spans: dict[tuple[str, str], list[Span]] = {}
+    for sid, source, state, start, end in conn.execute(
+            "SELECT service, source, state, start, end FROM span WHERE end >= ? "
+            "ORDER BY start", (since,)):
+        if sid not in names:
+            damaged += sid not in known
+            continue
+        a, b = _time(start), _time(end)
+        if a is None or b is None or a > b or source not in src:
+            damaged += 1
+            continue
+        spans.setdefault((names[sid][0], src[source]), []).append(
+            Span(float(a), float(b), _state(state)))
+    changes = []
+    for sid, at, old, new, source, reason in conn.execute(
+            "SELECT service, at, old, new, source, reason FROM change WHERE at >= ? "
+            "ORDER BY at DESC, rowid DESC", (since,)):
+        when = _time(at)
+        if sid not in names or when is None:
+            damaged += sid not in known or (sid in names and when is None)
+            continue
+        changes.append(ChangeRow(names[sid][0], when, _state(old), _state(new),
+                                 _text(source, 40), _text(reason, 300)))
+    incidents = []
+    for r in conn.execute(
+            "SELECT service, key, name, impact, status, opened_at, updated_at, "
+            "first_seen_at, last_seen_at, resolved_at FROM incident "
+            "WHERE last_seen_at >= ? ORDER BY first_seen_at DESC", (since,)):
+        first, last = _time(r[7]), _time(r[8])
+        if r[0] not in names or first is None or last is None:
+            damaged += r[0] not in known or (r[0] in names and None in (first, last))
+            continue
+        incidents.append(IncidentRow(names[r[0]][0], _text(r[1], 200), _text(r[2], 300),
+                                     _state(r[3]), _text(r[4], 40), _time(r[5]),
+                                     _time(r[6]), first, last, _time(r[9])))
+    probe, skipped = _probe_stats(conn, since, names)
+    return Contents({k: n for k, n in names.values()}, spans, changes, incidents, probe,
+                    damaged + skipped)
+
+
+def _probe_stats(conn: sqlite3.Connection, since: int, names: dict[int, tuple[str, str]]
+                 ) -> tuple[dict[str, ProbeStats], int]:
     out: dict[str, ProbeStats] = {}
-    raw: dict[int, list[tuple[int | None, int]]] = {}
+    skipped = 0
+    raw: dict[int, list[tuple[int | None, Any]]] = {}
     for sid, ms, state in conn.execute("SELECT service, latency_ms, state FROM probe "
                                        "WHERE at >= ?", (since,)):
-        raw.setdefault(sid, []).append((ms, state))
+        raw.setdefault(sid, []).append((_int(ms), state))
     hours: dict[int, list[tuple[int, int, int | None, int | None, int | None]]] = {}
     for sid, n, bad, lo, med, hi in conn.execute(
             "SELECT service, n, bad, min_ms, median_ms, max_ms FROM probe_hour "
             "WHERE hour >= ?", (since // 3600 * 3600,)):
-        hours.setdefault(sid, []).append((n, bad, lo, med, hi))
+        count, failed = _int(n, 0, 10**7), _int(bad, 0, 10**7)
+        if count is None or failed is None or failed > count:
+            skipped += 1
+            continue
+        hours.setdefault(sid, []).append((count, failed, _int(lo), _int(med), _int(hi)))
     problem = {CODE[s] for s in ("degraded", "partial_outage", "major_outage")}
     for sid, (key, _name) in names.items():
         items, folded = raw.get(sid, []), hours.get(sid, [])
@@ -405,10 +569,11 @@ def _probe_stats(conn: sqlite3.Connection, since: int,
         if n == 0:
             continue
         out[key] = ProbeStats(
-            n, sum(1 for _, st in items if st in problem) + sum(f[1] for f in folded),
+            n, sum(1 for _, st in items if type(st) is int and st in problem)
+            + sum(f[1] for f in folded),
             min(los) if los else None, _median(sorted(meds)) if meds else None,
             max(his) if his else None)
-    return out
+    return out, skipped
 
 
 # ------------------------------------------------------------------ the writer

@@ -24,7 +24,8 @@ import sys
 from pathlib import Path
 from types import TracebackType
 
-from trayapp.edges.safefile import Refused, open_own, open_regular
+from trayapp.edges.paths import create_private
+from trayapp.edges.safefile import Refused, open_regular
 
 LOCK_NAME = "trayapp.lock"
 # Windows locks a byte range and then refuses reads of it, so the lock byte
@@ -89,8 +90,7 @@ def acquire(directory: Path) -> InstanceLock | None:
     """
     path = Path(directory) / LOCK_NAME
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = open_own(path)
+        fd = create_private(path)          # 0600 in a 0700 directory
     except Refused as exc:
         raise InstanceLockError(str(exc)) from None
     except OSError as exc:

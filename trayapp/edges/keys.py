@@ -37,6 +37,25 @@ class KeyringUnavailable(Exception):
     """One line: why no key can be stored or read in the keyring here."""
 
 
+MAX_KEY = 4096
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` (surrounding whitespace already stripped) cannot be an API key, in one
+    line that never shows the key; None when it can. A key goes into an HTTP header:
+    printable ASCII only (a bidi mark or a look-alike letter pasted with it would make
+    every request fail before it is sent), and at most MAX_KEY characters."""
+    if not key:
+        return "the key is empty"
+    if len(key) > MAX_KEY:
+        return f"that is not an API key (over {MAX_KEY} characters)"
+    for at, char in enumerate(key, 1):
+        if not " " <= char <= "~":
+            return (f"API keys are printable ASCII; this one has U+{ord(char):04X} "
+                    f"at position {at}")
+    return None
+
+
 def _keyring() -> Any:
     try:
         import keyring
@@ -194,10 +213,9 @@ def forget() -> None:
 def store(service_id: str, key: str) -> None:
     """Store ``key`` for ``service_id``; KeyringUnavailable with the reason when it cannot."""
     key = key.strip()
-    if not key:
-        raise KeyringUnavailable("the key is empty")
-    if any(ord(c) < 32 or ord(c) == 127 for c in key):
-        raise KeyringUnavailable("the key holds control characters")
+    problem = key_problem(key)
+    if problem is not None:
+        raise KeyringUnavailable(problem)
     kr = _backend()
     try:
         kr.set_password(KEYRING_SERVICE, service_id, key)

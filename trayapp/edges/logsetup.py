@@ -1,8 +1,9 @@
 """Logging: warnings to stderr (debug with -v), everything to a rotating file.
 
 The log file is opened without following a symlink (``O_NOFOLLOW``) and only
-if it is a regular file; its directory is created 0700, and a group- or
-world-writable log or state directory is warned about once. Several
+if it is a regular file, and made 0600 if an older version left it wider; its
+directory is created 0700, and a config, log or state directory wider than
+that is named once (``paths.note_if_wider``). Several
 processes (the tray, ``watch``, a ``status`` run) may share the file:
 rotation takes a lock on it and rotates only if no other process already
 has, so it never loses lines or prints ``--- Logging error ---``. Every line is
@@ -14,17 +15,15 @@ from __future__ import annotations
 
 import logging
 import os
-import stat
 from io import TextIOWrapper
 from pathlib import Path
 from typing import IO, Any
 
 from trayapp.domain.text import paragraph
-from trayapp.edges.paths import private_mkdir
-from trayapp.edges.safefile import Refused, open_own
+from trayapp.edges.paths import create_private, note_if_wider, private_mkdir
+from trayapp.edges.safefile import Refused
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_warned_dirs: set[str] = set()
 
 
 class RedactSecrets(logging.Filter):
@@ -53,8 +52,8 @@ class CleanFormatter(logging.Formatter):
 
 def open_log(path: Path) -> TextIOWrapper:
     """``path`` for appending: never through a symlink, never a FIFO or device
-    (:func:`trayapp.edges.safefile.open_own`)."""
-    fd = open_own(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
+    (:func:`trayapp.edges.paths.create_private`)."""
+    fd = create_private(path, os.O_WRONLY | os.O_APPEND)   # 0600, an older log narrowed
     try:
         return open(fd, "a", encoding="utf-8", errors="replace")
     except BaseException:
@@ -134,20 +133,6 @@ class RotatingFile(logging.FileHandler):
         self.stream = self._open()
 
 
-def warn_if_shared(path: Path) -> None:
-    key = str(path)
-    if key in _warned_dirs:
-        return
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return
-    if os.name == "posix" and mode & (stat.S_IWGRP | stat.S_IWOTH):
-        _warned_dirs.add(key)
-        logging.getLogger("trayapp").warning(
-            "warning: %s is writable by other users (chmod 700 it)", path)
-
-
 def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
           state_dir: Path | None = None) -> Path | None:
     root = logging.getLogger("trayapp")
@@ -177,13 +162,12 @@ def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
         path = None
     except OSError:
         path = None
-    warn_if_shared(log_dir)
-    if state_dir is None:
-        from trayapp.edges.paths import state_dir as platform_state_dir
-        try:
-            state_dir = platform_state_dir()
-        except Exception:   # platformdirs cannot name one here
-            state_dir = None
-    if state_dir is not None:
-        warn_if_shared(state_dir)
+    note_if_wider(log_dir)
+    from trayapp.edges import paths
+    try:
+        owned = [state_dir or paths.state_dir(), paths.config_dir()]
+    except Exception:   # platformdirs cannot name them here
+        owned = [state_dir] if state_dir is not None else []
+    for directory in owned:
+        note_if_wider(directory)
     return path

@@ -226,8 +226,9 @@ class TrayApp:
         elif kind is Act.OPEN_CONFIG:
             if not self.config_path.exists():     # the built-in default that runs
                 ollama = self.config.service("ollama")
+                from trayapp.edges.configwrite import write_config
                 text = default_toml(ollama.probe.url if ollama and ollama.probe else None)
-                paths.write_atomic(self.config_path, text.encode(), 0o600)
+                write_config(self.config_path, text.encode())
             open_path(self.config_path, failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 from trayapp.core.history.uptime import Span
 
+DAMAGED = "damaged"
+"""A value the history file holds but trayapp never writes (a level code out of range,
+text where a number belongs): shown as this word, never guessed and never a crash."""
+
 
 @dataclass(frozen=True, slots=True)
 class IncidentRow:
@@ -49,3 +53,4 @@ class Contents:
     changes: list[ChangeRow]
     incidents: list[IncidentRow]
     probe: dict[str, ProbeStats]
+    damaged: int = 0          # rows left out: a time or a key that is not one

@@ -146,13 +146,8 @@ def write_if_changed(path: Path, payload: bytes) -> None:
             return  # enabling twice changes nothing
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(payload)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    from trayapp.edges.paths import write_atomic
+    write_atomic(path, payload, 0o600)      # like every file trayapp writes: private
 
 
 def remove(path: Path) -> bool:
