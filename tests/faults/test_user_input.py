@@ -151,7 +151,7 @@ def _budget_run(tmp: Path, content: bytes | None) -> tuple[int, str]:
 def test_a_damaged_budget_file_lets_no_model_probe_run(tmp_path: Path, content: bytes) -> None:
     sent, stderr = _budget_run(tmp_path, content)
     assert sent == 0, "a model probe ran on a damaged budget file"
-    assert stderr.count("is damaged; no model probe of claude runs") == 1, stderr
+    assert stderr.count("no model probe of claude runs until tomorrow") == 1, stderr
 
 
 def test_no_budget_file_yet_lets_probes_run(tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
     from trayapp.core.history import report
     from trayapp.domain.text import one_line
     from trayapp.edges import history_store as store
+    from trayapp.edges.safefile import Refused
     now = time.time() if now is None else now
     since = int(now - DEFAULT_SINCE) if since_text is None else parse_since(since_text, now)
     if since is None:
@@ -46,9 +47,12 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
     try:
         contents = store.read(path, min(since, int(now) - 30 * 86400), service)
     except (sqlite3.Error, OSError) as exc:
-        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        print(one_line(f"trayapp: cannot read the history file {path} ({why})", 1000),
-              file=sys.stderr)
+        if isinstance(exc, Refused):        # names the file it refused (the -wal, say)
+            line = f"trayapp: cannot read the history file: {exc}"
+        else:
+            why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            line = f"trayapp: cannot read the history file {path} ({why})"
+        print(one_line(line, 1000), file=sys.stderr)
         return 1
     if contents is not None and contents.damaged:
         print(f"trayapp: {contents.damaged} damaged row(s) of {path} left out (a time, a "

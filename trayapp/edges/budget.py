@@ -70,7 +70,7 @@ def _read(handle: IO[bytes], day: str) -> tuple[int, float | None]:
     handle.seek(0)
     data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise ValueError("model probe budget file too large")
+        raise ValueError(f"too large: over {MAX_BYTES} bytes")
     if not data:
         return 0, None
     try:
@@ -81,7 +81,7 @@ def _read(handle: IO[bytes], day: str) -> tuple[int, float | None]:
                 or not (last is None or isinstance(last, int | float)):
             raise ValueError("budget")
     except (ValueError, KeyError, TypeError):
-        raise ValueError("corrupt model probe budget file") from None
+        raise ValueError("not the count trayapp writes") from None
     return (used if raw["day"] == day else 0), (float(last) if last is not None else None)
 
 
@@ -104,13 +104,13 @@ class Budget:
                 corrupt = False
                 try:
                     used, last = _read(handle, day)
-                except ValueError:         # unreadable: spend nothing more today
+                except ValueError as exc:  # unreadable: spend nothing more today
                     used, last, corrupt = limit, stamp, True
                     if service not in self._warned:
                         self._warned.add(service)
-                        log.warning("the model probe count %s is damaged; no model probe "
-                                    "of %s runs until tomorrow (UTC)", self.path(service),
-                                    service)
+                        log.warning("the model probe count %s is damaged (%s); no model "
+                                    "probe of %s runs until tomorrow (UTC)",
+                                    self.path(service), exc, service)
                 recent = last is not None and 0 <= stamp - last < gap
                 granted = 0 if recent or corrupt else max(0, min(want, limit - used))
                 if granted or corrupt:
