@@ -37,8 +37,10 @@ from tests.faults.kit import (
     feed_service,
     interim_forever,
     isolated_env,
+    loopback_config,
     probe_service,
     run_status,
+    watch,
     write_config,
 )
 from tests.loopback import LoopbackServer, fixture, free_port, wait_until
@@ -450,3 +452,37 @@ def test_webhook_fault(fault: WebhookFault, webhook_cells: dict[str, WebhookCell
     assert cell.connections == 1, "one POST, never a redirect followed"
     assert cell.lifetimes and max(cell.lifetimes) < WEBHOOK_TIMEOUT + WEBHOOK_MARGIN, \
         cell.lifetimes
+
+
+def test_a_stuck_webhook_delivers_its_later_events(
+        server: LoopbackServer, env: dict[str, str], tmp_path: Path) -> None:
+    """In a real `watch`: the first POST meets headers dribbled forever; it ends at the
+    hook's timeout, the retry and the next event are delivered (before the fix the
+    first POST never ended, and the hook's later events were dropped)."""
+    seen: list[int] = []                 # connections so far
+    answered: list[int] = []             # ... and those answered 200
+
+    def behave(conn: Any, stop: Any) -> None:
+        seen.append(len(seen))
+        if len(seen) == 1:               # the first: 10 kB of headers at 0.4 s a byte
+            dribble(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 10_000, 0.4)(conn, stop)
+            return
+        conn.sendall(_ok())
+        answered.append(len(seen))
+
+    entry = feed_entry_path("/feed")
+    server.set(entry, OK_FEED, etag='"ok"')
+    with RawServer(behave) as raw:
+        config = loopback_config(tmp_path / "c.toml", server, [feed_service(server.url("/feed"))])
+        config.write_text(config.read_text() + "\n[[hooks]]\nname = \"chat\"\nmin_gap = 0\n"
+                          f'timeout = {WEBHOOK_TIMEOUT}\non = ["worse", "better"]\n'
+                          f'url = "{raw.url("/hook/T0KEN")}"\n')
+        with watch(env, config) as w:
+            assert wait_until(lambda: server.hits[entry] >= 2, 30), w.stderr
+            server.set(entry, fixture("statuspage/github-summary-1.json"), etag='"down"')
+            # the stuck POST (timeout), a 1 s pause, the retry answered
+            assert wait_until(lambda: len(answered) >= 1, 30), (raw.connections, w.stderr)
+            server.set(entry, OK_FEED, etag='"ok2"')
+            assert wait_until(lambda: len(answered) >= 2, 30), (raw.connections, w.stderr)
+        assert "Traceback" not in w.stderr
+    assert raw.lifetimes and max(raw.lifetimes) < WEBHOOK_TIMEOUT + WEBHOOK_MARGIN, raw.lifetimes
