@@ -25,7 +25,7 @@ from tests.faults.kit import (
 )
 from tests.loopback import LoopbackServer, fixture, wait_until
 from trayapp.config.hooks import HookConfig
-from trayapp.runtime import child
+from trayapp.edges import child
 from trayapp.runtime.hooks import OUTPUT_LINES, run_command
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")

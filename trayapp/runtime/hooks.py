@@ -8,7 +8,7 @@ exactly what ``watch --json`` prints (:func:`trayapp.core.render.event_json`,
 :func:`trayapp.core.render.network_json`).
 
 * Commands run without a shell, the event JSON on stdin, in their own
-  process group (:mod:`trayapp.runtime.child`), killed with it after
+  process group (:mod:`trayapp.edges.child`), killed with it after
   ``timeout``; when a command ends, what it left running in its group is
   killed too. The head of their output goes to the log (20 lines; the rest
   is read and dropped: memory stays flat); their environment has no API key
@@ -47,8 +47,7 @@ from trayapp.core.monitor import StepResult
 from trayapp.core.render import event_json, network_json
 from trayapp.domain.levels import parse_level
 from trayapp.domain.text import one_line
-from trayapp.edges import http
-from trayapp.runtime import child
+from trayapp.edges import child, http
 
 log = logging.getLogger(__name__)
 BACKOFF = (1.0, 4.0, 15.0)           # seconds before the 2nd, 3rd and 4th attempt
@@ -138,7 +137,7 @@ def clean_environ(environ: Mapping[str, str], config: Config) -> dict[str, str]:
 def run_command(hook: HookConfig, payload: bytes, env: dict[str, str],
                 started: Callable[[subprocess.Popen[bytes] | None], None] | None = None,
                 ) -> str | None:
-    """Run a command hook once (:mod:`trayapp.runtime.child`: bounded output, its own
+    """Run a command hook once (:mod:`trayapp.edges.child`: bounded output, its own
     process group, killed with it); its error in our words, or None. ``started``
     hears the process while it runs (then None), so it can be killed at exit."""
     assert hook.command is not None
