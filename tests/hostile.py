@@ -17,6 +17,8 @@ import json
 import unicodedata
 from typing import Any
 
+from trayapp.domain.invisible import is_ignorable
+
 MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)><b>bold</b>"
 ANSI = "\x1b[31mRED\x1b[0m\x1b[2J\x1b[1;1H\x1b]0;pwned-title\x07\x1b]8;;https://evil.example\x1b\\"
 CONTROLS = "\x07bell\x00nul\x08back\rcr\x0bvt\x1f"
@@ -25,7 +27,9 @@ BIDI = "\u202eevil\u202c\u2066iso\u2069\u200bzw\u200f\ufeff"
 # line/paragraph separators, invisible operators, soft hyphen, interlinear
 # annotation marks, the Mongolian vowel separator, a language tag sequence.
 INVISIBLE = ("\U000e0001\U000e0041\U000e007f\u2028sep\u2029\u2061\u2062\u2063\u2064"
-             "soft\u00adhyphen\ufff9\ufffa\ufffb\u180e\u206a\u206f\U0001d173\u00ad")
+             "soft\u00adhyphen\ufff9\ufffa\ufffb\u180e\u206a\u206f\U0001d173\u00ad"
+             # Default_Ignorable yet not Cf: grapheme joiner, Hangul fillers, selectors
+             "cgj\u034fh\u115f\u1160\u3164\uffa0vs\u180b\ufe0f\U000e0100")
 LONG = "L" * 10_000
 BAD_URLS = ("javascript:alert(1)", "file:///etc/passwd", "data:text/html,<script>x</script>")
 
@@ -89,7 +93,8 @@ def assert_neutralised(text: str, *, max_len: int = 4000, newlines: bool = False
             continue
         assert unicodedata.category(ch) not in NEVER_SHOWN, \
             f"invisible/control character {ch!r} ({unicodedata.category(ch)}) in {text[:80]!r}"
-        assert ch not in BIDI_AND_INVISIBLE, f"bidi/invisible {ch!r} in {text[:80]!r}"
+        assert ch not in BIDI_AND_INVISIBLE and not is_ignorable(ch), \
+            f"bidi/invisible {ch!r} in {text[:80]!r}"
     for line in text.split("\n"):
         assert len(line) <= max_len, f"a {len(line)}-character line: {line[:80]!r}..."
     for url in BAD_URLS:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,3 +32,26 @@ def tls_server(tls_files: tuple[Path, Path]) -> Iterator[LoopbackServer]:
         yield srv
     finally:
         srv.close()
+
+
+@pytest.fixture
+def full_dir(tmp_path: Path) -> object:
+    """A tiny tmpfs, filled up: writes fail with ENOSPC. Skips where mount is refused."""
+    mnt = tmp_path / "full"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+                          capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        (mnt / "trayapp").mkdir()
+        try:
+            with open(mnt / "filler", "wb") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+        except OSError:
+            pass
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)

@@ -108,6 +108,16 @@ def trayapp_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "trayapp", *args]
 
 
+def capped_argv(address_space: int, *args: str) -> list[str]:
+    """trayapp ``args`` with its address space capped at ``address_space`` bytes: a run
+    that would take gigabytes fails (MemoryError) instead of the shared machine."""
+    launch = ("import resource, runpy, sys\n"
+              f"resource.setrlimit(resource.RLIMIT_AS, ({address_space}, {address_space}))\n"
+              "sys.argv = ['trayapp', *sys.argv[1:]]\n"
+              "runpy.run_module('trayapp', run_name='__main__', alter_sys=True)\n")
+    return [sys.executable, "-c", launch, *args]
+
+
 def run_cli(env: dict[str, str], *args: str, timeout: float = 60) -> Run:
     started = time.monotonic()
     proc = subprocess.run(trayapp_argv(*args), env=env, capture_output=True, text=True,
@@ -174,9 +184,9 @@ def _cryptography_cert(cert: Path, key: Path) -> tuple[Path, Path]:
 class Watch:
     """A running `trayapp watch --json` (or any trayapp command), read line by line."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str, argv: list[str] | None = None) -> None:
         import threading
-        self.proc = subprocess.Popen(trayapp_argv(*args), env=env, cwd=ROOT, text=True,
+        self.proc = subprocess.Popen(argv or trayapp_argv(*args), env=env, cwd=ROOT, text=True,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.out: list[str] = []
         self.err: list[str] = []

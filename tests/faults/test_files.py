@@ -157,29 +157,6 @@ def test_an_unwritable_state_directory_warns_once_and_runs_on(
     assert "Traceback" not in w.stderr
 
 
-@pytest.fixture
-def full_dir(tmp_path: Path) -> object:
-    """A tiny tmpfs, filled up: writes fail with ENOSPC. Skips where mount is refused."""
-    mnt = tmp_path / "full"
-    mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
-                          capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        (mnt / "trayapp").mkdir()
-        try:
-            with open(mnt / "filler", "wb") as f:
-                while True:
-                    f.write(b"\0" * 4096)
-                    f.flush()
-        except OSError:
-            pass
-        yield mnt
-    finally:
-        subprocess.run(["umount", "-l", str(mnt)], check=False)
-
-
 def test_a_full_state_directory_warns_once_and_keeps_memory(
         full_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
     store = StateStore(full_dir / "trayapp" / "watch-state.json")

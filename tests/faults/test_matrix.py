@@ -16,26 +16,36 @@ then checks its own run. The matrix costs about its slowest runs, not the sum.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.faults.kit import (
     STATUS_BOUND,
+    RawServer,
     Run,
     assert_no_crash,
     assert_one_line,
+    dribble,
     feed_entry_path,
     feed_service,
+    interim_forever,
     isolated_env,
+    loopback_config,
     probe_service,
     run_status,
+    watch,
     write_config,
 )
-from tests.loopback import LoopbackServer, fixture, free_port
+from tests.loopback import LoopbackServer, fixture, free_port, wait_until
+from trayapp.edges import http
+from trayapp.edges.http import Posted
 
 OK_FEED = fixture("statuspage/anthropic-summary-3.json")
 OK_PROBE = fixture("edge-cases/anthropic-api-401-missing-key-1.json")
@@ -326,3 +336,155 @@ def test_an_unreadable_page_says_nothing_about_a_healthy_api(
     assert svc["probe"]["level"] == "operational"
     assert svc["feed"]["problem"] == fault.feed.problem
     assert fault.feed.says.lower() in svc["summary"].lower(), svc["summary"]
+
+
+# ------------------------------------------------------------------ the webhook path
+#
+# A webhook's POST goes through the same edge as every feed and probe request
+# (trayapp.edges.http.post -> HttpClient.send): its `timeout` is a total deadline,
+# whatever the server dribbles. Each cell is one real POST against a raw TCP
+# server on 127.0.0.1, all cells at once; the bound is read on both sides: the
+# caller's wall time, and the connection's life as the server saw it (which also
+# waits for the server to notice: up to two of its send intervals).
+
+WEBHOOK_TIMEOUT = 2.0
+WEBHOOK_MARGIN = 1.5
+EARLY_HINTS = b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+
+
+def _ok(body: bytes = b"ok") -> bytes:
+    return b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+
+
+def _body_forever(piece: bytes, every: float) -> Callable[[Any, Any], None]:
+    """Status and headers at once (a 1 GB Content-Length), then ``piece`` forever."""
+    def behave(conn: Any, stop: Any) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n")
+        while not stop.is_set():
+            conn.sendall(piece)
+            if every:
+                stop.wait(every)
+    return behave
+
+
+def _never_answers(conn: Any, stop: Any) -> None:
+    conn.settimeout(0.2)
+    while not stop.is_set():            # reads until the client hangs up
+        try:
+            if not conn.recv(4096):
+                return
+        except TimeoutError:
+            continue
+
+
+def _redirect(conn: Any, stop: Any) -> None:
+    conn.sendall(b"HTTP/1.1 307 Temporary Redirect\r\nLocation: http://127.0.0.2:9/stolen\r\n"
+                 b"Content-Length: 0\r\n\r\n")
+
+
+@dataclass(frozen=True)
+class WebhookFault:
+    id: str
+    behave: Callable[[], Callable[[Any, Any], None]]
+    status: int | None                 # what post() reports: the status, or None (failed)
+    says: str | None                   # its error, in our words
+
+
+WEBHOOK_FAULTS = [
+    WebhookFault("headers-dribbled", lambda: dribble(_ok(), 0.4), None, "timed out"),
+    WebhookFault("endless-103", lambda: interim_forever(EARLY_HINTS, 0), None, "timed out"),
+    WebhookFault("103-every-0.3s", lambda: interim_forever(EARLY_HINTS, 0.3), None, "timed out"),
+    # The status came: the hook was delivered, the rest of the answer does not matter.
+    WebhookFault("body-dribbled", lambda: _body_forever(b"x", 0.3), 200, None),
+    WebhookFault("huge-body", lambda: _body_forever(b"x" * 65536, 0), 200, None),
+    WebhookFault("never-answers", lambda: _never_answers, None, "timed out"),
+    WebhookFault("redirect", lambda: _redirect, 307, "HTTP 307"),
+]
+
+
+@dataclass
+class WebhookCell:
+    posted: Posted | None = None
+    seconds: float = 0.0
+    lifetimes: list[float] | None = None
+    connections: int = 0
+    error: BaseException | None = None
+
+
+@pytest.fixture(scope="module")
+def webhook_cells() -> dict[str, WebhookCell]:
+    """Every webhook fault, all POSTs at once (they only wait)."""
+    cells = {f.id: WebhookCell() for f in WEBHOOK_FAULTS}
+
+    def go(fault: WebhookFault) -> None:
+        cell = cells[fault.id]
+        try:
+            with RawServer(fault.behave()) as raw:
+                started = time.monotonic()
+                cell.posted = http.post(raw.url("/hook/T0KEN"), b'{"kind": "worse"}',
+                                        timeout=WEBHOOK_TIMEOUT)
+                cell.seconds = time.monotonic() - started
+                # The server notices the client gone on its next sends.
+                wait_until(lambda: len(raw.lifetimes) >= raw.connections, 5)
+                cell.lifetimes, cell.connections = list(raw.lifetimes), raw.connections
+        except BaseException as exc:
+            cell.error = exc
+
+    # Daemon threads, joined with a limit: a POST that never ends (the code before the
+    # fix, on endless 103s) fails its cell instead of hanging the suite.
+    threads = [threading.Thread(target=go, args=(f,), daemon=True) for f in WEBHOOK_FAULTS]
+    for t in threads:
+        t.start()
+    ends = time.monotonic() + 30
+    for fault, t in zip(WEBHOOK_FAULTS, threads, strict=True):
+        t.join(max(0.0, ends - time.monotonic()))
+        if t.is_alive():
+            cells[fault.id].error = AssertionError("the POST did not end in 30 s")
+    return cells
+
+
+@pytest.mark.parametrize("fault", WEBHOOK_FAULTS, ids=[f.id for f in WEBHOOK_FAULTS])
+def test_webhook_fault(fault: WebhookFault, webhook_cells: dict[str, WebhookCell]) -> None:
+    cell = webhook_cells[fault.id]
+    if cell.error is not None:
+        raise cell.error
+    assert cell.posted is not None
+    assert (cell.posted.status, cell.posted.error) == (fault.status, fault.says)
+    assert cell.seconds < WEBHOOK_TIMEOUT + WEBHOOK_MARGIN, f"took {cell.seconds:.2f} s"
+    assert cell.connections == 1, "one POST, never a redirect followed"
+    assert cell.lifetimes and max(cell.lifetimes) < WEBHOOK_TIMEOUT + WEBHOOK_MARGIN, \
+        cell.lifetimes
+
+
+def test_a_stuck_webhook_delivers_its_later_events(
+        server: LoopbackServer, env: dict[str, str], tmp_path: Path) -> None:
+    """In a real `watch`: the first POST meets headers dribbled forever; it ends at the
+    hook's timeout, the retry and the next event are delivered (before the fix the
+    first POST never ended, and the hook's later events were dropped)."""
+    seen: list[int] = []                 # connections so far
+    answered: list[int] = []             # ... and those answered 200
+
+    def behave(conn: Any, stop: Any) -> None:
+        seen.append(len(seen))
+        if len(seen) == 1:               # the first: 10 kB of headers at 0.4 s a byte
+            dribble(b"HTTP/1.1 200 OK\r\nX-Pad: " + b"a" * 10_000, 0.4)(conn, stop)
+            return
+        conn.sendall(_ok())
+        answered.append(len(seen))
+
+    entry = feed_entry_path("/feed")
+    server.set(entry, OK_FEED, etag='"ok"')
+    with RawServer(behave) as raw:
+        config = loopback_config(tmp_path / "c.toml", server, [feed_service(server.url("/feed"))])
+        config.write_text(config.read_text() + "\n[[hooks]]\nname = \"chat\"\nmin_gap = 0\n"
+                          f'timeout = {WEBHOOK_TIMEOUT}\non = ["worse", "better"]\n'
+                          f'url = "{raw.url("/hook/T0KEN")}"\n')
+        with watch(env, config) as w:
+            assert wait_until(lambda: server.hits[entry] >= 2, 30), w.stderr
+            server.set(entry, fixture("statuspage/github-summary-1.json"), etag='"down"')
+            # the stuck POST (timeout), a 1 s pause, the retry answered
+            assert wait_until(lambda: len(answered) >= 1, 30), (raw.connections, w.stderr)
+            server.set(entry, OK_FEED, etag='"ok2"')
+            assert wait_until(lambda: len(answered) >= 2, 30), (raw.connections, w.stderr)
+        assert "Traceback" not in w.stderr
+    assert raw.lifetimes and max(raw.lifetimes) < WEBHOOK_TIMEOUT + WEBHOOK_MARGIN, raw.lifetimes

@@ -92,27 +92,35 @@ def to_text(reports: list[ServiceReport], now: int, since: int) -> str:
 
 
 def to_csv(reports: list[ServiceReport], now: int) -> str:
-    """One row per change and per incident: time-ordered, for spreadsheets."""
+    """One row per change and per incident: time-ordered, for spreadsheets. Every text
+    cell goes through :func:`csv_cell`; only numbers we format ourselves do not."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["type", "service", "at", "until", "old", "new", "source", "name", "impact",
                 "reason", "probe_lead_seconds"])
-    rows = []
+    rows: list[tuple[float, list[str | int]]] = []
     for r in reports:
         for c in r.changes:
             rows.append((c.at, ["change", r.id, iso(c.at), "", c.old, c.new, c.source, "",
-                                "", one_line(c.reason, 300), ""]))
+                                "", c.reason, ""]))
         for i in r.incidents:
             rows.append((i.start, ["incident", r.id, iso(i.start),
                                    iso(i.end) if i.end is not None else "", "", "", "page",
-                                   one_line(i.row.name, 300), i.row.impact, i.row.status,
-                                   "" if i.lead is None else str(round(i.lead))]))
+                                   i.row.name, i.row.impact, i.row.status,
+                                   "" if i.lead is None else round(i.lead)]))
     for _, row in sorted(rows, key=lambda t: -t[0]):
-        w.writerow([_csv_safe(x) for x in row])
+        w.writerow([str(x) if isinstance(x, int) else csv_cell(x) for x in row])
     return buf.getvalue()
 
 
-def _csv_safe(value: str) -> str:
-    """Feed text must not become a spreadsheet formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:2].isdigit() \
-        else value
+# What makes a spreadsheet read a cell as a formula (or hide its start): the ASCII
+# signs, TAB and CR (OWASP's list), and their full-width forms.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
+def csv_cell(value: object, limit: int = 300) -> str:
+    """Untrusted text -> one CSV cell: cleaned like every other output (one line, no
+    control or invisible character, leading spaces gone), then a leading formula sign
+    escaped with ``'``, whatever follows it (``-1+1`` is a formula too)."""
+    text = one_line(value, limit)
+    return "'" + text if text[:1] in _FORMULA_START else text

@@ -5,8 +5,11 @@ the tray menu, the details window or a terminal it is neutralised here:
 ANSI escape sequences removed; every control, format (Cf: bidi overrides,
 zero-width characters, tag characters, invisible operators, soft hyphen,
 interlinear annotations...), line/paragraph separator, private-use,
-surrogate and unassigned character removed, by Unicode category rather than
-by list; every other space folded to a plain one; markup turned into its
+surrogate and unassigned character removed, by Unicode category, and every
+Default_Ignorable_Code_Point (Unicode's own set of invisible characters,
+:mod:`trayapp.domain.invisible`: the grapheme joiner, Hangul fillers,
+variation selectors...), never by a hand-kept list; every other space folded
+to a plain one; markup turned into its
 text; length capped. Nothing is ever rendered as markup or passed to a shell.
 
 Every cleaner is linear in its input: the input is cut to a small multiple of
@@ -19,6 +22,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
+
+from trayapp.domain.invisible import IGNORABLE
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Categories never shown: controls, format characters, separators other than
@@ -58,7 +63,7 @@ def _strip_controls(text: str, keep_newlines: bool) -> str:
     if text.isascii():   # the common case, without a per-character loop
         text = _ASCII_CONTROLS.sub("", text.replace("\t", " ").replace("\r", " "))
         return text if keep_newlines else text.replace("\n", " ")
-    return "".join(_clean_char(ch, keep_newlines) for ch in text)
+    return "".join(_clean_char(ch, keep_newlines) for ch in IGNORABLE.sub("", text))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -164,7 +169,7 @@ def safe_url(url: object) -> str | None:
         if ch in _URL_REFUSED or ord(ch) <= 0x20 or ord(ch) == 0x7F:
             return None
         if ord(ch) > 0x7E and (unicodedata.category(ch)[0] in "CZ"
-                               or unicodedata.category(ch) == "Mn"):
+                               or unicodedata.category(ch) == "Mn" or IGNORABLE.match(ch)):
             return None
     try:
         parts = urlsplit(url)

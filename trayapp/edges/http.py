@@ -46,6 +46,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from trayapp import __version__
@@ -225,6 +226,20 @@ def failure_cause(exc: BaseException) -> str:
     return ""
 
 
+def _read_head(response: httpx.Response, limit: int) -> bytes:
+    """At most ``limit`` raw bytes of the answer; the rest is never read. The status
+    already came: a body that stops or runs past the deadline changes nothing."""
+    kept = bytearray()
+    try:
+        for chunk in response.iter_raw():
+            kept += chunk[: limit - len(kept)]
+            if len(kept) >= limit:
+                break
+    except (httpx.HTTPError, httpcore.TimeoutException, OSError):
+        pass
+    return bytes(kept)
+
+
 class HttpClient:
     """A blocking HTTP client, safe to share between threads."""
 
@@ -280,7 +295,7 @@ class HttpClient:
             url, dict(headers or {}), conditional, started, ends))
 
     def _bounded(self, method: str, url: str, deadline: float | None,
-                 work: Callable[[float, float], Outcome]) -> Outcome:
+                 work: Callable[[float, float], Outcome], shown: str | None = None) -> Outcome:
         """Run one request's ``work(started, deadline)`` within the limits shared by every
         request: a connection slot (waited for no longer than ``deadline``), then the
         total timeout from the moment the slot is ours (capped by ``deadline``), and
@@ -298,7 +313,8 @@ class HttpClient:
         except Exception as exc:
             kind, message = translate(exc)
             elapsed = int((time.monotonic() - started) * 1000)
-            log.debug("%s %s failed: %s (%s)", method, url, message, type(exc).__name__)
+            log.debug("%s %s failed: %s (%s)", method, url if shown is None else shown, message,
+                      type(exc).__name__)
             return FetchFailed(url=url, kind=kind, message=message, elapsed_ms=elapsed,
                                cause=failure_cause(exc))
         finally:
@@ -306,32 +322,40 @@ class HttpClient:
             self._slots.release()
 
     def send(self, url: str, body: bytes, headers: Mapping[str, str] | None = None, *,
-             deadline: float | None = None) -> Outcome:
-        """POST ``body`` (JSON) to ``url`` once, for a model probe; never raises.
+             deadline: float | None = None, content_type: str = "application/json",
+             head_only: int | None = None, secret_url: bool = False) -> Outcome:
+        """POST ``body`` to ``url`` once, for a model probe or a webhook; never raises.
 
         Same limits as :meth:`fetch` (the hard deadline, the size cap, the
         connection slots), but no redirect is followed: the request carries the
-        user's API key, which goes to the URL asked for and nowhere else; a 3xx
-        comes back as the answer. ``elapsed_ms`` is the time to the first byte
-        (the headers), the latency a user feels before the first token."""
+        user's API key (or the URL is itself a secret), which goes to the URL
+        asked for and nowhere else; a 3xx comes back as the answer.
+        ``elapsed_ms`` is the time to the first byte (the headers), the latency
+        a user feels before the first token. With ``head_only`` (a webhook:
+        only the status matters), at most that many bytes of the answer are
+        read, within the deadline, and the rest is dropped with the
+        connection; a body cut short by the deadline still returns the status.
+        ``secret_url``: the log names the URL's scheme and host only."""
         def work(started: float, ends: float) -> Outcome:
             left = ends - started
             client = self._client(url)
             request = client.build_request(
                 "POST", url, content=body,
-                headers={**dict(headers or {}), "Content-Type": "application/json"},
+                headers={**dict(headers or {}), "Content-Type": content_type},
                 timeout=httpx.Timeout(left, connect=min(self.connect_timeout, left)))
             response = client.send(request, stream=True)
             try:
                 first_byte = int((time.monotonic() - started) * 1000)
-                answer = self._read_capped(response, ends)
+                answer = self._read_capped(response, ends) if head_only is None else \
+                    _read_head(response, head_only)
                 return Fetched(url=url, status=response.status_code, body=answer,
                                elapsed_ms=first_byte,
                                headers={k.lower(): v for k, v in response.headers.items()})
             finally:
                 response.close()
 
-        return self._bounded("POST", url, deadline, work)
+        return self._bounded("POST", url, deadline, work,
+                             "{}://{}".format(*_origin(url)[:2]) if secret_url else None)
 
     def _fetch(self, url: str, headers: dict[str, str], conditional: bool,
                started: float, deadline: float) -> Outcome:
@@ -439,26 +463,38 @@ class Posted:
         return self.status is None or self.status >= 500 or self.status == 429
 
 
+WEBHOOK_ANSWER = 64 * 1024      # bytes of a webhook's answer read (then dropped)
+_webhooks: list[HttpClient] = []       # the one webhook client, once made
+_webhooks_lock = threading.Lock()
+
+
+def _webhook_client() -> HttpClient:
+    """The one client every webhook shares (its connections kept for the next event).
+    Each POST brings its own deadline (the hook's ``timeout``); the client's own
+    total is only a ceiling above the largest a hook may set."""
+    with _webhooks_lock:
+        if not _webhooks:
+            _webhooks.append(HttpClient(connect_timeout=10.0, timeout=3600.0,
+                                        max_body_bytes=WEBHOOK_ANSWER, max_connections=16))
+        return _webhooks[0]
+
+
 def post(url: str, body: bytes, *, content_type: str = "application/json",
          timeout: float = 10.0) -> Posted:
-    """POST ``body`` to ``url`` once (for hooks; the poll's fetch path is separate).
+    """POST ``body`` to ``url`` once (for hooks), through :meth:`HttpClient.send`: the
+    same edge as every feed and probe request.
 
-    No redirects (a webhook that moved is a configuration problem), TLS verified,
-    proxies from the environment, the answer's body read and dropped (at most 64 kB).
-    Never raises; the URL (a secret: it carries a token) is never in the result."""
-    try:
-        with httpx.Client(follow_redirects=False, trust_env=True,
-                          timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                          headers={"User-Agent": USER_AGENT}) as client, \
-                client.stream("POST", url, content=body,
-                              headers={"Content-Type": content_type}) as response:
-            read = 0
-            for chunk in response.iter_raw():
-                read += len(chunk)
-                if read > 64 * 1024:
-                    break
-            if response.status_code >= 300:       # a redirect is not followed
-                return Posted(response.status_code, f"HTTP {response.status_code}")
-            return Posted(response.status_code)
-    except Exception as exc:        # translated once, like fetch's failures
-        return Posted(None, translate(exc)[1])
+    ``timeout`` is a total deadline: connect, interim ``1xx`` answers, headers and
+    the answer's body together, however the server dribbles them. No redirect is
+    followed (a webhook that moved is a configuration problem, and its URL carries
+    a token), TLS verified, proxies from the environment, at most 64 kB of the
+    answer read and dropped. Never raises; the URL (a secret) is never in the
+    result nor in the log (scheme and host only)."""
+    got = _webhook_client().send(url, body, deadline=time.monotonic() + timeout,
+                                 content_type=content_type, head_only=WEBHOOK_ANSWER,
+                                 secret_url=True)
+    if isinstance(got, FetchFailed):
+        return Posted(None, got.message)
+    if got.status >= 300:                     # a redirect is not followed
+        return Posted(got.status, f"HTTP {got.status}")
+    return Posted(got.status)

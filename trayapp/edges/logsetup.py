@@ -6,20 +6,25 @@ directory is created 0700, and a config, log or state directory wider than
 that is named once (``paths.note_if_wider``). Several
 processes (the tray, ``watch``, a ``status`` run) may share the file:
 rotation takes a lock on it and rotates only if no other process already
-has, so it never loses lines or prints ``--- Logging error ---``. Every line is
+has, so it never loses lines or prints ``--- Logging error ---``. A log that
+cannot be written (a full disk) is said once, in one line on stderr, never
+with a traceback; then nothing more about it until a line is written again
+(:meth:`RotatingFile.handleError`). Every line is
 cleaned like any other output (no escape sequence or control character from a
 feed or a config file reaches a terminal or the file).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import sys
 from io import TextIOWrapper
 from pathlib import Path
 from typing import IO, Any
 
-from trayapp.domain.text import paragraph
+from trayapp.domain.text import one_line, paragraph
 from trayapp.edges.paths import create_private, note_if_wider, private_mkdir
 from trayapp.edges.safefile import Refused
 
@@ -80,8 +85,32 @@ class RotatingFile(logging.FileHandler):
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
         self.max_bytes = max_bytes
         self.backups = backups
+        self.broken = False          # the last write failed, and that was said
+        self._failed = False         # this record's write failed
         super().__init__(path, encoding="utf-8", delay=True)
         self.stream = self._open()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        self._failed = False
+        handled = super().handle(record)
+        if handled and not self._failed:
+            self.broken = False      # it writes again: a later failure is said again
+        return handled
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A line that cannot be written (a full disk, a lost file): one line on stderr
+        the first time, never logging's 40-line traceback; quiet until it writes again."""
+        self._failed = True
+        if self.broken:
+            return
+        self.broken = True
+        exc = sys.exc_info()[1]
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
+            type(exc).__name__
+        with contextlib.suppress(Exception):     # stderr gone too: nowhere left to say it
+            sys.stderr.write(one_line(f"trayapp: cannot write the log file {self.baseFilename} "
+                                      f"({why}); not logging there until it can", 600) + "\n")
+            sys.stderr.flush()
 
     def _open(self) -> TextIOWrapper:
         return open_log(Path(self.baseFilename))
@@ -133,6 +162,14 @@ class RotatingFile(logging.FileHandler):
         self.stream = self._open()
 
 
+class QuietStream(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr: a line that cannot be written there (closed, a full session log) is
+    dropped, never answered with a traceback on that same stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
           state_dir: Path | None = None) -> Path | None:
     root = logging.getLogger("trayapp")
@@ -141,7 +178,7 @@ def setup(verbose: bool, log_dir: Path | None, secret_envs: list[str],
     for h in list(root.handlers):
         root.removeHandler(h)
     redact = RedactSecrets([os.environ.get(e, "") for e in secret_envs])
-    err = logging.StreamHandler()
+    err = QuietStream()
     err.setLevel(logging.DEBUG if verbose else logging.WARNING)
     err.setFormatter(CleanFormatter("trayapp: %(message)s"))
     err.addFilter(redact)

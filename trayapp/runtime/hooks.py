@@ -8,8 +8,11 @@ exactly what ``watch --json`` prints (:func:`trayapp.core.render.event_json`,
 :func:`trayapp.core.render.network_json`).
 
 * Commands run without a shell, the event JSON on stdin, in their own
-  process group, killed after ``timeout``; their output goes to the log;
-  their environment has no API key (every ``probe.api_key_env`` is removed).
+  process group (:mod:`trayapp.edges.child`), killed with it after
+  ``timeout``; when a command ends, what it left running in its group is
+  killed too. The head of their output goes to the log (20 lines; the rest
+  is read and dropped: memory stays flat); their environment has no API key
+  (every ``probe.api_key_env`` is removed).
 * Webhooks are POSTed through :func:`trayapp.edges.http.post`, retried with
   back-off (1 s, 4 s, 15 s) on no answer, 5xx or 429. The URL is a secret:
   the log names the hook and the URL's scheme and host only.
@@ -20,7 +23,9 @@ exactly what ``watch --json`` prints (:func:`trayapp.core.render.event_json`,
 * A failing hook is logged once per failure streak, and once when it works again.
 * At exit (:meth:`Hooks.close`) the events already queued are delivered for up
   to ``CLOSE_GRACE`` seconds; then a command still running is killed with its
-  process group, so no hook outlives trayapp.
+  process group (and, as a last resort, at interpreter exit), so no hook
+  outlives trayapp. A child that starts its own session (``setsid``) leaves
+  the group and is not found.
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ import json
 import logging
 import os
 import queue
-import signal
 import subprocess
 import threading
 import time
@@ -43,7 +47,7 @@ from trayapp.core.monitor import StepResult
 from trayapp.core.render import event_json, network_json
 from trayapp.domain.levels import parse_level
 from trayapp.domain.text import one_line
-from trayapp.edges import http
+from trayapp.edges import child, http
 
 log = logging.getLogger(__name__)
 BACKOFF = (1.0, 4.0, 15.0)           # seconds before the 2nd, 3rd and 4th attempt
@@ -133,13 +137,12 @@ def clean_environ(environ: Mapping[str, str], config: Config) -> dict[str, str]:
 def run_command(hook: HookConfig, payload: bytes, env: dict[str, str],
                 started: Callable[[subprocess.Popen[bytes] | None], None] | None = None,
                 ) -> str | None:
-    """Run a command hook once; its error in our words, or None. ``started`` hears the
-    process while it runs (then None), so it can be killed at exit."""
+    """Run a command hook once (:mod:`trayapp.edges.child`: bounded output, its own
+    process group, killed with it); its error in our words, or None. ``started``
+    hears the process while it runs (then None), so it can be killed at exit."""
     assert hook.command is not None
     try:
-        proc = subprocess.Popen(list(hook.command), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=os.name == "posix")
+        proc = child.start(hook.command, env)
     except FileNotFoundError:
         return f"command not found: {hook.command[0]}"
     except PermissionError:
@@ -149,41 +152,21 @@ def run_command(hook: HookConfig, payload: bytes, env: dict[str, str],
     if started is not None:
         started(proc)
     try:
-        out, _ = proc.communicate(payload, timeout=hook.timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return f"timed out after {hook.timeout:g} s (killed)"
-    except (OSError, ValueError):         # its pipes closed under it: stop it
-        _kill(proc)
-        return "stopped"
+        done = child.run(proc, payload, hook.timeout)
     finally:
         if started is not None:
             started(None)
-    for line in out.decode("utf-8", "replace").splitlines()[:OUTPUT_LINES]:
-        if line.strip():
-            log.info("hook %s: %s", hook.name, one_line(line, 300))
-    if proc.returncode != 0:
-        return f"exited with status {proc.returncode}"
+    lines = [line for line in done.output.decode("utf-8", "replace").splitlines()
+             if line.strip()]
+    for line in lines[:OUTPUT_LINES]:
+        log.info("hook %s: %s", hook.name, one_line(line, 300))
+    if done.dropped or len(lines) > OUTPUT_LINES:
+        log.info("hook %s: the rest of its output is not logged", hook.name)
+    if done.returncode is None:
+        return f"timed out after {hook.timeout:g} s (killed)"
+    if done.returncode != 0:
+        return f"exited with status {done.returncode}"
     return None
-
-
-def _signal(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL to the command and its children (its own process group)."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:
-            proc.kill()
-    except OSError:
-        pass
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    _signal(proc)
-    try:
-        proc.communicate(timeout=5)
-    except (subprocess.TimeoutExpired, OSError, ValueError):
-        pass
 
 
 class _Worker:
@@ -225,7 +208,7 @@ class _Worker:
         self.stopping.set()
         proc = self.running
         if proc is not None:
-            _signal(proc)          # the worker's own communicate() then reaps it
+            child.kill(proc)       # the worker's own child.run() then reaps it
 
     def _started(self, proc: subprocess.Popen[bytes] | None) -> None:
         self.running = proc
