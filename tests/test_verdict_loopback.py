@@ -310,3 +310,23 @@ def test_json_carries_reason_and_blame(vendor: FakeVendor) -> None:
     text = json.dumps(snapshot_json(snap))
     probe = probe_json(snap)
     assert (probe["reason"], probe["blame"]) == ("answers", "none") and '"facts"' not in text
+
+
+@pytest.mark.parametrize(("key", "char"), [
+    ("sk-ant-\u202etest-" + "7" * 20, "U+202E"),          # a bidi override pasted with it
+    ("sk-ant-test-\u00a0" + "7" * 20, "U+00A0"),          # a no-break space
+    ("sk-ant-test-" + "7" * 4097, ""),                    # not a key at all
+])
+def test_a_key_that_cannot_go_in_a_header_is_not_sent_and_says_why(
+        vendor: FakeVendor, tmp_path: Path, key: str, char: str) -> None:
+    """Before: the HTTP edge failed on the header, "broken HTTP answer", nothing said why."""
+    cfg = config(("claude", f"{vendor.base}/v1/models"), models=(OPUS,), extra=KEYED)
+    (snap,) = polls(cfg, minutes(0), key=key, budget=tmp_path / "budget")
+    assert vendor.requests == []                   # neither the probe nor a model probe
+    probe = probe_json(snap)
+    assert (probe["level"], probe["reason"], probe["blame"]) == \
+        ("unknown", "key_unusable", "your_side")
+    said = snap.services[0].summary
+    assert char in said and "($K)" in said and "broken HTTP answer" not in said, said
+    assert key[:12] not in json.dumps(snapshot_json(snap))   # the key itself never shown
+    assert snap.services[0].level is Level.UNKNOWN         # never an outage

@@ -45,6 +45,8 @@ YOUR_SIDE = {
     "proxy": "the proxy refused the request: check the proxy settings (HTTPS_PROXY) "
              "or its login",
     "key_refused": "your key was refused: check the API key",
+    "key_unusable": "your key cannot go in an HTTP header, so nothing was sent: check the "
+                    "API key",
     "quota": "your quota or rate limit is used up (your key), not an outage",
     "request_refused": "the API refused the request: check the model name",
     "not_running": "not running (nothing listens on this machine's port)",
@@ -127,6 +129,14 @@ TABLE: tuple[Row, ...] = (
         Then(UNKNOWN, YOURS, "not_running", "{why}", "not_running"),
         (_ex(_failed(FailKind.REFUSED), NetContext(local=True)),
          _ex(_failed(FailKind.REFUSED), NetContext(keyed=True, local=True), "llama3.2"))),
+    Row("key_unusable", "the user's key is not printable ASCII (a bidi mark, a look-alike "
+        "letter pasted with it): not sent",
+        When(failure=(FailKind.KEY_UNUSABLE,)),
+        Then(UNKNOWN, YOURS, "key_unusable", "{detail}: {why}", "key_unusable"),
+        (_ex(FetchFailed(URL, FailKind.KEY_UNUSABLE, "API keys are printable ASCII; this "
+                         "one has U+202E at position 12 ($ANTHROPIC_API_KEY)"), KEY),
+         _ex(FetchFailed(URL, FailKind.KEY_UNUSABLE, "API keys are printable ASCII; this "
+                         "one has U+00A0 at position 3 (the keyring)"), KEY, OPUS))),
     Row("dns_here", "the API's name does not resolve while other names of this cycle do",
         When(failure=(FailKind.DNS,), others_resolve=True),
         Then(UNKNOWN, YOURS, "dns", "name not found (DNS): {why}", "dns"),

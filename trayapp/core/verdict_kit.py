@@ -159,7 +159,8 @@ def words(template: str, f: Facts, side_words: str, now: datetime | None,
     """The row's words for these facts. Placeholders: ``{api}`` ("API " for the probe),
     ``{api_probe}`` ("API probe "), ``{code}``, ``{ms}``, ``{failure}``, ``{via}`` (" (HTTP
     407)"), ``{why}`` (the your-side line), ``{skew}``, ``{resets}`` ("; resets 16:00"),
-    ``{said}`` (the vendor's error type and message), ``{model}``, ``{answered_by}``."""
+    ``{said}`` (the vendor's error type and message), ``{model}``, ``{answered_by}``,
+    ``{detail}`` (what failed, when no HTTP answer came: one line made by trayapp)."""
     probe = f.asked is Asked.PROBE
     said = (f" {f.error_type}" if f.error_type else "") + \
         (f' "{f.message}"' if f.message else "")
@@ -169,4 +170,4 @@ def words(template: str, f: Facts, side_words: str, now: datetime | None,
         failure=FAIL_WORDS[f.failure] if f.failure else "",
         via=f" (HTTP {f.cause})" if f.cause.isdigit() else "", why=side_words,
         skew=_skew_words(f.clock_skew_s), resets=_resets(f, now, tz), said=said,
-        model=f.model, answered_by=f.answered_by)
+        model=f.model, answered_by=f.answered_by, detail=f.failure_message)

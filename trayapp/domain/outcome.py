@@ -21,6 +21,7 @@ class FailKind(StrEnum):
     PROTOCOL = "protocol"        # malformed HTTP, truncated answer
     INVALID_URL = "invalid_url"
     PROXY = "proxy"              # the configured proxy refused (407) or failed the tunnel
+    KEY_UNUSABLE = "key_unusable"  # not sent: the user's key cannot go in an HTTP header
 
 
 FAIL_WORDS = {
@@ -33,6 +34,7 @@ FAIL_WORDS = {
     FailKind.PROTOCOL: "broken HTTP answer",
     FailKind.INVALID_URL: "invalid URL",
     FailKind.PROXY: "the proxy refused the connection",
+    FailKind.KEY_UNUSABLE: "your key cannot be sent",
 }
 
 

@@ -59,7 +59,7 @@ from trayapp.domain.model import (
     SourceProblem,
     failed_feed,
 )
-from trayapp.domain.outcome import Fetched, Outcome
+from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
 from trayapp.edges.budget import Budget
 from trayapp.edges.http import HttpClient
 from trayapp.sources import NeedDocuments
@@ -168,6 +168,25 @@ def probe_headers(probe: ProbeConfig, environ: Mapping[str, str],
 def is_keyed(probe: ProbeConfig, headers: Mapping[str, str]) -> bool:
     """The user's key is among the probe's headers."""
     return bool(probe.api_key_header) and probe.api_key_header in headers
+
+
+def key_unusable(probe: ProbeConfig, headers: Mapping[str, str],
+                 environ: Mapping[str, str]) -> str | None:
+    """Why the user's key among ``headers`` cannot be sent (not printable ASCII, too
+    long: :func:`trayapp.edges.keys.key_problem`) and where it came from; None when it
+    can. Checked before any request, so the probe says why instead of "broken HTTP
+    answer"; ``key set`` refuses such keys, but the environment and older keyrings can
+    still hold them."""
+    name = probe.api_key_header
+    if not name or name not in headers:
+        return None
+    from trayapp.edges.keys import key_problem
+    problem = key_problem(headers[name].removeprefix(probe.api_key_prefix))
+    if problem is None:
+        return None
+    env = probe.api_key_env
+    where = f"${env}" if env and environ.get(env, "").strip() else "the keyring"
+    return f"{problem} ({where})"
 
 
 @dataclass(slots=True)
@@ -303,6 +322,8 @@ class Poller:
         the caller, with the whole cycle."""
         headers = probe_headers(probe, self.environ, sid)
         keyed = is_keyed(probe, headers)
+        if (unusable := key_unusable(probe, headers, self.environ)) is not None:
+            return Asked(FetchFailed(probe.url, FailKind.KEY_UNUSABLE, unusable)), keyed
         fetch = partial(self.client.fetch, probe.url, headers, conditional=False,
                         deadline=deadline)
         asked = self.ask(probe.url, now, fetch)
@@ -327,8 +348,8 @@ class Poller:
         budget allows. Not while offline (``online`` waits for this cycle's
         connectivity check): a probe that cannot tell anything must not spend it."""
         headers = probe_headers(probe, self.environ, svc.id)
-        if not is_keyed(probe, headers):
-            return _ModelRun([], None)                 # never without the user's key
+        if not is_keyed(probe, headers) or key_unusable(probe, headers, self.environ):
+            return _ModelRun([], None)     # never without the user's key (the probe says why)
         budget = self._budget()
         if not online():
             return _ModelRun([], budget.spent(svc.id, now, probe.max_model_probes_per_day))
