@@ -181,9 +181,13 @@ d = pathlib.Path(__file__).parent
 if "--help" in sys.argv:
     sys.stdout.write((d / "help.txt").read_text())
     sys.exit(0)
-counter = d / "next-id"
-nid = int(counter.read_text()) if counter.exists() else 1
-counter.write_text(str(nid + 1))
+nid = 1                               # a unique id, even for two started at once
+while True:
+    try:
+        os.close(os.open(d / f"id-{nid}", os.O_CREAT | os.O_EXCL))
+        break
+    except FileExistsError:
+        nid += 1
 def log(**kw):
     with open(d / "notify.log", "a") as f:
         f.write(json.dumps(dict(pid=os.getpid(), id=nid, **kw)) + "\\n")
