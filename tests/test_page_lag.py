@@ -215,6 +215,12 @@ def test_the_docs_table_is_the_codes() -> None:
     (PageLag(1, 0, None, None),
      "Claude's status page did not admit the one problem this machine saw "
      f"(a grade needs {MIN_PROBLEMS})"),
+    (PageLag(6, 6, 0.0, "A"),
+     "Claude's status page admitted 6 of the 6 problems this machine saw, a median of "
+     "0 min later; grade A"),
+    (PageLag(2, 2, 0.4, None),
+     "Claude's status page admitted 2 of the 2 problems this machine saw, a median of "
+     f"under a minute later (a grade needs {MIN_PROBLEMS})"),
     (PageLag(0, 0, None, None),
      "Claude's status page: no problem seen from this machine yet to check it against"),
 ])

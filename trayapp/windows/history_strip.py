@@ -46,7 +46,7 @@ class IncidentLine:
 class ServiceHistory:
     id: str
     name: str
-    spans: tuple[Span, ...]                  # combined, the last 7 days
+    spans: tuple[Span, ...]                  # combined (all kept; the strips clip)
     uptime: dict[str, Uptime]                # "24h", "7d", "30d"
     incidents: tuple[str, ...]               # newest first, one line each
     now: float

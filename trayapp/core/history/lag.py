@@ -145,8 +145,10 @@ def lag_words(name: str, lag: PageLag) -> str:
     who = f"{name}'s status page"
     if lag.count == 0:
         return f"{who}: no problem seen from this machine yet to check it against"
-    when = "" if lag.median_minutes is None else \
-        f", {'' if lag.count == 1 else 'a median of '}{humanize(lag.median_minutes * 60)} later"
+    m = lag.median_minutes
+    late = "" if m is None else "0 min" if m == 0 else "under a minute" if m < 1 \
+        else humanize(m * 60)
+    when = "" if m is None else f", {'' if lag.count == 1 else 'a median of '}{late} later"
     if lag.count == 1:
         text = (f"{who} admitted the one problem this machine saw{when}" if lag.admitted
                 else f"{who} did not admit the one problem this machine saw")
