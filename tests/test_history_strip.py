@@ -57,3 +57,23 @@ def test_no_history_file_means_no_section(tmp_path: Path,
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     assert history_strip.load({"snapshot": {}}) is None
     assert history_strip.lines(None) == []
+
+
+def test_the_pages_lag_is_under_the_strips_with_its_count(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The week's outage: the probe confirmed it at 20 h 10 min ago, the page's level said
+    # so at its poll 19 h 55 min ago (a poll every 5 min): one problem, 15 min late.
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    now = time.time()
+    result = populate_week(tmp_path / "trayapp" / "history.sqlite3", now)
+    history = history_strip.load({"snapshot": snapshot_json(result.snapshot)}, now)
+    assert history is not None
+    claude, chatgpt = history
+    words = ("Claude's status page admitted the one problem this machine saw, 15 min later "
+             "(a grade needs 5)")
+    assert claude.page_lag == words
+    assert history_strip.extra_lines(claude)[0] == words
+    assert chatgpt.page_lag == ""                  # no probe: nothing to judge the page by
+    assert history_strip.extra_lines(chatgpt) == chatgpt.incidents
+    text = plain_text(history_strip.lines(history))
+    assert text.index(words) < text.index("Elevated errors on Claude Opus")

@@ -321,3 +321,28 @@ models = ["{OPUS}"]
     _, snaps = run(cfg, Budget(tmp_path), minutes(0, 1), retry=True)
     assert snaps[-1].offline and vendor.model_requests() == 0
     assert snaps[-1].services[0].level is Level.UNKNOWN
+
+
+def test_a_failing_model_is_in_the_history_as_the_api_sides_trouble(
+        vendor: FakeVendor, tmp_path: Path) -> None:
+    # The key probe answers, one model fails: the history's probe source (what the
+    # page's lag is judged by) and the change's source say the API side saw it.
+    from trayapp.core.history.record import from_step
+    vendor.set(OPUS, 529, body=b'{"type":"error","error":{"type":"overloaded_error"}}')
+    vendor.set(SONNET, 200)
+    cfg = config(vendor)
+    client = HttpClient(timeout=cfg.timeout)
+    poller = Poller(cfg, client, {"ANTHROPIC_API_KEY": KEY}, budget=Budget(tmp_path))
+    state, records = MonitorState(), []
+    try:
+        for now in minutes(0, 1, 2):
+            poll = poller.poll(now, urgent=frozenset({"claude"}))
+            result = step(cfg, state, poll.connectivity, poll.observations, now)
+            state = result.state
+            records.append(from_step(result, cfg.interval))
+    finally:
+        client.close()
+    assert [(r.services[0].probe, r.services[0].combined) for r in records] == [
+        ("operational", "operational"), ("degraded", "degraded"), ("degraded", "degraded")]
+    assert [(c.old, c.new, c.source) for r in records for c in r.changes] == [
+        ("operational", "degraded", "probe")]

@@ -54,6 +54,7 @@ class Frame:
     content_length: int | None = None     # set to cut the transfer short
     portal: bool = False                  # a captive portal answers everything
     fault: bool = False                   # the page cannot be read in this frame
+    probe: tuple[bytes, int] | None = None  # the probe's answer (default: keyless 401)
 
     def install(self, server: LoopbackServer, path: str) -> None:
         if self.portal:
@@ -62,7 +63,8 @@ class Frame:
             server.set(PROBE, PORTAL, status=200, content_type="text/html")
             return
         server.set(CHECK, b"", status=204)
-        server.set(PROBE, KEYLESS, status=401)
+        body, status = self.probe or (KEYLESS, 401)
+        server.set(PROBE, body, status=status)
         server.set(path, self.body, status=self.status, content_type=self.content_type,
                    content_length=self.content_length)
 

@@ -43,9 +43,11 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
               "like 2026-11-30", file=sys.stderr)
         return 64
     path = store.default_path()
-    # The uptime windows reach 30 days back whatever --since says.
+    # The uptime windows reach 30 days back whatever --since says; the pages' lag is
+    # judged over all the spans the file keeps (history_days).
     try:
-        contents = store.read(path, min(since, int(now) - 30 * 86400), service)
+        contents = store.read(path, min(since, int(now) - 30 * 86400), service,
+                              spans_since=0)
     except (sqlite3.Error, OSError) as exc:
         if isinstance(exc, Refused):        # names the file it refused (the -wal, say)
             line = f"trayapp: cannot read the history file: {exc}"

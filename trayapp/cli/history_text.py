@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.history.lag import lag_words
 from trayapp.core.history.report import ServiceReport, lead_phrase, service_json
 from trayapp.core.history.rows import DAMAGED
 from trayapp.core.history.uptime import Uptime, humanize
@@ -80,6 +81,11 @@ def to_text(reports: list[ServiceReport], now: int, since: int) -> str:
         lead = lead_phrase(i)
         out.append(f"  {_local(i.start)}  {one_line(r.name, 30)}: {one_line(i.row.name, 100)}"
                    f" ({LABEL[i.row.impact]}; {state})" + (f"; {lead}" if lead else ""))
+    lags = [(r, r.page_lag) for r in reports if r.page_lag is not None]
+    if lags:
+        out.append("")
+        out.append("Status pages against this machine's probes (all the history kept):")
+        out += [f"  {lag_words(one_line(r.name, 30), lag)}" for r, lag in lags]
     probes = [(r, r.probe) for r in reports if r.probe is not None]
     if probes:
         out.append("")

@@ -120,6 +120,17 @@ def _minutes(since: datetime | None, now: datetime) -> str:
     return f" for {minutes} min" if minutes >= 1 else ""
 
 
+def models_level(levels: Sequence[Level]) -> Level:
+    """The models' level from their levels after the thresholds: one failing while
+    another answers is ``degraded``; all failing, the worst of them; none failing,
+    ``operational`` when one answers, else ``unknown``."""
+    failing = [lv for lv in levels if lv.is_problem]
+    answering = any(lv is Level.OPERATIONAL for lv in levels)
+    if not failing:
+        return Level.OPERATIONAL if answering else Level.UNKNOWN
+    return Level.DEGRADED if answering else worst(failing)
+
+
 def verdict(memories: Sequence[ModelMemory], now: datetime,
             page_says_fine: bool) -> tuple[Level, str | None]:
     """The models' level for the service, and the words for it (None: nothing to say).
@@ -131,17 +142,15 @@ def verdict(memories: Sequence[ModelMemory], now: datetime,
     # answered by another model, not (yet) counted: said all the same
     swapped = "; ".join(f"{m.model}: {m.detail}" for m in memories
                         if not m.level.is_problem and m.reason == "downgrade")
+    level = models_level([m.level for m in memories])
     if not failing:
-        return (Level.OPERATIONAL if answering else Level.UNKNOWN), swapped or None
+        return level, swapped or None
     parts = [f"{m.model} failing from this network{_minutes(m.failing_since, now)} "
              f"({m.detail})" if page_says_fine and m.reason != "downgrade"
              else f"{m.model}: {m.detail}" for m in failing]
     if answering:
         parts.append(", ".join(m.model for m in answering)
                      + (" answers" if len(answering) == 1 else " answer"))
-        level = Level.DEGRADED
-    else:
-        level = worst(m.level for m in failing)
     text = "; ".join([*parts, swapped] if swapped else parts)
     if page_says_fine:
         text += "; the status page still says operational"

@@ -449,10 +449,11 @@ def maintain(conn: sqlite3.Connection, now: int, days: int) -> None:
 # ------------------------------------------------------------------ reading
 
 def read(path: Path, since: int, service: str | None = None,
-         limit: float = READ_SECONDS) -> Contents | None:
-    """What the file holds from ``since`` on; None when there is no history file.
-    Raises sqlite3.Error when it exists but cannot be read (not ours, damaged, or
-    slower than ``limit`` seconds: one line each)."""
+         limit: float = READ_SECONDS, spans_since: int | None = None) -> Contents | None:
+    """What the file holds from ``since`` on (the spans from ``spans_since`` when
+    given); None when there is no history file. Raises sqlite3.Error when it exists
+    but cannot be read (not ours, damaged, or slower than ``limit`` seconds: one line
+    each)."""
     if not path.exists():
         return None
     conn = _connect(path, readonly=True)
@@ -465,7 +466,8 @@ def read(path: Path, since: int, service: str | None = None,
                 raise sqlite3.DatabaseError(str(exc)) from None
             if not ours:
                 return None
-            contents = _contents(conn, since, service)
+            contents = _contents(conn, since, service,
+                                 since if spans_since is None else spans_since)
             conn.execute("COMMIT")
             return contents
     finally:
@@ -489,7 +491,8 @@ def _text(value: Any, cap: int) -> str:
     return value[:cap] if isinstance(value, str) else DAMAGED
 
 
-def _contents(conn: sqlite3.Connection, since: int, service: str | None) -> Contents:
+def _contents(conn: sqlite3.Connection, since: int, service: str | None,
+              spans_since: int) -> Contents:
     """Every row checked: a value trayapp never writes reads as ``damaged``; a row
     without a usable time or service is left out and counted."""
     damaged = 0
@@ -504,7 +507,7 @@ def _contents(conn: sqlite3.Connection, since: int, service: str | None) -> Cont
     spans: dict[tuple[str, str], list[Span]] = {}
     for sid, source, state, start, end in conn.execute(
             "SELECT service, source, state, start, end FROM span WHERE end >= ? "
-            "ORDER BY start", (since,)):
+            "ORDER BY start", (spans_since,)):
         if sid not in names:
             damaged += sid not in known
             continue

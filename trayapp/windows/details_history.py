@@ -65,7 +65,7 @@ def rows_for(history: list[Any] | None, scale: float) -> Rows:
         if "30d" in h.uptime:
             ttk.Label(frame, text="30 d: " + strip.uptime_text(h.uptime["30d"]) + " watched",
                       foreground="#555555").grid(row=n, column=0, columnspan=3, sticky="w")
-        for i, inc in enumerate(h.incidents, start=n + 1):
+        for i, inc in enumerate(strip.extra_lines(h), start=n + 1):
             ttk.Label(frame, text=str(inc), foreground="#555555",
                       wraplength=round(strip.WRAP * scale)).grid(row=i, column=0,
                                                                   columnspan=3, sticky="w")

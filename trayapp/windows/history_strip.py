@@ -8,6 +8,9 @@ draws one into a given Tk parent (a Canvas: the window already uses Tk);
 :func:`insert_into` puts the whole section into the window's Text widget, and
 :func:`lines` is the same as text for the log and the HTML fallback.
 
+Under the strips: how the status page did against this machine's probes (its
+lag, :mod:`trayapp.core.history.lag`) and the last incidents.
+
 Colours are the icon's level colours; offline is dark grey, unknown light
 grey, and a gap in observation (asleep, not running) is hatched.
 """
@@ -43,19 +46,21 @@ class IncidentLine:
 class ServiceHistory:
     id: str
     name: str
-    spans: tuple[Span, ...]                  # combined, the last 7 days
+    spans: tuple[Span, ...]                  # combined (all kept; the strips clip)
     uptime: dict[str, Uptime]                # "24h", "7d", "30d"
     incidents: tuple[str, ...]               # newest first, one line each
     now: float
+    page_lag: str = ""                       # how the page did against the probes, or ""
 
 
 def load(payload: dict[str, Any], now: float | None = None) -> list[ServiceHistory] | None:
     """The history of the snapshot's services; None when there is none to show."""
     now = time.time() if now is None else now
     try:
+        from trayapp.core.history.lag import lag_words
         from trayapp.core.history.report import build, lead_phrase
         from trayapp.edges import history_store as store
-        contents = store.read(store.default_path(), int(now) - 30 * 86400)
+        contents = store.read(store.default_path(), int(now) - 30 * 86400, spans_since=0)
     except Exception:          # no history, a locked or unreadable file: just no strips
         return None
     if contents is None or not contents.services:
@@ -77,7 +82,9 @@ def load(payload: dict[str, Any], now: float | None = None) -> list[ServiceHisto
             incs.append(f"{when} {line(i.row.name, 80)} ({state}" +
                         (f"; {lead})" if lead else ")"))
         out.append(ServiceHistory(r.id, r.name, tuple(r.spans.get("combined", [])),
-                                  r.uptime["combined"], tuple(incs), now))
+                                  r.uptime["combined"], tuple(incs), now,
+                                  "" if r.page_lag is None else
+                                  lag_words(line(r.name, 60), r.page_lag)))
     return out or None
 
 
@@ -154,7 +161,7 @@ def insert_into(text: tk.Text, history: list[ServiceHistory]) -> None:
                                                                    sticky="w")
         ttk.Label(frame, text="30 d: " + uptime_text(h.uptime["30d"]) + " watched",
                   foreground="#555555").grid(row=3, column=0, columnspan=3, sticky="w")
-        for n, inc in enumerate(h.incidents, start=4):
+        for n, inc in enumerate(extra_lines(h), start=4):
             ttk.Label(frame, text=inc, foreground="#555555", wraplength=WRAP).grid(
                 row=n, column=0, columnspan=3, sticky="w")
         text.insert("end", "\n")
@@ -170,5 +177,10 @@ def lines(history: list[ServiceHistory] | None) -> list[Line]:
     for h in history:
         out.append(Line(f"{line(h.name, 60)}: " + "; ".join(
             f"{key}: {uptime_text(u)}" for key, u in h.uptime.items()), "body"))
-        out += [Line(inc, "muted") for inc in h.incidents]
+        out += [Line(inc, "muted") for inc in extra_lines(h)]
     return out
+
+
+def extra_lines(h: ServiceHistory) -> tuple[str, ...]:
+    """The muted lines under the strips: the page's lag (with its count), the incidents."""
+    return ((h.page_lag,) if h.page_lag else ()) + h.incidents

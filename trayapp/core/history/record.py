@@ -2,7 +2,8 @@
 
 :func:`from_step` turns a :class:`~trayapp.core.monitor.StepResult` (its snapshot,
 its events, the monitor's damped probe levels) into a :class:`CycleRecord`:
-per service the state of the page, of the probe and of the two combined, the
+per service the state of the page, of the API probes (the probe and the model
+probes, each after its thresholds) and of the two combined, the
 probe's latency, the page's active incidents; and the level changes with their
 source. Only what answers "what happened": never a raw feed body, never a key
 (the probe's detail is not kept, only its code and latency).
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from trayapp.core.history.uptime import OFFLINE
+from trayapp.core.modelwatch import models_level
 from trayapp.core.monitor import StepResult
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import EventKind, ServiceStatus
@@ -42,7 +44,7 @@ class ServiceCycle:
     name: str
     combined: str
     page: str | None            # None: the service has no status page
-    probe: str | None           # None: the service has no probe
+    probe: str | None           # None: no probe; else the probe's and the models' level
     latency_ms: int | None = None
     probe_raw: str | None = None        # this poll's own probe level (before damping)
     status_code: int | None = None
@@ -90,6 +92,10 @@ def _service(result: StepResult, s: ServiceStatus, has_feed: bool,
         damped = mem.probe_level if mem is not None else Level.UNKNOWN
         probe = damped.value if s.probe.level is not Level.UNKNOWN else UNKNOWN
         probe_raw, latency, code = s.probe.level.value, s.probe.latency_ms, s.probe.status_code
+    if has_probe and s.models:
+        # The API side is the probe and the model probes (each after its thresholds):
+        # a failing model is trouble this machine saw, as on the icon.
+        probe = worst([Level(probe or UNKNOWN), models_level([m.level for m in s.models])]).value
     combined = worst(Level(x) for x in (page, probe or UNKNOWN))
     if s.level is Level.UNKNOWN:
         combined = Level.UNKNOWN

@@ -2,7 +2,8 @@
 
 Per service: uptime and observed share for 24 h, 7 d and 30 d (combined, page,
 probe), the changes newest first, the incidents with their duration and the
-probe's lead time (how long before the page the probe saw trouble).
+probe's lead time (how long before the page the probe saw trouble), and how the
+page did against this machine's probes (:mod:`.lag`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.history.lag import PageLag, page_lag
 from trayapp.core.history.rows import ChangeRow, Contents, IncidentRow, ProbeStats
 from trayapp.core.history.uptime import Span, Uptime, lead_time, observed_between, windows
 
@@ -38,6 +40,7 @@ class ServiceReport:
     changes: list[ChangeRow]
     incidents: list[IncidentReport]
     probe: ProbeStats | None
+    page_lag: PageLag | None = None            # None: no page or no probe to judge it by
 
 
 def _incident(row: IncidentRow, probe: list[Span], now: int) -> IncidentReport:
@@ -60,7 +63,8 @@ def build(contents: Contents, now: int) -> list[ServiceReport]:
                      if r.service == sid]
         out.append(ServiceReport(sid, name, ups, spans,
                                  [c for c in contents.changes if c.service == sid],
-                                 incidents, contents.probe.get(sid)))
+                                 incidents, contents.probe.get(sid),
+                                 page_lag(spans["page"], spans["probe"], float(now))))
     return out
 
 
@@ -94,6 +98,7 @@ def service_json(r: ServiceReport, now: int) -> dict[str, Any]:
         data["probe"] = {"polls": r.probe.n, "failures": r.probe.bad,
                          "latency_ms": {"min": r.probe.min_ms, "median": r.probe.median_ms,
                                         "max": r.probe.max_ms}}
+    data["page_lag"] = None if r.page_lag is None else r.page_lag.as_json()
     return data
 
 
