@@ -164,7 +164,14 @@ def _poll_once(config: Config, only: str | None, *, record: bool = False) -> Sna
 
     client = make_client(config)
     try:
-        result = Engine(config, client).cycle(wall_clock(), retry_probes=True)
+        past_path = history_path = None
+        if record:        # a status that keeps history also reads and keeps the pages' past
+            from trayapp.edges.history_store import default_path
+            from trayapp.edges.pastcache import FILE_NAME
+            from trayapp.edges.paths import state_dir
+            past_path, history_path = state_dir() / FILE_NAME, default_path()
+        result = Engine(config, client, past_path=past_path,
+                        history_path=history_path).cycle(wall_clock(), retry_probes=True)
     finally:
         client.close()
     if record:

@@ -1,0 +1,316 @@
+"""Expected duration from the vendor's own incident history (issue 28, first half).
+
+The history documents are the real shapes from tests/fixtures (Perplexity's
+incident.io ``incidents.json``, Google Cloud's ``incidents.json``) with edits:
+incidents of known lengths, open ones, maintenances, impact ``none``, a missing
+``resolved_at``, a postmortem, a repeated id, more than 50 entries. The figures
+are asserted exactly (median and quartiles by linear interpolation, half up), then
+the whole path runs through a loopback server: the conditional GET and the
+once-an-hour rule counted on the server side, on a virtual ``now``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.loopback import LoopbackServer, fixture
+from trayapp.config import Config, parse_text
+from trayapp.core import eta
+from trayapp.core.monitor import MonitorState, step
+from trayapp.core.render import event_json, snapshot_json
+from trayapp.domain.levels import Level
+from trayapp.domain.model import EventKind, Incident
+from trayapp.domain.past import PastIncident, PastIncidents
+from trayapp.edges.http import HttpClient
+from trayapp.runtime.poller import Poller
+from trayapp.sources.incident_history import history_url, parse
+
+T0 = datetime(2026, 9, 1, tzinfo=UTC)
+TEMPLATE: dict[str, Any] = json.loads(
+    fixture("incidentio/perplexity-incidents-compat-1.json"))["incidents"][0]
+
+
+def incident(iid: str, impact: str, minutes: float | None, *, status: str = "resolved",
+             start: datetime = T0, **extra: Any) -> dict[str, Any]:
+    """Perplexity's first real incident, edited: id, impact, status and times."""
+    inc = copy.deepcopy(TEMPLATE)
+    inc.update(id=iid, impact=impact, status=status, created_at=start.isoformat(),
+               resolved_at=(start + timedelta(minutes=minutes)).isoformat()
+               if minutes is not None else None, **extra)
+    return inc
+
+
+def document(incidents: list[dict[str, Any]]) -> bytes:
+    page = json.loads(fixture("incidentio/perplexity-incidents-compat-1.json"))
+    page["incidents"] = incidents
+    return json.dumps(page).encode()
+
+
+def day(n: int) -> datetime:
+    return T0 - timedelta(days=n)
+
+
+# minor (degraded): 10, 20, 30, 40, 50 (a postmortem), 100 -> median 35, p25 22.5, p75 47.5
+EDITED = [
+    incident("m1", "minor", 10, start=day(1)),
+    incident("m1", "minor", 999, start=day(1)),                       # repeated id: once
+    incident("m2", "minor", 20, start=day(2)),
+    incident("m3", "minor", 30, start=day(3)),
+    incident("m4", "minor", 40, start=day(4)),
+    incident("m5", "minor", 50, start=day(5), status="postmortem"),  # resolved
+    incident("m6", "minor", 100, start=day(6)),
+    incident("open", "minor", None, start=day(0), status="investigating"),
+    incident("open2", "minor", 5, start=day(0), status="monitoring"),  # not resolved yet
+    incident("nores", "minor", None, start=day(7), incident_updates=[]),  # no end known
+    incident("none1", "none", 1, start=day(8)),                       # impact none
+    incident("maint", "maintenance", 3, start=day(9)),                # maintenance
+    incident("sched", "minor", 4, start=day(10), scheduled_for=day(10).isoformat()),
+    incident("neg", "minor", -30, start=day(11)),                     # resolved before posted
+    # critical: only 4 -> nothing is said
+    *(incident(f"c{i}", "critical", 60 * i, start=day(20 + i)) for i in range(1, 5)),
+]
+
+
+def test_the_page_shape_with_its_edits() -> None:
+    past = parse("incidentio", document(EDITED))
+    assert past is not None
+    ids = [p.id for p in past]
+    assert ids.count("m1") == 1 and "maint" not in ids and "sched" not in ids
+    m1 = next(p for p in past if p.id == "m1")
+    assert m1.end is not None and m1.end - m1.start == timedelta(minutes=10)   # the first copy
+    assert next(p for p in past if p.id == "open").end is None
+    assert next(p for p in past if p.id == "open2").end is None
+    assert next(p for p in past if p.id == "nores").end is None
+    history = PastIncidents(page=past)
+    minor = eta.figures(history, Level.DEGRADED)
+    assert minor is not None
+    assert (minor.median_minutes, minor.p25_minutes, minor.p75_minutes, minor.count) == \
+        (35, 23, 48, 6)
+    assert minor.basis == "page" and minor.of == len(past)
+    assert eta.figures(history, Level.MAJOR_OUTAGE) is None            # 4 critical: silence
+    assert [f.impact for f in eta.all_figures(history)] == [Level.DEGRADED]
+
+
+def test_a_resolved_incident_without_resolved_at_ends_at_its_resolved_update() -> None:
+    raw = incident("u", "major", None, start=T0)
+    raw["incident_updates"] = [{**raw["incident_updates"][0], "status": "resolved",
+                                "created_at": (T0 + timedelta(minutes=42)).isoformat()}]
+    [past] = parse("statuspage", document([raw])) or ()
+    assert past.end == T0 + timedelta(minutes=42)
+
+
+def test_the_fifty_newest_only() -> None:
+    many = [incident(f"i{n}", "major", n + 1, start=day(n)) for n in range(60)]
+    past = parse("statuspage", document(list(reversed(many))))   # any order in the document
+    assert past is not None and len(past) == 50
+    found = eta.figures(PastIncidents(page=past), Level.PARTIAL_OUTAGE)
+    # the newest 50 lasted 1..50 min: median 25.5 -> 26, p25 13.25 -> 13, p75 37.75 -> 38
+    assert found is not None and (found.count, found.median_minutes, found.p25_minutes,
+                                  found.p75_minutes) == (50, 26, 13, 38)
+
+
+def test_fewer_than_five_says_nothing() -> None:
+    four = parse("statuspage", document([incident(f"x{i}", "major", 30, start=day(i))
+                                         for i in range(4)]))
+    assert four is not None
+    history = PastIncidents(page=four)
+    assert eta.figures(history, Level.PARTIAL_OUTAGE) is None
+    open_now = Incident("o", "Errors", "investigating", Level.PARTIAL_OUTAGE, created_at=T0)
+    assert eta.expected(history, [open_now], T0) is None
+
+
+@pytest.mark.parametrize("body", [b"", b"<html>", b"[]x", b'{"incidents": 3}', b"null",
+                                  b'{"incidents": [1, "a", {"id": 5}]}'])
+def test_unreadable_history_is_none_or_empty_never_raises(body: bytes) -> None:
+    got = parse("statuspage", body)
+    assert got is None or got == ()
+
+
+def test_google_shape_begin_end() -> None:
+    real = json.loads(fixture("google-cloud/gcp-incidents-1.json"))
+    template = real[0]
+    edited = []
+    for n, minutes in enumerate((5, 15, 25, 35, 45)):
+        inc = copy.deepcopy(template)
+        inc.update(id=f"g{n}", begin=day(n).isoformat(),
+                   end=(day(n) + timedelta(minutes=minutes)).isoformat())
+        edited.append(inc)
+    open_one = copy.deepcopy(template)
+    open_one.update(id="gopen", begin=T0.isoformat())
+    open_one.pop("end", None)
+    past = parse("google-cloud", json.dumps([open_one, *edited, *real]).encode())
+    assert past is not None
+    impact = next(p.impact for p in past if p.id == "g0")
+    assert impact is Level.PARTIAL_OUTAGE          # the real first entry: SERVICE_DISRUPTION
+    found = eta.figures(PastIncidents(page=past), impact)
+    real_same = [p for p in past if p.id not in {"gopen", *(f"g{n}" for n in range(5))}
+                 and p.impact is impact and p.end is not None]
+    minutes = sorted([5, 15, 25, 35, 45] + [(p.end - p.start).total_seconds() / 60
+                                            for p in real_same if p.end])
+    assert found is not None and found.count == len(minutes)
+    assert found.median_minutes == int(eta.quantile(minutes, 0.5) + 0.5)
+    assert next(p for p in past if p.id == "gopen").end is None
+    # Google's history is its feed's own document
+    assert history_url("google-cloud", "https://status.cloud.google.com") == \
+        "https://status.cloud.google.com/incidents.json"
+    assert history_url("rss", "https://x.test/history.atom") is None
+
+
+def test_google_filter_by_product() -> None:
+    def g(iid: str, product: str, minutes: int) -> PastIncident:
+        return PastIncident(iid, Level.DEGRADED, T0, T0 + timedelta(minutes=minutes),
+                            (product, product + " name"))
+    past = PastIncidents(page=tuple(g(f"a{i}", "gemini", 10) for i in range(5))
+                         + tuple(g(f"b{i}", "other", 500) for i in range(5)))
+    only = eta.figures(past, Level.DEGRADED, ("gemini",))
+    assert only is not None and only.median_minutes == 10 and only.count == 5
+    every = eta.figures(past, Level.DEGRADED)
+    assert every is not None and every.count == 10
+
+
+def test_this_machine_folds_in_without_counting_twice() -> None:
+    def p(iid: str, minutes: int) -> PastIncident:
+        return PastIncident(iid, Level.MAJOR_OUTAGE, T0, T0 + timedelta(minutes=minutes))
+    page = tuple(p(f"p{i}", 10 * (i + 1)) for i in range(3))         # 10, 20, 30
+    machine = (p("p0", 999), p("old1", 40), p("old2", 50))           # p0 is the page's
+    both = eta.figures(PastIncidents(page, machine), Level.MAJOR_OUTAGE)
+    assert both is not None and (both.count, both.median_minutes, both.basis) == \
+        (5, 30, "page and this machine")
+    alone = eta.figures(PastIncidents((), tuple(p(f"m{i}", 7) for i in range(5))),
+                        Level.MAJOR_OUTAGE)
+    assert alone is not None and alone.basis == "this machine"
+
+
+def test_the_words() -> None:
+    f = eta.Figures(Level.PARTIAL_OUTAGE, 47, 20, 95, 31, 50, "page")
+    assert eta.figures_words(f, "Anthropic") == (
+        "incidents of this impact on Anthropic's page lasted a median of 47 min "
+        "(middle half 20-95 min, 31 of the last 50)")
+    e = eta.Eta(f, T0, T0 + timedelta(minutes=47), 38)
+    assert eta.usually_words(e) == "usually 20-95 min; open for 38 min"
+    assert eta.typically_words(e) == "typically lasts about 47 min"
+    assert eta.eta_json(e) == {
+        "impact": "partial_outage", "median_minutes": 47, "p25_minutes": 20,
+        "p75_minutes": 95, "count": 31, "of": 50, "basis": "page",
+        "started_at": T0.isoformat(), "open_minutes": 38,
+        "expected_end": (T0 + timedelta(minutes=47)).isoformat()}
+    past = eta.eta_json(eta.Eta(f, T0, None, 60))
+    assert past is not None and "expected_end" not in past
+
+
+# ------------------------------------------------------------- through a loopback server
+
+INCIDENTS = "/api/v2/incidents.json"
+SUMMARY = "/api/v2/summary.json"
+OPENED = datetime(2026, 10, 7, 13, 25, 4, 155000, tzinfo=UTC)   # its started_at
+MAJOR = [incident(f"h{i}", "major", minutes, start=OPENED - timedelta(days=i + 1))
+         for i, minutes in enumerate((20, 30, 45, 60, 95))]      # median 45, p25 30, p75 60
+
+
+def config(server: LoopbackServer) -> Config:
+    return parse_text('connectivity_url = ""\ntimeout = 2\n[[services]]\nid = "claude"\n'
+                      'name = "Claude"\n'
+                      f'feed = {{ kind = "statuspage", url = "{server.base}" }}\n', "t")
+
+
+class Run:
+    def __init__(self, cfg: Config, past_path: Path) -> None:
+        self.cfg, self.client = cfg, HttpClient(timeout=2)
+        self.poller = Poller(cfg, self.client, {}, past_path=past_path)
+        self.state = MonitorState()
+
+    def at(self, minutes: float):  # type: ignore[no-untyped-def]
+        now = OPENED + timedelta(minutes=minutes)
+        poll = self.poller.poll(now)
+        result = step(self.cfg, self.state, poll.connectivity, poll.observations, now)
+        self.state = result.state
+        return result
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def test_read_hourly_conditionally_and_once_more_on_a_new_incident(
+        server: LoopbackServer, tmp_path: Path) -> None:
+    summary = fixture("statuspage/anthropic-summary-1.json")
+    server.set(SUMMARY, summary)
+    server.set(INCIDENTS, document(MAJOR), etag='W/"v1"')
+    run = Run(config(server), tmp_path / "incident-history.json")
+    try:
+        first = run.at(38)
+        claude = first.snapshot.services[0]
+        assert claude.eta is not None
+        assert (claude.eta.figures.median_minutes, claude.eta.figures.p25_minutes,
+                claude.eta.figures.p75_minutes, claude.eta.figures.count) == (45, 30, 60, 5)
+        assert claude.eta.open_minutes == 38
+        out = snapshot_json(first.snapshot)["services"][0]["eta"]
+        assert out["basis"] == "page" and out["expected_end"] == \
+            (OPENED + timedelta(minutes=45)).isoformat()
+        assert server.hits[INCIDENTS] == 1
+        for minutes in (40, 60, 90):                         # within the hour: not asked
+            assert run.at(minutes).snapshot.services[0].eta is not None
+        assert server.hits[INCIDENTS] == 1 and server.hits[SUMMARY] == 4
+        late = run.at(99)                                    # an hour after: asked again
+        assert server.hits[INCIDENTS] == 2
+        assert server.requests_to(INCIDENTS)[-1].headers.get("if-none-match") == 'W/"v1"'
+        eta_now = late.snapshot.services[0].eta
+        assert eta_now is not None and eta_now.expected_end is None   # the median is past
+        assert "expected_end" not in snapshot_json(late.snapshot)["services"][0]["eta"]
+        # A new incident opens: one more read, then none until the hour is up again.
+        opened = json.loads(summary)
+        new = {**opened["incidents"][0], "id": "newincident1", "impact": "major",
+               "created_at": (OPENED + timedelta(minutes=100)).isoformat()}
+        opened["incidents"].append(new)
+        server.set(SUMMARY, json.dumps(opened).encode())
+        run.at(101)
+        assert server.hits[INCIDENTS] == 3
+        run.at(110)
+        assert server.hits[INCIDENTS] == 3
+    finally:
+        run.close()
+    # A restart: the read is on disk, so nothing is fetched before the hour is up.
+    again = Run(config(server), tmp_path / "incident-history.json")
+    try:
+        result = again.at(120)
+        assert server.hits[INCIDENTS] == 3
+        assert result.snapshot.services[0].eta is not None
+        again.at(102 + 60)
+        assert server.hits[INCIDENTS] == 4
+    finally:
+        again.close()
+
+
+def test_a_new_incident_event_carries_the_figure(server: LoopbackServer,
+                                                  tmp_path: Path) -> None:
+    server.set(SUMMARY, fixture("statuspage/anthropic-summary-3.json"))
+    server.set(INCIDENTS, document(MAJOR))
+    run = Run(config(server), tmp_path / "h.json")
+    try:
+        run.at(0)
+        server.set(SUMMARY, fixture("statuspage/anthropic-summary-1.json"))
+        result = run.at(5)
+        new = [e for e in result.events if e.kind is EventKind.INCIDENT_NEW]
+        assert new and new[0].eta is not None
+        assert event_json(new[0])["eta"]["median_minutes"] == 45
+        assert server.hits[INCIDENTS] == 2          # the quiet page's read, then the new one
+    finally:
+        run.close()
+
+
+def test_fewer_than_five_on_the_wire_says_nothing(server: LoopbackServer,
+                                                  tmp_path: Path) -> None:
+    server.set(SUMMARY, fixture("statuspage/anthropic-summary-1.json"))
+    server.set(INCIDENTS, document(MAJOR[:4]))
+    run = Run(config(server), tmp_path / "h.json")
+    try:
+        snap = run.at(10).snapshot
+        assert snap.services[0].eta is None
+        assert snapshot_json(snap)["services"][0]["eta"] is None
+    finally:
+        run.close()
