@@ -23,6 +23,7 @@ from tests.loopback import LoopbackServer, fixture
 from trayapp.config import Config, parse_text
 from trayapp.core import eta
 from trayapp.core.monitor import MonitorState, step
+from trayapp.core.policy import PolicyState, Settings, Told, decide
 from trayapp.core.render import event_json, snapshot_json
 from trayapp.domain.levels import Level
 from trayapp.domain.model import EventKind, Incident
@@ -30,6 +31,7 @@ from trayapp.domain.past import PastIncident, PastIncidents
 from trayapp.edges.http import HttpClient
 from trayapp.runtime.poller import Poller
 from trayapp.sources.incident_history import history_url, parse
+from trayapp.windows.details_text import dashboard, lines_of, plain_text
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
 TEMPLATE: dict[str, Any] = json.loads(
@@ -299,6 +301,20 @@ def test_a_new_incident_event_carries_the_figure(server: LoopbackServer,
         assert new and new[0].eta is not None
         assert event_json(new[0])["eta"]["median_minutes"] == 45
         assert server.hits[INCIDENTS] == 2          # the quiet page's read, then the new one
+        # the notification and the details window read the same figure
+        told = decide(result.events, result.snapshot, PolicyState(
+            told={"claude": Told(level=Level.OPERATIONAL)}),
+            Settings(local_ids=frozenset(), tz=UTC), OPENED + timedelta(minutes=5))
+        assert [n.body.splitlines()[-1] for n in told.notifications] == \
+            ["Typically lasts about 45 min"]
+        board = dashboard(snapshot_json(result.snapshot), OPENED + timedelta(minutes=38),
+                          UTC, {"claude": "Anthropic"})
+        view = board.services[0]
+        assert view.expected == "usually 30-60 min; open for 38 min"
+        assert view.expected_why == (
+            "Incidents of this impact on Anthropic's page lasted a median of 45 min "
+            "(middle half 30-60 min, 5 of the last 5)")
+        assert view.expected in plain_text(lines_of(board))
     finally:
         run.close()
 
@@ -314,3 +330,120 @@ def test_fewer_than_five_on_the_wire_says_nothing(server: LoopbackServer,
         assert snapshot_json(snap)["services"][0]["eta"] is None
     finally:
         run.close()
+
+
+# ------------------------------------------------------------- the notification, pick
+
+def test_the_notification_names_the_usual_length_then_the_fallback() -> None:
+    from dataclasses import replace
+
+    from tests.test_tray_builders import T0 as B0
+    from tests.test_tray_builders import claude, fallbacks
+    from tests.test_tray_builders import incident as feed_incident
+    from tests.test_tray_builders import snapshot as make_snapshot
+    figure = eta.Figures(Level.MAJOR_OUTAGE, 45, 20, 95, 31, 50, "page")
+    me = replace(claude(Level.MAJOR_OUTAGE, feed_incident()),
+                 eta=eta.Eta(figure, B0, B0 + timedelta(minutes=45), 0))
+    snap = make_snapshot(me, *fallbacks())
+    got = decide((), snap, PolicyState(told={"claude": Told(level=Level.OPERATIONAL)}),
+                 Settings(local_ids=frozenset({"ollama"}), tz=UTC), B0)
+    assert got.notifications[0].body.splitlines()[-1] == \
+        "Typically lasts about 45 min. Try: ChatGPT, Ollama (local)"
+
+
+def pick_snapshot(level: str, eta_json: dict[str, Any] | None) -> dict[str, Any]:
+    return {"offline": False, "services": [
+        {"id": "claude", "level": level, "fallbacks": [{"id": "openai"}], "eta": eta_json},
+        {"id": "openai", "level": "operational", "fallbacks": []}]}
+
+
+# (level, median, open for, wait-under minutes) -> hint; None: no hint at all
+PICK_HINTS = [
+    ("partial_outage", 45, 38, 15, "wait"),         # 7 more minutes usually
+    ("partial_outage", 45, 30, 15, "switch"),       # exactly 15 more: not under 15
+    ("partial_outage", 45, 50, 15, "switch"),       # outlasted the median
+    ("major_outage", 10, 0, 15, "wait"),
+    ("major_outage", None, None, 15, "switch"),     # no figure: never a promise to wait
+    ("operational", 45, 38, 15, None),              # answering: itself, no hint
+    ("degraded", 45, 38, 15, None),                 # degraded but answering: no hint
+]
+
+
+@pytest.mark.parametrize(("level", "median", "opened", "under", "want"), PICK_HINTS)
+def test_pick_wait_or_switch(level: str, median: int | None, opened: int | None,
+                             under: float, want: str | None) -> None:
+    from trayapp.core.pick import pick
+    figure = None if median is None else {
+        "median_minutes": median, "open_minutes": opened, "p25_minutes": 1,
+        "p75_minutes": 2, "count": 5, "of": 5, "basis": "page"}
+    answer = pick(pick_snapshot(level, figure), "claude", under)
+    assert answer is not None and answer.get("hint") == want
+    assert answer["pick"] == ("claude" if want is None else "openai")   # never changes
+    plain = pick(pick_snapshot(level, figure), "claude")
+    assert plain is not None and "hint" not in plain
+
+
+# ------------------------------------------------------------- the commands, end to end
+
+def test_status_history_and_pick_commands(server: LoopbackServer, tmp_path: Path) -> None:
+    from tests.cli_helpers import isolated_env, status_json, trayapp, write_config
+    server.set("/generate_204", b"", status=204)
+    server.set("/v1/models", b"{}", status=503)               # the API fails too
+    server.set(SUMMARY, fixture("statuspage/github-summary-1.json"))   # major, open
+    server.set(INCIDENTS, document(MAJOR), etag='"h1"')
+    cfg = write_config(tmp_path, server)
+    env = isolated_env(tmp_path)
+    _, data, err = status_json(cfg, env)
+    figure = data["services"][0]["eta"]
+    assert figure is not None, err
+    assert (figure["median_minutes"], figure["p25_minutes"], figure["p75_minutes"],
+            figure["count"], figure["basis"], figure["impact"]) == \
+        (45, 30, 60, 5, "page", "partial_outage")
+    assert "expected_end" not in figure              # that incident opened in 2020
+    assert server.hits[INCIDENTS] == 1
+    status_json(cfg, env)                            # a second run within the hour
+    assert server.hits[INCIDENTS] == 1               # read from incident-history.json
+    done = trayapp("history", "--json", env=env)
+    assert done.returncode == 0, done.stderr
+    [svc] = json.loads(done.stdout)["services"]
+    assert svc["incident_stats"] == [{
+        "impact": "partial_outage", "median_minutes": 45, "p25_minutes": 30,
+        "p75_minutes": 60, "count": 5, "of": 5, "basis": "page"}]
+    done = trayapp("pick", "claude", "--json", "--wait-under", "15m", "--config", str(cfg),
+                   env=env)
+    answer = json.loads(done.stdout)
+    assert answer["hint"] == "switch" and "longer than the median" in answer["hint_reason"]
+
+
+# ------------------------------------------------------------- this machine's history, the file
+
+def test_durations_this_machine_saw_from_a_real_history_file(tmp_path: Path) -> None:
+    from tests.history_kit import cycle
+    from trayapp.edges.history_store import HistoryWriter, resolved_incidents
+    path = tmp_path / "history.sqlite3"
+    writer = HistoryWriter(path, 90)
+    start = 1_800_000_000
+    for n in range(50):          # an incident at every 7th cycle, gone the cycle after
+        assert writer.record(cycle("claude", start + 60 * n, n))
+    writer.close()
+    seen = resolved_incidents(path, 0)["claude"]
+    assert len(seen) == 7       # cycles 3, 10, ..., 45: each opened 60 s before, gone 60 s after
+    assert {(i.end - i.start).total_seconds() for i in seen if i.end} == {120.0}
+    found = eta.figures(PastIncidents((), seen), Level.MAJOR_OUTAGE)
+    assert found is not None and (found.median_minutes, found.count, found.basis) == \
+        (2, 7, "this machine")
+    assert resolved_incidents(tmp_path / "none.sqlite3", 0) == {}
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database" * 100)
+    assert resolved_incidents(tmp_path / "junk.sqlite3", 0) == {}
+
+
+@pytest.mark.parametrize("data", [b"", b"{", b"[]", b'{"version": 1, "pages": []}',
+                                  b'{"version": 1, "pages": {"u": {"read_at": "x"}}}',
+                                  b'{"version": 1, "pages": {"u": {"read_at": '
+                                  b'"2026-01-01T00:00:00", "open_ids": []}}}',   # naive
+                                  b'{"version": 2, "pages": {}}'])
+def test_a_damaged_history_cache_is_ignored(tmp_path: Path, data: bytes) -> None:
+    from trayapp.edges import pastcache
+    path = tmp_path / pastcache.FILE_NAME
+    path.write_bytes(data)
+    assert pastcache.load(path) == {} and pastcache.load_services(path) == {}

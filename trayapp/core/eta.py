@@ -198,3 +198,32 @@ def figures_json(found: Iterable[Figures]) -> list[dict[str, object]]:
     return [{"impact": str(f.impact), "median_minutes": f.median_minutes,
              "p25_minutes": f.p25_minutes, "p75_minutes": f.p75_minutes,
              "count": f.count, "of": f.of, "basis": f.basis} for f in found]
+
+
+def _minutes(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 <= value <= 10**7 else None
+
+
+def eta_from_json(data: object, now: datetime) -> Eta | None:
+    """An :func:`eta_json` read back (the details window reads the snapshot file):
+    every field checked, the open time counted to ``now``; None when anything is off."""
+    if not isinstance(data, dict):
+        return None
+    nums = [_minutes(data.get(k)) for k in ("median_minutes", "p25_minutes", "p75_minutes",
+                                            "count", "of")]
+    impact, basis, started = data.get("impact"), data.get("basis"), data.get("started_at")
+    if None in nums or basis not in (PAGE, MACHINE, BOTH) or not isinstance(started, str):
+        return None
+    try:
+        level = Level(impact) if isinstance(impact, str) else None
+        start = datetime.fromisoformat(started[:64])
+    except ValueError:
+        return None
+    if level not in IMPACTS or start.tzinfo is None:
+        return None
+    median, p25, p75, count, of = (n or 0 for n in nums)
+    end = start + timedelta(minutes=median)
+    return Eta(Figures(level, median, p25, p75, count, of, str(basis)), start,
+               end if end > now else None,
+               max(0, int((now - start).total_seconds() // 60)))

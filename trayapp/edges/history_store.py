@@ -606,7 +606,9 @@ def resolved_incidents(path: Path, since: int, limit: float = READ_SECONDS
         return {}
     out: dict[str, list[PastIncident]] = {}
     for key, iid, impact, opened, first, resolved in rows:
-        start, end, state = _time(opened) or _time(first), _time(resolved), _state(impact)
+        seen, said = _time(first), _time(opened)      # as the history report does
+        start = min(said, seen) if said is not None and seen is not None else seen
+        end, state = _time(resolved), _state(impact)
         if not isinstance(key, str) or not isinstance(iid, str) or start is None \
                 or end is None or state == DAMAGED:
             continue

@@ -73,7 +73,16 @@ def _page(raw: Any) -> PageHistory:
                        None if incs is None else tuple(_incident(i) for i in incs[:MAX_PAST]))
 
 
-def load(path: Path) -> dict[str, PageHistory]:
+@dataclass(frozen=True, slots=True)
+class ServicePage:
+    """Which history a service reads, and its component filter (for ``trayapp history``,
+    which runs without the config)."""
+
+    url: str
+    components: tuple[str, ...] = ()
+
+
+def _raw(path: Path) -> dict[str, Any]:
     try:
         raw = json.loads(safefile.read_bytes(path, MAX_BYTES))
     except FileNotFoundError:
@@ -81,8 +90,22 @@ def load(path: Path) -> dict[str, PageHistory]:
     except (OSError, ValueError, RecursionError) as exc:
         log.info("ignoring %s (%s)", path, type(exc).__name__)
         return {}
-    if not isinstance(raw, dict) or raw.get("version") != VERSION \
-            or not isinstance(raw.get("pages"), dict):
+    return raw if isinstance(raw, dict) and raw.get("version") == VERSION else {}
+
+
+def load_services(path: Path) -> dict[str, ServicePage]:
+    raw = _raw(path).get("services")
+    out: dict[str, ServicePage] = {}
+    for sid, value in list(raw.items())[:MAX_PAGES] if isinstance(raw, dict) else ():
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) \
+                and isinstance(value[1], list) and all(isinstance(c, str) for c in value[1]):
+            out[str(sid)] = ServicePage(value[0], tuple(c[:200] for c in value[1][:100]))
+    return out
+
+
+def load(path: Path) -> dict[str, PageHistory]:
+    raw = _raw(path)
+    if not isinstance(raw.get("pages"), dict):
         return {}
     out: dict[str, PageHistory] = {}
     for url, page in list(raw["pages"].items())[:MAX_PAGES]:
@@ -101,9 +124,13 @@ def _json(page: PageHistory) -> dict[str, Any]:
                 for i in page.incidents]}
 
 
-def save(path: Path, pages: dict[str, PageHistory]) -> None:
-    """Never raises: a history that cannot be saved is read again after a restart."""
-    data = {"version": VERSION, "pages": {u: _json(p) for u, p in pages.items()}}
+def save(path: Path, pages: dict[str, PageHistory],
+         services: dict[str, ServicePage] | None = None) -> None:
+    """Never raises: a history that cannot be saved is read again after a restart.
+    ``services``: merged into those the file names (a ``status --service`` polls few)."""
+    known = {**load_services(path), **(services or {})}
+    data = {"version": VERSION, "pages": {u: _json(p) for u, p in pages.items()},
+            "services": {sid: [sp.url, list(sp.components)] for sid, sp in known.items()}}
     try:
         write_atomic(path, json.dumps(data, separators=(",", ":")).encode())
     except OSError as exc:

@@ -359,7 +359,10 @@ class Poller:
     def save_pages(self) -> None:
         if self._pages_dirty and self.past_path is not None and self._pages is not None:
             from trayapp.edges import pastcache
-            pastcache.save(self.past_path, self._pages)
+            services = {s.id: pastcache.ServicePage(url, s.components)
+                        for s in self.config.services
+                        if s.feed is not None and (url := self._history_of.get(s.feed.url))}
+            pastcache.save(self.past_path, self._pages, services)
         self._pages_dirty = False
 
     def _feed_read(self, kind: str, base: str, now: datetime, deadline: float,
