@@ -24,7 +24,7 @@ from trayapp.config import Config, parse_text
 from trayapp.core import eta
 from trayapp.core.monitor import MonitorState, step
 from trayapp.core.policy import PolicyState, Settings, Told, decide
-from trayapp.core.render import event_json, snapshot_json
+from trayapp.core.render import event_json, snapshot_json, snapshot_text
 from trayapp.domain.levels import Level
 from trayapp.domain.model import EventKind, Incident
 from trayapp.domain.past import PastIncident, PastIncidents
@@ -251,6 +251,8 @@ def test_read_hourly_conditionally_and_once_more_on_a_new_incident(
         assert (claude.eta.figures.median_minutes, claude.eta.figures.p25_minutes,
                 claude.eta.figures.p75_minutes, claude.eta.figures.count) == (45, 30, 60, 5)
         assert claude.eta.open_minutes == 38
+        assert "incidents like it: usually 30-60 min; open for 38 min (5 of the last 5, " \
+            "page)" in snapshot_text(first.snapshot)
         out = snapshot_json(first.snapshot)["services"][0]["eta"]
         assert out["basis"] == "page" and out["expected_end"] == \
             (OPENED + timedelta(minutes=45)).isoformat()

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from trayapp.core.eta import eta_json
+from trayapp.core.eta import eta_json, usually_words
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
 from trayapp.core.probe import YOUR_SIDE
@@ -184,6 +184,9 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         waiting = wait_words(s.retry_at, snapshot.checked_at)
         if waiting:
             marks.append(waiting)
+        if s.eta is not None:
+            marks.append(f"incidents like it: {usually_words(s.eta)} ({s.eta.figures.count} "
+                         f"of the last {s.eta.figures.of}, {s.eta.figures.basis})")
         details += marks
         if details:
             lines.append(f"  {'':<{name_w}}  " + "; ".join(details))

@@ -457,6 +457,7 @@ class Poller:
         """``urgent``: services in trouble, whose models are probed every cycle."""
         services = self.config.services if only is None else only
         self._read_keys(services)
+        self.pages()                  # loaded here, once, before the feeds' threads use it
         # On the HTTP client's clock (time.monotonic), not the back-off's.
         deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
