@@ -449,3 +449,21 @@ def test_a_damaged_history_cache_is_ignored(tmp_path: Path, data: bytes) -> None
     path = tmp_path / pastcache.FILE_NAME
     path.write_bytes(data)
     assert pastcache.load(path) == {} and pastcache.load_services(path) == {}
+
+
+@pytest.mark.parametrize("bad", [None, "x", [], {}, {"median_minutes": "45"},
+                                 {"median_minutes": True, "p25_minutes": 1, "p75_minutes": 2,
+                                  "count": 5, "of": 5, "basis": "page", "impact": "degraded",
+                                  "started_at": "2026-10-07T13:25:04+00:00"},
+                                 {"median_minutes": 45, "p25_minutes": 1, "p75_minutes": 2,
+                                  "count": 5, "of": 5, "basis": "guess", "impact": "degraded",
+                                  "started_at": "2026-10-07T13:25:04+00:00"},
+                                 {"median_minutes": 45, "p25_minutes": 1, "p75_minutes": 2,
+                                  "count": 5, "of": 5, "basis": "page", "impact": "degraded",
+                                  "started_at": "2026-10-07T13:25:04"}])        # naive
+def test_the_details_window_ignores_an_eta_it_cannot_trust(bad: object) -> None:
+    snap = {"checked_at": OPENED.isoformat(), "offline": False, "services": [
+        {"id": "claude", "name": "Claude", "role": "watch", "level": "partial_outage",
+         "summary": "x", "eta": bad}]}
+    view = dashboard(snap, OPENED, UTC).services[0]
+    assert view.expected is None and view.expected_why is None
