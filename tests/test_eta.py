@@ -467,3 +467,24 @@ def test_the_details_window_ignores_an_eta_it_cannot_trust(bad: object) -> None:
          "summary": "x", "eta": bad}]}
     view = dashboard(snap, OPENED, UTC).services[0]
     assert view.expected is None and view.expected_why is None
+
+
+def test_with_a_filter_the_figure_is_for_the_incident_naming_a_chosen_component() -> None:
+    from trayapp.domain.model import Component
+
+    def p(iid: str, impact: Level) -> PastIncident:
+        return PastIncident(iid, impact, T0, T0 + timedelta(minutes=10))
+    past = PastIncidents(tuple(p(f"d{i}", Level.DEGRADED) for i in range(5))
+                         + tuple(p(f"m{i}", Level.MAJOR_OUTAGE) for i in range(5)))
+    elsewhere = Incident("x", "Console down", "investigating", Level.MAJOR_OUTAGE,
+                         created_at=T0, components=("Console",))
+    ours = Incident("y", "API slow", "investigating", Level.DEGRADED, created_at=T0,
+                    components=("Claude API",))
+    api = (Component("c1", "Claude API", Level.DEGRADED),)
+    got = eta.expected(past, [elsewhere, ours], T0, ("Claude API",), api)
+    assert got is not None and got.figures.impact is Level.DEGRADED
+    unfiltered = eta.expected(past, [elsewhere, ours], T0)
+    assert unfiltered is not None and unfiltered.figures.impact is Level.MAJOR_OUTAGE
+    silent = Incident("z", "Errors", "investigating", Level.MAJOR_OUTAGE, created_at=T0)
+    named_none = eta.expected(past, [silent], T0, ("Claude API",), api)   # names nothing
+    assert named_none is not None and named_none.figures.impact is Level.MAJOR_OUTAGE

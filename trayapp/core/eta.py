@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from trayapp.domain.levels import Level
-from trayapp.domain.model import Incident
+from trayapp.domain.model import Component, Incident
 from trayapp.domain.past import Eta, Figures, PastIncident, PastIncidents
 
 MIN_INCIDENTS = 5
@@ -102,10 +102,23 @@ def _whole(minutes: float) -> int:
     return int(minutes + 0.5)
 
 
-def open_incident(incidents: Iterable[Incident]) -> Incident | None:
-    """The open incident the figure is for: the worst impact, then the oldest."""
+def _names_chosen(inc: Incident, chosen: tuple[Component, ...]) -> bool:
+    ids = {c.id for c in chosen}
+    names = {c.name.casefold() for c in chosen}
+    return not ids.isdisjoint(inc.component_ids) or \
+        not names.isdisjoint(n.casefold() for n in inc.components)
+
+
+def open_incident(incidents: Iterable[Incident],
+                  chosen: tuple[Component, ...] = ()) -> Incident | None:
+    """The open incident the figure is for: the worst impact, then the oldest. With a
+    component filter (``chosen``: the components it picked), only the incidents naming
+    one of them, when any does (as the filter counts incidents)."""
+    pool = list(incidents)
+    if chosen:
+        pool = [i for i in pool if _names_chosen(i, chosen)] or pool
     best: Incident | None = None
-    for inc in incidents:
+    for inc in pool:
         if inc.created_at is None or inc.impact not in IMPACTS:
             continue
         if best is None or inc.impact.rank > best.impact.rank or (
@@ -116,12 +129,14 @@ def open_incident(incidents: Iterable[Incident]) -> Incident | None:
 
 
 def expected(past: PastIncidents | None, incidents: Iterable[Incident], now: datetime,
-             entries: tuple[str, ...] = ()) -> Eta | None:
+             entries: tuple[str, ...] = (), chosen: tuple[Component, ...] = ()
+             ) -> Eta | None:
     """The figure for the service's open incident, or None (no open incident, no
-    history, or too few incidents of its impact)."""
+    history, or too few incidents of its impact). ``entries``: the component filter;
+    ``chosen``: the components it picked."""
     if past is None:
         return None
-    inc = open_incident(incidents)
+    inc = open_incident(incidents, chosen if entries else ())
     if inc is None or inc.created_at is None:
         return None
     found = figures(past, inc.impact, entries)

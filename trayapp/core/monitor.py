@@ -475,7 +475,7 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                          now)
         if page is not None and page.readable and feed is not None and level.is_problem:
             status = replace(status, eta=expected(obs.past, feed.incidents, now,
-                                                  svc.components))
+                                                  svc.components, feed.components))
         if page is not None and page.readable and feed is not None and assessed is not None:
             new_mem = replace(
                 new_mem, feed_seen=True, broken_streak=0, feed_level=page.level,
