@@ -68,8 +68,11 @@ def outage_snapshot(now: datetime) -> dict[str, Any]:
         Update("investigating", "We are investigating.", start)))
     probe = ProbeResult(Level.DEGRADED, "API overloaded (HTTP 529)", status_code=529,
                         latency_ms=84)
-    snap = snapshot(claude(Level.MAJOR_OUTAGE, inc, probe=probe,
-                           summary="Elevated errors on Claude Opus"),
+    from trayapp.domain.past import Eta, Figures
+    usual = Eta(Figures(Level.PARTIAL_OUTAGE, 45, 20, 95, 31, 50, "page"), start,
+                start + timedelta(minutes=45), 38)      # the line under the level
+    snap = snapshot(replace(claude(Level.MAJOR_OUTAGE, inc, probe=probe,
+                                   summary="Elevated errors on Claude Opus"), eta=usual),
                     *fallbacks(), at=now)
     return json.loads(json.dumps(snapshot_json(snap)))
 

@@ -77,6 +77,7 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
     try:
         shown = win.next("shown")
         assert abs(shown["dpi"] - dpi) < 2, shown["dpi"]
+        assert "usually 20-95 min; open for 38 min" in shown["text"]   # under the level
         wid, (x0, y0, x1, y1) = window_box(win, TITLE)
         shot = grab(name, (x0, y0, x1, y1))
         if SHOTS and dpi != 144:             # the README shows 1x and 2x

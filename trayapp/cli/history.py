@@ -6,7 +6,8 @@ import re
 import sys
 import time
 from datetime import datetime
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 DEFAULT_SINCE = 30 * 86400
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -25,6 +26,28 @@ def parse_since(text: str, now: float) -> int | None:
     if when.tzinfo is None:
         when = when.astimezone()        # local time
     return int(when.timestamp())
+
+
+def incident_stats(path: Path, since: int, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per service, the expected-duration figures per impact and basis
+    (:func:`trayapp.core.eta.all_figures`): the page's history as the last poll kept it
+    (``incident-history.json``) and the incidents this history file saw resolve."""
+    from trayapp.core.eta import all_figures, figures_json
+    from trayapp.domain.past import PastIncidents
+    from trayapp.edges import pastcache
+    from trayapp.edges.history_store import resolved_incidents
+    from trayapp.edges.paths import state_dir
+
+    cache = state_dir() / pastcache.FILE_NAME
+    pages, services = pastcache.load(cache), pastcache.load_services(cache)
+    machine = resolved_incidents(path, since)
+    out: dict[str, list[dict[str, Any]]] = {}
+    for sid in ids:
+        where = services.get(sid)
+        page = pages.get(where.url) if where else None
+        past = PastIncidents(page.incidents or () if page else (), machine.get(sid, ()))
+        out[sid] = figures_json(all_figures(past, where.components if where else ()))
+    return out
 
 
 def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool,
@@ -71,7 +94,11 @@ def run(service: str | None, since_text: str | None, as_json: bool, as_csv: bool
     contents.incidents = [i for i in contents.incidents if i.last_seen_at >= since]
     reports = report.build(contents, int(now))
     if as_json:
-        print(render.dumps_json(render.to_json(reports, int(now))), file=out)
+        data = render.to_json(reports, int(now))
+        stats = incident_stats(path, since, [r.id for r in reports])
+        for entry in data["services"]:
+            entry["incident_stats"] = stats.get(entry["id"], [])
+        print(render.dumps_json(data), file=out)
     elif as_csv:
         out.write(render.to_csv(reports, int(now)))
     else:

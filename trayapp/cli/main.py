@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
     p.add_argument("--json", action="store_true",
                    help="JSON output: the pick, the reason, every fallback's level")
+    p.add_argument("--wait-under", metavar="TIME", type=_max_age, default=None,
+                   help="when SERVICE is not answering, add a hint to --json: \"wait\" when "
+                        "its open incident usually ends within TIME (15m), else \"switch\"")
     _cached_flags(p)
     p = sub.add_parser("watch", parents=[common], help="print one line per change",
                        description="Poll until interrupted; print one line per change.")
@@ -164,7 +167,13 @@ def _poll_once(config: Config, only: str | None, *, record: bool = False) -> Sna
 
     client = make_client(config)
     try:
-        result = Engine(config, client).cycle(wall_clock(), retry_probes=True)
+        # The pages' incident histories (read when due, kept in the state dir) and the
+        # incidents this machine saw resolve: the expected duration of an open incident.
+        from trayapp.edges.history_store import default_path
+        from trayapp.edges.pastcache import FILE_NAME
+        from trayapp.edges.paths import state_dir
+        result = Engine(config, client, past_path=state_dir() / FILE_NAME,
+                        history_path=default_path()).cycle(wall_clock(), retry_probes=True)
     finally:
         client.close()
     if record:
@@ -190,7 +199,7 @@ def _from_cache(args: argparse.Namespace, out: TextIO) -> int | None:
     data, age, why = quick.fresh(args.max_age, args.json and args.command == "status")
     if data is not None:
         if args.command == "pick":
-            return quick.print_pick(data, args.service, age, args.json, out)
+            return quick.print_pick(data, args.service, age, args.json, out, args.wait_under)
         return quick.print_status(data, age, args.json, out)
     if args.or_poll:
         return None
@@ -223,7 +232,7 @@ def cmd_pick(config: Config, args: argparse.Namespace, out: TextIO) -> int:
     if config.service(args.service) is None:
         return _unknown_service(config, args.service)
     return quick.print_pick(snapshot_json(_poll_once(config, args.service)), args.service,
-                            None, args.json, out)
+                            None, args.json, out, args.wait_under)
 
 
 class WatchPrinter:

@@ -123,8 +123,9 @@ def print_status(data: dict[str, Any], age: float | None, as_json: bool, out: Te
 
 
 def print_pick(data: dict[str, Any], service: str, age: float | None, as_json: bool,
-               out: TextIO) -> int:
-    answer = pick(data, service)
+               out: TextIO, wait_under: float | None = None) -> int:
+    """``wait_under``: seconds (``--wait-under``), for the wait-or-switch hint."""
+    answer = pick(data, service, None if wait_under is None else wait_under / 60)
     if answer is None:
         print(f"trayapp: error: no service with id {_clean(service)!r} "
               f"(have: {_clean(', '.join(service_ids(data)), 300)})", file=sys.stderr)

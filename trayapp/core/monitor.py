@@ -64,6 +64,7 @@ from urllib.parse import urlsplit
 from trayapp.config import Config, ServiceConfig, is_loopback_host
 from trayapp.core.assess import NOTHING_MATCHES, Assessed, assess
 from trayapp.core.connectivity import reason as offline_reason
+from trayapp.core.eta import expected
 from trayapp.core.latency import median, remember
 from trayapp.core.modelwatch import ModelMemory, shown, slow_probe, update, verdict
 from trayapp.core.verdict import model_result, probe_result, unexplained_429, with_cycle
@@ -83,6 +84,7 @@ from trayapp.domain.model import (
 )
 
 CLOCK_BACK_TOLERANCE = timedelta(minutes=5)
+_ETA_EVENTS = frozenset({EventKind.INCIDENT_NEW, EventKind.WORSE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,6 +473,9 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                                    and not new_mem.probe_level.is_problem, now)
         status = _status(svc, obs, level, summary, feed, disagree, page, local, models, side,
                          now)
+        if page is not None and page.readable and feed is not None and level.is_problem:
+            status = replace(status, eta=expected(obs.past, feed.incidents, now,
+                                                  svc.components, feed.components))
         if page is not None and page.readable and feed is not None and assessed is not None:
             new_mem = replace(
                 new_mem, feed_seen=True, broken_streak=0, feed_level=page.level,
@@ -480,7 +485,9 @@ def step(config: Config, state: MonitorState, connectivity: Connectivity,
                 maintenances=tuple((m.id, m.name) for m in feed.maintenances if m.in_progress))
         elif feed is not None and feed.problem is SourceProblem.BROKEN:
             new_mem = replace(new_mem, broken_streak=mem.broken_streak + 1)
-        events += _events(svc, mem, new_mem, level, status, now)
+        events += [replace(e, eta=status.eta) if status.eta is not None
+                   and e.kind in _ETA_EVENTS else e
+                   for e in _events(svc, mem, new_mem, level, status, now)]
         if level is not Level.UNKNOWN:
             new_mem = replace(new_mem, known_level=level)
         memories[svc.id] = new_mem

@@ -27,6 +27,14 @@ The rules, from the snapshot's levels alone:
 * A local server that is **not running** (``not_running``) is never picked and
   is known not to be up: it never makes the answer "could not tell".
 
+Wait or switch (``--wait-under``, a hint in the JSON): while SERVICE is not
+answering, ``hint`` is ``"wait"`` when its open incident is expected to end within
+the caller's threshold: the snapshot's ``eta`` (how long incidents of that impact
+usually last, :mod:`trayapp.core.eta`) says its median end is still ahead and
+less than the threshold away (median minus the minutes it has been open, as of
+the snapshot); else ``"switch"`` (no figure, or the incident has outlasted the
+median, or it usually lasts longer). The hint never changes the pick or the exit code.
+
 Exit codes: 0 with an answer; 1 when every candidate is known and none is up;
 3 when none is up and at least one candidate could not be told (``unknown``,
 e.g. offline with no local fallback): "none is up" is never said on a guess.
@@ -115,12 +123,46 @@ def service_ids(snapshot: dict[str, Any]) -> list[str]:
     return [str(e.get("id")) for e in snapshot.get("services") or () if isinstance(e, dict)]
 
 
-def pick(snapshot: dict[str, Any], service_id: str) -> dict[str, Any] | None:
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) \
+        and 0 <= value <= 10**7 else None
+
+
+def hint(entry: dict[str, Any], wait_under_minutes: float) -> dict[str, Any]:
+    """``{"hint": "wait" | "switch", "hint_reason": ...}`` for a service that is not
+    answering (see the module's text)."""
+    eta = entry.get("eta")
+    median = _count(eta.get("median_minutes")) if isinstance(eta, dict) else None
+    opened = _count(eta.get("open_minutes")) if isinstance(eta, dict) else None
+    limit = f"{wait_under_minutes:g} min"
+    if median is None or opened is None:
+        return {"hint": "switch", "hint_reason": "no expected duration is known"}
+    left = median - opened
+    if left <= 0:
+        return {"hint": "switch", "hint_reason": f"open for {opened} min, longer than "
+                f"the median of {median} min for incidents like it"}
+    if left < wait_under_minutes:
+        return {"hint": "wait", "hint_reason": f"incidents like it usually end within "
+                f"{left} more min (median {median} min), under {limit}"}
+    return {"hint": "switch", "hint_reason": f"incidents like it usually last {left} more "
+            f"min (median {median} min), not under {limit}"}
+
+
+def pick(snapshot: dict[str, Any], service_id: str,
+         wait_under_minutes: float | None = None) -> dict[str, Any] | None:
     """The answer as a JSON-ready dict (``pick``, ``exit``, ``reason``, levels), or
-    None when the snapshot has no service ``service_id``."""
+    None when the snapshot has no service ``service_id``. With ``wait_under_minutes``,
+    a service that is not answering also gets :func:`hint`."""
     me = _service(snapshot, service_id)
     if me is None:
         return None
+    answer = _pick(snapshot, service_id, me)
+    if wait_under_minutes is not None and answer.get("pick") != service_id:
+        answer.update(hint(me, wait_under_minutes))
+    return answer
+
+
+def _pick(snapshot: dict[str, Any], service_id: str, me: dict[str, Any]) -> dict[str, Any]:
     level = _level(me)
     fallbacks: list[dict[str, Any]] = []
     for fb in _fallbacks(me):

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, tzinfo
 
 from trayapp.config import Config
+from trayapp.core.eta import typically_words
 from trayapp.core.pick import offer_label
 from trayapp.core.render import offered
 from trayapp.core.textclean import line
@@ -153,6 +154,17 @@ def fallback_line(snapshot: Snapshot, service_id: str, settings: Settings) -> st
     return "Try: " + ", ".join(fallback_name(f, settings.local_ids, offered=True) for f in up)
 
 
+def _expected(s: ServiceStatus, fallbacks: str) -> str:
+    """The fallback line, after how long incidents like this one usually last (the
+    snapshot's one figure, :mod:`trayapp.core.eta`): "Typically lasts about 45 min.
+    Try: ChatGPT"."""
+    if s.eta is None:
+        return fallbacks
+    said = typically_words(s.eta)
+    said = said[:1].upper() + said[1:]
+    return f"{said}. {fallbacks}" if fallbacks else said
+
+
 def _lines(*parts: str) -> str:
     return "\n".join(p for p in parts if p)
 
@@ -174,7 +186,8 @@ def _message(s: ServiceStatus, prev: Told, now_incidents: frozenset[str],
     if serious_now and (s.level.rank > prev.level.rank or new):
         headline = "; ".join(new) if new else (
             sorted(now_incidents)[0] if now_incidents else line(s.summary, 160))
-        return "problem", _lines(headline, fallback_line(snapshot, s.id, settings))
+        return "problem", _lines(headline, _expected(s, fallback_line(snapshot, s.id,
+                                                                     settings)))
     if resolved:
         text = f"Resolved: {'; '.join(resolved)}"
         if serious_now:

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from trayapp.core.eta import eta_json, usually_words
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
 from trayapp.core.probe import YOUR_SIDE
@@ -126,6 +127,7 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
             "models": _models_json(s.models),
             "model_budget": _budget_json(s.budget),
             "your_side": _side_json(s.your_side),
+            "eta": eta_json(s.eta),
             "fallbacks": [{"id": f, "level": str(fs.level) if (fs := snapshot.service(f))
                            else "unknown"} for f in s.fallbacks],
         } for s in snapshot.services],
@@ -182,6 +184,9 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         waiting = wait_words(s.retry_at, snapshot.checked_at)
         if waiting:
             marks.append(waiting)
+        if s.eta is not None:
+            marks.append(f"incidents like it: {usually_words(s.eta)} ({s.eta.figures.count} "
+                         f"of the last {s.eta.figures.of}, {s.eta.figures.basis})")
         details += marks
         if details:
             lines.append(f"  {'':<{name_w}}  " + "; ".join(details))
@@ -207,7 +212,8 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
 def event_json(event: Event) -> dict[str, Any]:
     return {"time": event.at.isoformat(), "service": event.service, "kind": str(event.kind),
             "old": str(event.old), "new": str(event.new), "reason": one_line(event.reason),
-            "incident": one_line(event.incident) if event.incident else None}
+            "incident": one_line(event.incident) if event.incident else None,
+            "eta": eta_json(event.eta)}
 
 
 def network_json(snapshot: Snapshot, first: bool = False) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from trayapp.domain.facts import Facts
 from trayapp.domain.levels import Level, worst
+from trayapp.domain.past import Eta, PastIncidents
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +176,7 @@ class Observation:
     probe: ProbeResult | None = None
     models: tuple[ModelResult, ...] | None = None   # None: no model probed this time
     budget: ModelBudget | None = None
+    past: PastIncidents | None = None               # the page's incident history, if read
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,9 @@ class ServiceStatus:
     budget: ModelBudget | None = None
     your_side: str | None = None                # reason code: this computer's side
     retry_at: datetime | None = None            # the latest Retry-After of its URLs (UTC)
+    # How long incidents like the open one usually last (trayapp.core.eta); None when
+    # nothing is open or too few past incidents of its impact are known.
+    eta: Eta | None = None
 
     @property
     def not_running(self) -> bool:
@@ -272,3 +277,4 @@ class Event:
     reason: str                       # one line
     at: datetime
     incident: str | None = None       # incident or maintenance name, when about one
+    eta: Eta | None = None            # a new incident or a worse level: its usual length

@@ -48,6 +48,7 @@ from typing import Any
 from trayapp.core.history.record import CycleRecord
 from trayapp.core.history.rows import DAMAGED, ChangeRow, Contents, IncidentRow, ProbeStats
 from trayapp.core.history.uptime import Span
+from trayapp.domain.past import MAX_PAST, PastIncident
 
 log = logging.getLogger("trayapp.history")
 FILE_NAME = "history.sqlite3"
@@ -577,6 +578,47 @@ def _probe_stats(conn: sqlite3.Connection, since: int, names: dict[int, tuple[st
             min(los) if los else None, _median(sorted(meds)) if meds else None,
             max(his) if his else None)
     return out, skipped
+
+
+def resolved_incidents(path: Path, since: int, limit: float = READ_SECONDS
+                       ) -> dict[str, tuple[PastIncident, ...]]:
+    """Per service key, the incidents this machine saw resolve since ``since``, newest
+    first (the page's own opening time when it gave one, else when first seen; the end
+    when a readable page stopped listing it), for :mod:`trayapp.core.eta`. Empty when
+    there is no history or it cannot be read (never raises)."""
+    from datetime import UTC, datetime
+
+    from trayapp.domain.levels import Level
+    try:
+        if not path.exists():
+            return {}
+        conn = _connect(path, readonly=True)
+        try:
+            with _time_limit(conn, limit):
+                if not _check(conn):
+                    return {}
+                rows = conn.execute(
+                    "SELECT s.key, i.key, i.impact, i.opened_at, i.first_seen_at, "
+                    "i.resolved_at FROM incident i JOIN service s ON s.id = i.service "
+                    "WHERE i.resolved_at IS NOT NULL AND i.resolved_at >= ? "
+                    "ORDER BY i.first_seen_at DESC", (since,)).fetchall()
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError, Unusable) as exc:
+        log.info("history: incident durations not read (%s)", exc)
+        return {}
+    out: dict[str, list[PastIncident]] = {}
+    for key, iid, impact, opened, first, resolved in rows:
+        seen, said = _time(first), _time(opened)      # as the history report does
+        start = min(said, seen) if said is not None and seen is not None else seen
+        end, state = _time(resolved), _state(impact)
+        if not isinstance(key, str) or not isinstance(iid, str) or start is None \
+                or end is None or state == DAMAGED:
+            continue
+        out.setdefault(key, []).append(PastIncident(
+            iid[:120], Level(state), datetime.fromtimestamp(start, UTC),
+            datetime.fromtimestamp(end, UTC)))
+    return {k: tuple(v[:MAX_PAST]) for k, v in out.items()}
 
 
 # ------------------------------------------------------------------ the writer

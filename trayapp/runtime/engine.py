@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from trayapp.config import Config
 from trayapp.core.monitor import MonitorState, StepResult, step
@@ -23,7 +24,7 @@ from trayapp.edges import snapcache
 from trayapp.edges.http import HttpClient
 from trayapp.edges.state import StateStore
 from trayapp.runtime.hooks import Hooks
-from trayapp.runtime.poller import Poller
+from trayapp.runtime.poller import HISTORY_EVERY, Poller
 from trayapp.runtime.recorder import Recorder
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,16 @@ class Engine:
     """One poll cycle with memory: poller + monitor + state file."""
 
     def __init__(self, config: Config, client: HttpClient, store: StateStore | None = None,
-                 environ: Mapping[str, str] | None = None) -> None:
+                 environ: Mapping[str, str] | None = None, *, past_path: Path | None = None,
+                 history_path: Path | None = None) -> None:
         self.config = config
         self.store = store
-        self.poller = Poller(config, client, environ)
+        # The pages' incident histories (read at most hourly, kept in ``past_path``) and
+        # the incidents this machine saw resolve (``history_path``, read hourly).
+        self.past_path = past_path
+        self.history_path = history_path
+        self._machine_read: datetime | None = None
+        self.poller = Poller(config, client, environ, past_path=past_path)
         self.state = store.load() if store is not None else MonitorState()
         # The state file was lost: re-learn quietly instead of re-announcing, for as
         # many online cycles as a probe failure takes to be confirmed again.
@@ -80,10 +87,26 @@ class Engine:
     def reconfigure(self, config: Config) -> None:
         self.config = config
         waits = self.poller.waits           # a reload does not end a vendor's Retry-After
-        self.poller = Poller(config, self.poller.client, self.poller.environ)
+        machine = self.poller.machine
+        self.poller = Poller(config, self.poller.client, self.poller.environ,
+                             past_path=self.past_path)
         self.poller.waits = waits
+        self.poller.machine = machine
+
+    def _read_machine(self, now: datetime) -> None:
+        """The incidents this machine saw resolve, from the history file: hourly."""
+        if self.history_path is None or self.config.history_days <= 0:
+            return
+        last = self._machine_read
+        if last is not None and timedelta(0) <= now - last < HISTORY_EVERY:
+            return
+        self._machine_read = now
+        from trayapp.edges.history_store import resolved_incidents
+        since = int((now - timedelta(days=self.config.history_days)).timestamp())
+        self.poller.machine = resolved_incidents(self.history_path, since)
 
     def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
+        self._read_machine(now)
         poll = self.poller.poll(now, retry_probes=retry_probes, urgent=self._urgent())
         result = step(self.config, self.state, poll.connectivity, poll.observations, now)
         if self._silent_cycles and not result.snapshot.offline:
@@ -166,7 +189,15 @@ class Runner:
     # -- the loop ---------------------------------------------------------------
     def run(self) -> None:
         client = make_client(self.config)
-        self.engine = Engine(self.config, client, self.store, self.environ)
+        past_path = history_path = None
+        if self.store is not None:
+            from trayapp.edges.history_store import default_path
+            from trayapp.edges.pastcache import FILE_NAME
+            past_path = self.store.path.parent / FILE_NAME
+            history_path = self.history.path if self.history and self.history.path \
+                else default_path()
+        self.engine = Engine(self.config, client, self.store, self.environ,
+                             past_path=past_path, history_path=history_path)
         try:
             while not self._stopping.is_set():
                 if self._pending_config is not None:

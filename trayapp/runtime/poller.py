@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import TypeVar
 
 from trayapp import sources
@@ -60,15 +61,20 @@ from trayapp.domain.model import (
     failed_feed,
 )
 from trayapp.domain.outcome import FailKind, Fetched, FetchFailed, Outcome
+from trayapp.domain.past import PastIncident, PastIncidents
 from trayapp.edges.budget import Budget
 from trayapp.edges.http import HttpClient
+from trayapp.edges.pastcache import PageHistory
 from trayapp.sources import NeedDocuments
 from trayapp.sources.common import looks_like_html
+from trayapp.sources.incident_history import history_url
+from trayapp.sources.incident_history import parse as parse_history
 
 log = logging.getLogger(__name__)
 MAX_DOCUMENT_ROUNDS = 4
 PROBE_RETRY_DELAY = 1.0
 MAX_BACKOFF = timedelta(minutes=30)
+HISTORY_EVERY = timedelta(hours=1)   # a page's incident history is read at most this often
 T = TypeVar("T")
 
 
@@ -199,8 +205,13 @@ class Poller:
     def __init__(self, config: Config, client: HttpClient,
                  environ: Mapping[str, str] | None = None, *,
                  monotonic: Callable[[], float] = time.monotonic,
-                 budget: Budget | None = None) -> None:
+                 budget: Budget | None = None, past_path: Path | None = None) -> None:
         self.config = config
+        self.past_path = past_path    # the pages' incident histories on disk (edges.pastcache)
+        self._pages: dict[str, PageHistory] | None = None     # history url -> its last read
+        self._pages_dirty = False
+        self._history_of: dict[str, str] = {}        # feed url -> its history url
+        self.machine: dict[str, tuple[PastIncident, ...]] = {}   # service id -> seen here
         self.budget = budget          # the model probes' daily count; made when first needed
         self.client = client
         self.environ = os.environ if environ is None else environ
@@ -240,7 +251,8 @@ class Poller:
 
     # ------------------------------------------------------------ feeds
     def _read(self, kind: str, base: str, now: datetime, deadline: float,
-              waits: list[datetime] | None = None) -> FeedReport:
+              waits: list[datetime] | None = None,
+              seen: dict[str, Outcome] | None = None) -> FeedReport:
         adapter = sources.get(kind)
         if adapter is None:
             return failed_feed(kind, SourceProblem.BROKEN,
@@ -249,6 +261,8 @@ class Poller:
         for _ in range(MAX_DOCUMENT_ROUNDS):
             result = read_feed(adapter, base, outcomes, now)
             if not isinstance(result, NeedDocuments):
+                if seen is not None:
+                    seen.update(outcomes)
                 return result
             outcomes.update(self._documents(result, now, deadline, waits))
         return failed_feed(kind, SourceProblem.BROKEN,
@@ -282,18 +296,19 @@ class Poller:
         base = feed.alternate if feed.url in self._alternate and feed.alternate else feed.url
         kind = self._detected.get(feed.url, feed.kind) if feed.kind == "auto" else feed.kind
         waits: list[datetime] = []
-        report = self._feed_read(kind, base, now, deadline, waits)
+        seen: dict[str, Outcome] = {}              # the documents read, for _history
+        report = self._feed_read(kind, base, now, deadline, waits, seen)
         if feed.kind == "auto" and kind != "auto" and report.problem is SourceProblem.BROKEN:
             log.warning("feed %s no longer looks like %s; detecting its platform again",
                         feed.url, kind)
             self._detected.pop(feed.url, None)
             kind = "auto"
-            report = self._feed_read(kind, base, now, deadline, waits)
+            report = self._feed_read(kind, base, now, deadline, waits, seen)
         if report.problem is SourceProblem.BLOCKED and feed.alternate and base != feed.alternate:
             log.warning("status page %s blocked us; switching to %s", feed.url, feed.alternate)
             self._alternate.add(feed.url)
             base = feed.alternate
-            report = self._feed_read(kind, base, now, deadline, waits)
+            report = self._feed_read(kind, base, now, deadline, waits, seen)
         if feed.kind == "auto" and report.problem is None and report.platform != "auto":
             if self._detected.get(feed.url) != report.platform:
                 log.info("feed %s detected as %s", feed.url, report.platform)
@@ -306,12 +321,74 @@ class Poller:
                                                report)
         else:
             self._backoff.pop(feed.url, None)
+        if report.problem is None:
+            self._history(feed.url, report, base, now, deadline, seen)
         return report
 
+    # ------------------------------------------------------------ incident history
+    def pages(self) -> dict[str, PageHistory]:
+        """The pages' incident histories: loaded from ``past_path`` on first use."""
+        if self._pages is None:
+            from trayapp.edges import pastcache
+            self._pages = pastcache.load(self.past_path) if self.past_path else {}
+        return self._pages
+
+    def _history(self, feed_url: str, report: FeedReport, base: str, now: datetime,
+                 deadline: float, seen: Mapping[str, Outcome]) -> None:
+        """Read the page's incident history when due: at most once an hour (on the
+        wall clock, which a restart keeps: :mod:`trayapp.edges.pastcache`), and once
+        more when the feed shows an incident the last read did not know. A conditional
+        GET through :meth:`ask` (ETag / Last-Modified; a Retry-After is obeyed). Google's
+        history is the feed's own document: it is parsed, not fetched again."""
+        adapter = sources.get(report.platform)
+        url = history_url(report.platform, sources.document_base(adapter, base)) \
+            if adapter is not None else None
+        if url is None:
+            return
+        self._history_of[feed_url] = url
+        pages = self.pages()
+        page = pages.get(url)
+        open_ids = frozenset(i.id for i in report.incidents)
+        if page is not None and timedelta(0) <= now - page.read_at < HISTORY_EVERY \
+                and open_ids <= page.open_ids:
+            return
+        if url in seen:                             # the feed's own document (Google)
+            outcome: Outcome | None = seen[url]
+        else:
+            outcome = self.ask(url, now, partial(self.client.fetch, url,
+                                                 deadline=deadline)).outcome
+        ok = isinstance(outcome, Fetched) and 200 <= outcome.status < 300
+        incidents = parse_history(report.platform, outcome.body) \
+            if isinstance(outcome, Fetched) and ok else None
+        if incidents is None and page is not None:
+            incidents = page.incidents               # keep the last good read
+        pages[url] = PageHistory(now, open_ids, incidents)
+        self._pages_dirty = True
+
+    def past(self, svc: ServiceConfig) -> PastIncidents | None:
+        """What is known of ``svc``'s past incidents (page and this machine), or None."""
+        url = self._history_of.get(svc.feed.url) if svc.feed is not None else None
+        page = self.pages().get(url) if url else None
+        machine = self.machine.get(svc.id, ())
+        if (page is None or not page.incidents) and not machine:
+            return None
+        return PastIncidents(page.incidents or () if page else (), machine,
+                             page.read_at if page else None)
+
+    def save_pages(self) -> None:
+        if self._pages_dirty and self.past_path is not None and self._pages is not None:
+            from trayapp.edges import pastcache
+            services = {s.id: pastcache.ServicePage(url, s.components)
+                        for s in self.config.services
+                        if s.feed is not None and (url := self._history_of.get(s.feed.url))}
+            pastcache.save(self.past_path, self._pages, services)
+        self._pages_dirty = False
+
     def _feed_read(self, kind: str, base: str, now: datetime, deadline: float,
-                   waits: list[datetime]) -> FeedReport:
+                   waits: list[datetime], seen: dict[str, Outcome] | None = None
+                   ) -> FeedReport:
         """:meth:`_read`, with the latest Retry-After of its documents on the report."""
-        report = self._read(kind, base, now, deadline, waits)
+        report = self._read(kind, base, now, deadline, waits, seen)
         return replace(report, retry_at=max(waits)) if waits else report
 
     # ------------------------------------------------------------ probes
@@ -401,6 +478,7 @@ class Poller:
         """``urgent``: services in trouble, whose models are probed every cycle."""
         services = self.config.services if only is None else only
         self._read_keys(services)
+        self.pages()                  # loaded here, once, before the feeds' threads use it
         # On the HTTP client's clock (time.monotonic), not the back-off's.
         deadline = time.monotonic() + cycle_budget(self.config, retry_probes)
         feeds = {s.feed for s in services if s.feed is not None}
@@ -463,5 +541,6 @@ class Poller:
                               for m, a in run.outcomes)
             observations[s.id] = Observation(
                 feed=feed_reports.get(s.feed) if s.feed else None, probe=result,
-                models=found, budget=run.budget if run else None)
+                models=found, budget=run.budget if run else None, past=self.past(s))
+        self.save_pages()
         return PollResult(connectivity, observations)

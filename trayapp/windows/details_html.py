@@ -15,7 +15,9 @@ def _segs(segs: tuple[Seg, ...]) -> str:
 
 
 def _service_text(s: ServiceView) -> list[str]:
-    out = [f"{s.name}: {s.headline}", f"  {s.reason}"]
+    out = [f"{s.name}: {s.headline}"]
+    out += [f"  {s.expected}", f"  {s.expected_why}"] if s.expected else []
+    out.append(f"  {s.reason}")
     if s.probe:
         out.append(f"  {s.probe}")
     if s.use_instead or s.use_instead_note:
@@ -70,7 +72,10 @@ def to_html(d: Dashboard) -> str:
     body = [f"<h1>{e(d.title)}</h1>", f'<p class="m">{e(d.checked)}</p>']
     body += [f"<p><b>{e(x)}</b></p>" for x in (d.offline, d.paused) if x]
     for s in d.services:
-        body += [f"<h2>{e(s.name)}: {e(s.headline)}</h2>", f"<p>{e(s.reason)}</p>"]
+        body.append(f"<h2>{e(s.name)}: {e(s.headline)}</h2>")
+        if s.expected:
+            body += [f"<p>{e(s.expected)}</p>", f'<p class="m">{e(s.expected_why or "")}</p>']
+        body.append(f"<p>{e(s.reason)}</p>")
         if s.probe:
             body.append(f'<p class="m">{e(s.probe)}</p>')
         if s.use_instead or s.use_instead_note:

@@ -289,6 +289,9 @@ class DetailsView:
     def _service(self, s: ServiceView) -> None:
         ind = self.px(32)
         self._row(self.inner, s.level, f"{s.name}: {s.headline}")
+        if s.expected:
+            self._text(self.inner, s.expected, indent=ind)
+            self._text(self.inner, s.expected_why or "", muted=True, indent=ind)
         self._text(self.inner, s.reason, indent=ind)
         if s.probe:
             self._text(self.inner, s.probe, muted=True, indent=ind)

@@ -20,6 +20,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from trayapp.config import vendor_hosts
+from trayapp.core.eta import eta_from_json, figures_words, usually_words
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
 from trayapp.core.retryafter import wait_words
@@ -66,6 +67,8 @@ class ServiceView:
     name: str
     level: Level
     headline: str                      # "Major outage since 14:03 (38 min)"
+    expected: str | None               # "usually 20-95 min; open for 38 min"
+    expected_why: str | None           # the figure it rests on, and its basis
     reason: str                        # one plain-language line
     probe: str | None                  # "API answering in 84 ms"
     use_instead: tuple[Link, ...]
@@ -205,8 +208,13 @@ def _use_instead(s: dict[str, Any], snap: dict[str, Any],
     return tuple(up), None if up else "No fallback is up right now"
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
-             offline: bool, now: datetime, tz: tzinfo | None) -> ServiceView:
+             offline: bool, now: datetime, tz: tzinfo | None,
+             vendor_name: str = "") -> ServiceView:
     level = _level(s.get("level"))
     if offline and not s.get("local"):
         level = Level.UNKNOWN
@@ -228,8 +236,11 @@ def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
     waiting = wait_words(_time(s.get("retry_at")), now, tz)
     if waiting:
         notes.append(f"{waiting[:1].upper()}{waiting[1:]} (Retry-After): not asked before then")
+    eta = eta_from_json(s.get("eta"), now) if level.is_problem and not offline else None
     return ServiceView(
         id=line(s.get("id"), 60), name=line(s.get("name"), 60), level=level,
+        expected=usually_words(eta) if eta else None,
+        expected_why=_sentence(figures_words(eta.figures, vendor_name)) if eta else None,
         headline="Cannot tell while offline" if offline and not s.get("local")
         else "Not running" if s.get("not_running") is True
         else headline(level, _since(s, level), now, tz),
@@ -251,7 +262,8 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
     vendors = vendors or {}
     watched = tuple(
         _service(s, snap, line(vendors.get(str(s.get("id"))), 40)
-                 or f"{line(s.get('name'), 40)}'s status page", offline, now, tz)
+                 or f"{line(s.get('name'), 40)}'s status page", offline, now, tz,
+                 line(vendors.get(str(s.get("id"))), 40) or line(s.get("name"), 40))
         for s in services if s.get("role") == "watch")
     others = []
     for f in services:
@@ -294,7 +306,9 @@ def lines_of(d: Dashboard) -> list[Line]:
     out = [Line(d.title, "title"), Line(d.checked, "muted")]
     out += [Line(x, "heading") for x in (d.offline, d.paused) if x]
     for s in d.services:
-        out += [Line(f"{s.name}: {s.headline}", "level", level=s.level), Line(s.reason)]
+        out += [Line(f"{s.name}: {s.headline}", "level", level=s.level)]
+        out += [Line(s.expected), Line(s.expected_why or "", "muted")] if s.expected else []
+        out += [Line(s.reason)]
         out += [Line(s.probe)] if s.probe else []
         out += [Line(u.text, url=u.url) for u in s.use_instead]
         out += [Line(s.use_instead_note)] if s.use_instead_note else []
