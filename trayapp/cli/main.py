@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
             self.exit(EXIT_USAGE, f"trayapp: error: {message}\n")
 
     class _Version(argparse.Action):
-        """``--version``: the installed package's version, read only when asked
-        (:mod:`importlib.metadata` costs more than the rest of a start-up)."""
+        """``--version``: the installed package's version (``trayapp.__version__``),
+        looked up only when asked, not by every command that builds the parser."""
 
         def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
             import trayapp
