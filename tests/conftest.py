@@ -17,9 +17,10 @@ from tests.loopback import LoopbackServer
 # and pixel checks assume); the resolver tests (a UDP socket on the fixed
 # address 127.0.0.77:53: two at once, and the second skips); the fault matrix
 # (a module fixture runs every cell up front: split, each worker would run
-# all of it). Every other test goes to whichever worker is free.
+# all of it); the release build (a module fixture builds the artifacts once).
+# Every other test goes to whichever worker is free.
 SERIAL_GROUPS = {"tests/desktop/": "desktop", "tests/faults/test_resolver.py": "resolver",
-                 "tests/faults/test_matrix.py": "matrix"}
+                 "tests/faults/test_matrix.py": "matrix", "tests/test_release_build.py": "release"}
 
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)

@@ -95,6 +95,9 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
     assert app.is_file()
     internal = tmp_path / "dist" / "trayapp" / "_internal"
     assert (internal / "trayapp" / "config" / "presets.toml").is_file()
+    # the installed metadata, for --version and the About window's licence text
+    dist_info = internal / f"{trayapp.DIST_NAME.replace('-', '_')}-{trayapp.__version__}.dist-info"
+    assert (dist_info / "licenses" / "LICENSE").read_text() == (REPO / "LICENSE").read_text()
 
     listing = subprocess.run(
         [sys.executable, "-m", "PyInstaller.utils.cliutils.archive_viewer", "-l", "-r", "-b",
@@ -123,6 +126,7 @@ def test_pyinstaller_builds_a_runnable_one_folder_app(tmp_path: Path) -> None:
                            timeout=60, env=env, stdin=subprocess.DEVNULL)
     assert "Traceback" not in about.stderr, about.stderr
     assert f"trayapp {trayapp.__version__}:" in about.stdout + about.stderr, about
+    assert "Licence: MIT" in about.stdout + about.stderr, about
     refused = subprocess.run([str(app), "--run-module", "os"], capture_output=True,
                              text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert refused.returncode == 2 and "own modules only" in refused.stderr

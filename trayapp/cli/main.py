@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import sys
 
-from trayapp import __version__
-
 # Nothing heavy at the top: `status --cached` and `pick --cached` must start as fast
 # as a bare interpreter (trayapp.cli.quick); each command imports what it uses.
 TYPE_CHECKING = False
@@ -43,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
             self.print_usage(sys.stderr)
             self.exit(EXIT_USAGE, f"trayapp: error: {message}\n")
 
+    class _Version(argparse.Action):
+        """``--version``: the installed package's version (``trayapp.__version__``),
+        looked up only when asked, not by every command that builds the parser."""
+
+        def __call__(self, parser: argparse.ArgumentParser, *_: object) -> NoReturn:
+            import trayapp
+            print(f"trayapp {trayapp.__version__}")
+            parser.exit()
+
     # Every global option works before or after the subcommand. A subparser's own
     # defaults overwrite what the main parser set ("trayapp --config X status" would
     # forget X), so the subcommands' copy has no defaults: SUPPRESS leaves the
@@ -56,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         common.add_argument("-v", "--verbose", action="store_true",
                             default=False if defaults else argparse.SUPPRESS,
                             help="debug logging")
-        common.add_argument("--version", action="version", version=f"trayapp {__version__}")
+        common.add_argument("--version", action=_Version, nargs=0, default=argparse.SUPPRESS,
+                            help="show program's version number and exit")
         return common
 
     parser = _Parser(prog="trayapp", parents=[globals_parser(True)],
