@@ -332,7 +332,7 @@ def test_a_waiting_notify_send_never_blocks_the_worker(bin_dir: Path) -> None:
         first, second = shown(bin_dir)
         assert has_actions(first) and not has_actions(second)
         assert not gone(first["pid"]), "the waiting notify-send should still be waiting"
-        assert n.waiters.count() == 1
+        assert wait_until(lambda: n.waiters.count() == 1, TIMEOUT), n.waiters.count()
         invoke(bin_dir, first["id"], "default")
         assert rec.event.wait(TIMEOUT)
         assert rec.calls == [DETAILS]
@@ -357,7 +357,9 @@ def test_replacement_ends_the_previous_waiter_with_sigterm(bin_dir: Path) -> Non
         assert ended < log.index(second), "the old waiter must end before its replacement"
         assert not any(e.get("signal") == "INT" for e in entries(bin_dir))
         assert gone(first["pid"])
-        assert n.waiters.count() == 2                      # one per service
+        # one per service: the third's waiter is registered once its id is read, which
+        # may come after the fake logged its start (the count only grows to 2 here)
+        assert wait_until(lambda: n.waiters.count() == 2, TIMEOUT), n.waiters.count()
         invoke(bin_dir, second["id"], "evil", "--help", STATUS, STATUS, DETAILS)
         assert rec.event.wait(TIMEOUT)
         assert wait_until(lambda: gone(second["pid"]), TIMEOUT)
