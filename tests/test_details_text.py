@@ -152,7 +152,7 @@ def test_the_dashboard_reads_top_down() -> None:
     ("all down", [], "No fallback is up right now"),
     ("none configured", [], None),
     ("all fine", [], None),
-    ("offline", ["Ollama"], None),
+    ("offline", ["Ollama (local)"], None),                         # as everywhere
 ])
 def test_use_instead(case: str, use: list[str], note: str | None) -> None:
     level = Level.OPERATIONAL if case == "all fine" else Level.MAJOR_OUTAGE

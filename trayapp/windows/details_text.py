@@ -204,7 +204,8 @@ def _use_instead(s: dict[str, Any], snap: dict[str, Any],
         if offline and not f.get("local"):
             continue
         url = safe_url(f.get("web_url")) or safe_url(f.get("page_url"))
-        up.append(Link(offer_label(line(f.get("name"), 40), str(f.get("level"))), url))
+        up.append(Link(offer_label(line(f.get("name"), 40), str(f.get("level")),
+                                   f.get("local") is True), url))
     return tuple(up), None if up else "No fallback is up right now"
 
 
