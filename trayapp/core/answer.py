@@ -16,11 +16,10 @@ import json
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from trayapp.domain.facts import Asked, Body, Facts, Left, Says
-from trayapp.domain.outcome import Fetched, FetchFailed, Outcome
+from trayapp.domain.outcome import Fetched, FetchFailed, Outcome, http_date
 from trayapp.domain.text import one_line
 from trayapp.sources.common import looks_like_challenge
 
@@ -187,23 +186,15 @@ def _when(text: str, date: datetime | None) -> tuple[datetime | None, float | No
         except OverflowError:            # a Date at datetime's limits (year 9999)
             return None, seconds
     try:
-        when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when: datetime | None = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None, None
-    return (when, None) if when.tzinfo is not None else (None, None)
+        when = http_date(text)
+    return (when, None) if when is not None and when.tzinfo is not None else (None, None)
 
 
 def limits(fetched: Fetched) -> tuple[Left, datetime | None, float | None]:
     """What the rate-limit headers say is left, and when an exhausted one resets."""
-    try:
-        date: datetime | None = parsedate_to_datetime(fetched.header("date"))
-    except (TypeError, ValueError, IndexError):
-        date = None
-    if date is not None and date.tzinfo is None:
-        date = None
+    date = fetched.header_date("date")
     seen: list[int] = []
     resets: list[tuple[datetime | None, float | None]] = []
     for remaining, reset in _DIMENSIONS:

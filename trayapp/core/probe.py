@@ -24,12 +24,11 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
-from email.utils import parsedate_to_datetime
 
 from trayapp.core.answer import NetContext, is_challenge, read
 from trayapp.core.verdict import YOUR_SIDE, probe_result
 from trayapp.domain.model import ProbeResult
-from trayapp.domain.outcome import Outcome
+from trayapp.domain.outcome import Outcome, http_date
 
 __all__ = ["YOUR_SIDE", "NetContext", "classify", "clock_skew", "is_challenge"]
 
@@ -39,11 +38,8 @@ def clock_skew(dates: Iterable[str], now: datetime) -> float | None:
     (negative: behind); the median of the answers, None without any."""
     skews = []
     for value in dates:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            continue
-        if when.tzinfo is not None:
+        when = http_date(value)
+        if when is not None:
             skews.append((now - when).total_seconds())
     return statistics.median(skews) if skews else None
 

@@ -18,20 +18,11 @@ before then; meanwhile the last answer stands (its level, marked ``held``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from email.utils import parsedate_to_datetime
 
-from trayapp.domain.outcome import Fetched, Outcome
+from trayapp.domain.outcome import Fetched, Outcome, http_date
 
 MAX_WAIT = 3600.0                       # seconds
 ASKING = frozenset({429, 503, 529})     # the answers whose Retry-After is obeyed
-
-
-def _date(value: str) -> datetime | None:
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    return when if when.tzinfo is not None else None
 
 
 def wait_seconds(outcome: Outcome, now: datetime) -> float | None:
@@ -44,10 +35,10 @@ def wait_seconds(outcome: Outcome, now: datetime) -> float | None:
     if value.isascii() and value.isdigit():
         seconds = float(int(value))
     else:
-        until = _date(value)
+        until = http_date(value)
         if until is None:
             return None
-        sent = _date(outcome.header("date")) or now
+        sent = outcome.header_date("date") or now
         try:
             seconds = (until - sent).total_seconds()
         except OverflowError:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 
 
@@ -49,6 +51,20 @@ class Fetched:
 
     def header(self, name: str) -> str:
         return self.headers.get(name.lower(), "")
+
+    def header_date(self, name: str) -> datetime | None:
+        """A header holding an HTTP-date (``Date``, ``Retry-After``), or None."""
+        return http_date(self.header(name))
+
+
+def http_date(value: str) -> datetime | None:
+    """An HTTP-date (``Wed, 21 Oct 2026 07:28:00 GMT``) with its zone, or None for
+    anything else: garbage, no zone, or a year past datetime's limits."""
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else None
 
 
 @dataclass(frozen=True, slots=True)
