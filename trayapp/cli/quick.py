@@ -65,7 +65,7 @@ def status_exit(data: dict[str, Any]) -> int:
 
 def _clean(value: object, limit: int = 40) -> str:
     """Snapshot text as the live output cleans it (a tampered state dir is untrusted too)."""
-    return one_line(value if isinstance(value, str) else str(value), limit)
+    return one_line(value, limit)
 
 
 def ago(seconds: float) -> str:

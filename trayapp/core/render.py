@@ -134,11 +134,13 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
     }
 
 
-def offered(snapshot: Snapshot, service_id: str) -> tuple[ServiceStatus, ...]:
+def offered(snapshot: Snapshot, service_id: str,
+            data: dict[str, Any] | None = None) -> tuple[ServiceStatus, ...]:
     """The service's fallbacks to offer now, healthy first: :func:`trayapp.core.pick.offers`
-    on this snapshot's JSON (the one rule, for the live and the cached paths alike)."""
-    found = (snapshot.service(str(e.get("id")))
-             for e in offers(snapshot_json(snapshot), service_id))
+    on this snapshot's JSON (the one rule, for the live and the cached paths alike);
+    ``data``: that JSON when the caller already has it (one per snapshot, not per service)."""
+    data = snapshot_json(snapshot) if data is None else data
+    found = (snapshot.service(str(e.get("id"))) for e in offers(data, service_id))
     return tuple(s for s in found if s is not None)
 
 
@@ -150,6 +152,7 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         head += f": offline ({snapshot.reason}); no remote service can be judged right now"
     lines.append(head)
     name_w = max([len(one_line(s.name, 24)) for s in snapshot.services] + [7])
+    data = snapshot_json(snapshot)          # for the fallbacks offered: once, not per service
     for s in snapshot.services:
         role = "" if s.role == "watch" else " (fallback)"
         marks = []
@@ -193,7 +196,7 @@ def snapshot_text(snapshot: Snapshot, width: int = 100) -> str:
         if s.feed is not None:
             for inc in s.feed.incidents[:3]:
                 lines.append(f"  {'':<{name_w}}  - {one_line(inc.name, 70)} [{inc.status}]")
-        up = offered(snapshot, s.id)
+        up = offered(snapshot, s.id, data)
         # another model of the same vendor that answers is the nearest fallback
         same = [one_line(m.model, 40) + " (same vendor)" for m in s.models
                 if m.level is Level.OPERATIONAL] \

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from urllib.parse import quote, urlsplit
 
-from trayapp.domain.invisible import IGNORABLE
+from trayapp.domain.invisible import IGNORABLE, is_ignorable
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Categories never shown: controls, format characters, separators other than
@@ -169,8 +168,9 @@ def safe_url(url: object) -> str | None:
         if ch in _URL_REFUSED or ord(ch) <= 0x20 or ord(ch) == 0x7F:
             return None
         if ord(ch) > 0x7E and (unicodedata.category(ch)[0] in "CZ"
-                               or unicodedata.category(ch) == "Mn" or IGNORABLE.match(ch)):
+                               or unicodedata.category(ch) == "Mn" or is_ignorable(ch)):
             return None
+    from urllib.parse import quote, urlsplit  # not at import: it costs the prompt ~4 ms
     try:
         parts = urlsplit(url)
         _ = parts.port
@@ -189,6 +189,7 @@ def safe_url(url: object) -> str | None:
 
 def url_host(url: object) -> str | None:
     """The lower-case host of a safe http(s) URL, else None."""
+    from urllib.parse import urlsplit
     safe = safe_url(url)
     if safe is None:
         return None
@@ -197,6 +198,7 @@ def url_host(url: object) -> str | None:
 
 def quote_part(value: object) -> str:
     """One path segment of a URL built from feed data, percent-encoded."""
+    from urllib.parse import quote
     return quote(_str(value), safe="")
 
 

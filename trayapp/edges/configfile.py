@@ -47,8 +47,8 @@ def load(arg: str | None = None) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(where, "", "file not found") from None
-        from trayapp.edges.localserver import find_ollama
-        return default_config(find_ollama())     # Ollama only if it answers now
+        from trayapp.edges.localserver import ollama_at_start
+        return default_config(ollama_at_start())     # Ollama only if it answered at start
     except IsADirectoryError:
         raise ConfigError(where, "", "is a directory, not a file") from None
     except OSError as exc:

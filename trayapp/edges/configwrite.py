@@ -36,14 +36,14 @@ def backup_path(path: Path) -> Path:
 
 def current_text(path: Path) -> tuple[str, bool]:
     """(the file's text, True), or (the built-in default, False) when there is no file
-    (with Ollama if it answers now: :func:`trayapp.edges.localserver.find_ollama`).
+    (with Ollama if it answered at start: :func:`trayapp.edges.localserver.ollama_at_start`).
 
     A file that cannot be read or is not UTF-8 raises ConfigError (one line)."""
     try:
         raw = read_config_bytes(path)
     except FileNotFoundError:
-        from trayapp.edges.localserver import find_ollama
-        return default_toml(find_ollama()), False
+        from trayapp.edges.localserver import ollama_at_start
+        return default_toml(ollama_at_start()), False
     except OSError as exc:
         raise ConfigError(str(path), "", f"cannot read ({exc.strerror or type(exc).__name__})") \
             from None

@@ -12,6 +12,7 @@ own setting, as its CLI reads it: ``127.0.0.1:11435``, ``http://localhost:8080``
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -75,3 +76,11 @@ def find_ollama(environ: Mapping[str, str] | None = None,
         return other if lists_models(client.fetch(other, conditional=False)) else None
     finally:
         client.close()
+
+
+@functools.cache
+def ollama_at_start() -> str | None:
+    """:func:`find_ollama`, asked once per process: the built-in default (no config
+    file) is loaded again at every reload and by Preferences, and adds Ollama only
+    when it answered at start, without asking the network each time."""
+    return find_ollama()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from trayapp.core.pick import offer_label
-from trayapp.core.render import offered
+from trayapp.core.render import offered, snapshot_json
 from trayapp.core.textclean import line
 from trayapp.core.timefmt import JUST_NOW, ago
 from trayapp.domain.levels import Level
@@ -58,7 +58,9 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
         text = f"{APP_NAME}: offline: {why} - checked {ago(snapshot.checked_at, now)}"
         # what the watched services' fallbacks offer now (offline: the local ones),
         # healthy first, a degraded one named as such: the one rule (core.pick)
-        up = {f.id: f for w in snapshot.watched for f in offered(snapshot, w.id) if f.local}
+        data = snapshot_json(snapshot)
+        up = {f.id: f for w in snapshot.watched for f in offered(snapshot, w.id, data)
+              if f.local}
         ranked = sorted(up.values(), key=lambda f: f.level is Level.DEGRADED)
         if ranked:
             text += " - Try: " + ", ".join(
