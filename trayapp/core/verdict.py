@@ -375,7 +375,7 @@ def probe_result(facts: Facts, now: datetime | None = None,
     v = judge(facts, now, tz)
     fine = v.level is Level.OPERATIONAL
     return ProbeResult(v.level, v.words, status_code=facts.status,
-                       latency_ms=facts.elapsed_ms if facts.answered else facts.elapsed_ms or None,
+                       latency_ms=facts.elapsed_ms or None,
                        error=None if fine else facts.failure_message or v.words,
                        rate_limited=facts.status == 429, your_side=v.side, reason=v.reason,
                        blame=str(v.blame), facts=facts)

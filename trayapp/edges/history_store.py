@@ -113,13 +113,11 @@ class TooSlow(sqlite3.OperationalError):
 def _private(path: Path) -> None:
     """The file and its -wal/-shm 0600. SQLite creates them 0644 (less the umask) and
     gives -wal/-shm the main file's mode: the main file is made 0600 before SQLite
-    opens it, and an older version's wider files are narrowed (they are ours)."""
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                         | getattr(os, "O_CLOEXEC", 0), 0o600))
-    except FileExistsError:
-        pass
-    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+    opens it (:func:`trayapp.edges.paths.create_private`, in a 0700 directory), and an
+    older version's wider -wal/-shm are narrowed (they are ours)."""
+    from trayapp.edges.paths import create_private
+    os.close(create_private(path))
+    for name in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         try:
             info = os.stat(name, follow_symlinks=False)
             if stat.S_ISREG(info.st_mode) and info.st_mode & 0o077:
@@ -265,8 +263,6 @@ def move_aside(path: Path, why: str) -> Path:
 def open_store(path: Path) -> sqlite3.Connection:
     """A connection ready to write; a corrupt or foreign file is moved aside first.
     Raises sqlite3.Error/OSError when the file cannot be used at all."""
-    from trayapp.edges.paths import private_mkdir
-    private_mkdir(path.parent)
     for attempt in (1, 2):
         _private(path)
         conn = _connect(path)

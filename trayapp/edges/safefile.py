@@ -176,11 +176,12 @@ def reason(exc: OSError, path: object) -> str:
     return f"cannot read {path} ({exc.strerror or type(exc).__name__})"
 
 
-def check_regular(path: str | os.PathLike[str], *, follow: bool = False) -> None:
-    """Before a library opens ``path`` itself (sqlite): nothing, a regular file, or Refused."""
+def check_regular(path: str | os.PathLike[str]) -> None:
+    """Before a library opens ``path`` itself (sqlite): nothing, a regular file, or Refused
+    (a symlink is not followed: the file is in trayapp's own directory)."""
     name = os.fspath(path)
     try:
-        mode = os.stat(name, follow_symlinks=follow).st_mode
+        mode = os.stat(name, follow_symlinks=False).st_mode
     except FileNotFoundError:
         return
     if stat.S_ISLNK(mode):

@@ -26,16 +26,12 @@ from typing import Any
 
 from trayapp.domain.levels import Level
 from trayapp.domain.past import MAX_PAST, PastIncident
+from trayapp.sources import google_cloud, statuspage
 from trayapp.sources.common import dicts, get_str, join_url, load_json, parse_time
 
 INCIDENTS_PATH = "api/v2/incidents.json"
 _STATUSPAGE_KINDS = frozenset({"statuspage", "incidentio"})
 _CLOSED = frozenset({"resolved", "postmortem"})
-_IMPACT = {"none": Level.OPERATIONAL, "minor": Level.DEGRADED,
-           "major": Level.PARTIAL_OUTAGE, "critical": Level.MAJOR_OUTAGE}
-_GOOGLE_IMPACT = {"SERVICE_OUTAGE": Level.MAJOR_OUTAGE,
-                  "SERVICE_DISRUPTION": Level.PARTIAL_OUTAGE,
-                  "SERVICE_INFORMATION": Level.DEGRADED, "AVAILABLE": Level.OPERATIONAL}
 _SEVERITY = {"high": Level.MAJOR_OUTAGE, "medium": Level.PARTIAL_OUTAGE,
              "low": Level.DEGRADED}
 
@@ -95,7 +91,7 @@ def _statuspage(raw: Mapping[str, Any]) -> PastIncident | None:
     start = parse_time(raw.get("started_at")) or parse_time(raw.get("created_at"))
     if not iid or start is None:
         return None
-    impact = _IMPACT.get(impact_word, Level.UNKNOWN)
+    impact = statuspage.IMPACT.get(impact_word, Level.UNKNOWN)   # maintenance left out above
     end: datetime | None = None
     if get_str(raw, "status").strip().lower() in _CLOSED:
         end = parse_time(raw.get("resolved_at"))
@@ -116,7 +112,7 @@ def _google(raw: Mapping[str, Any]) -> PastIncident | None:
     if not word:
         newest = dicts(raw.get("updates"))
         word = get_str(newest[0], "status").strip().upper() if newest else ""
-    impact = _GOOGLE_IMPACT.get(word) or _SEVERITY.get(
+    impact = google_cloud.IMPACT.get(word) or _SEVERITY.get(
         get_str(raw, "severity").strip().lower(), Level.UNKNOWN)
     return PastIncident(iid, impact, start, parse_time(raw.get("end")),
                         _names(raw.get("affected_products")))

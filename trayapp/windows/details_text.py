@@ -161,8 +161,8 @@ def _reason(s: dict[str, Any], now: datetime, tz: tzinfo | None) -> str:
     if stale is not None and feed is not None:
         # the remembered level (the last good read's), never this failed read's
         last = parse_level(str(feed.get("last_known") or ""))
-        text = stale_line(since_words(stale, now, tz), last, feed.get("stale_expired") is True)
-        return text[:1].upper() + text[1:]
+        return _sentence(stale_line(since_words(stale, now, tz), last,
+                                    feed.get("stale_expired") is True))
     if s.get("probe_disagrees"):
         return "The API fails from this network while the status page says operational"
     return summary or "No data yet"
@@ -236,7 +236,7 @@ def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
         notes.append(f"Maintenance: {line(m.get('name'), 120)} ({when})")
     waiting = wait_words(_time(s.get("retry_at")), now, tz)
     if waiting:
-        notes.append(f"{waiting[:1].upper()}{waiting[1:]} (Retry-After): not asked before then")
+        notes.append(f"{_sentence(waiting)} (Retry-After): not asked before then")
     eta = eta_from_json(s.get("eta"), now) if level.is_problem and not offline else None
     return ServiceView(
         id=line(s.get("id"), 60), name=line(s.get("name"), 60), level=level,

@@ -25,6 +25,7 @@ from :data:`MIN_PROBLEMS` problems on.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -111,12 +112,6 @@ def problems(page: Sequence[Span], probe: Sequence[Span], now: float) -> list[Pr
     return out
 
 
-def median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
 def grade(count: int, admitted: int, median_minutes: float | None) -> str | None:
     """The letter for these figures (None below MIN_PROBLEMS)."""
     if count < MIN_PROBLEMS:
@@ -135,7 +130,7 @@ def page_lag(page: Sequence[Span], probe: Sequence[Span], now: float) -> PageLag
         return None
     judged = [p for p in problems(page, probe, now) if p.judged]
     lags = [p.lag for p in judged if p.lag is not None]
-    med = None if not lags else round(median(lags) / 60, 1)
+    med = None if not lags else round(statistics.median(lags) / 60, 1)
     return PageLag(len(judged), len(lags), med, grade(len(judged), len(lags), med))
 
 
