@@ -39,7 +39,7 @@ def incident_stats(path: Path, since: int, ids: list[str]) -> dict[str, list[dic
     from trayapp.edges.paths import state_dir
 
     cache = state_dir() / pastcache.FILE_NAME
-    pages, services = pastcache.load(cache), pastcache.load_services(cache)
+    pages, services = pastcache.load_all(cache)
     machine = resolved_incidents(path, since)
     out: dict[str, list[dict[str, Any]]] = {}
     for sid in ids:

@@ -94,7 +94,21 @@ def _raw(path: Path) -> dict[str, Any]:
 
 
 def load_services(path: Path) -> dict[str, ServicePage]:
-    raw = _raw(path).get("services")
+    return _services(_raw(path))
+
+
+def load(path: Path) -> dict[str, PageHistory]:
+    return _pages(_raw(path))
+
+
+def load_all(path: Path) -> tuple[dict[str, PageHistory], dict[str, ServicePage]]:
+    """The pages and the services, from one read of the file."""
+    raw = _raw(path)
+    return _pages(raw), _services(raw)
+
+
+def _services(data: dict[str, Any]) -> dict[str, ServicePage]:
+    raw = data.get("services")
     out: dict[str, ServicePage] = {}
     for sid, value in list(raw.items())[:MAX_PAGES] if isinstance(raw, dict) else ():
         if isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) \
@@ -103,8 +117,7 @@ def load_services(path: Path) -> dict[str, ServicePage]:
     return out
 
 
-def load(path: Path) -> dict[str, PageHistory]:
-    raw = _raw(path)
+def _pages(raw: dict[str, Any]) -> dict[str, PageHistory]:
     if not isinstance(raw.get("pages"), dict):
         return {}
     out: dict[str, PageHistory] = {}
