@@ -168,6 +168,7 @@ def _clickable_xorg(base: Any) -> Any:
                 self()
 
         def _panel(self, width: int, height: int) -> Any:
+            """The panel's pixels behind the window, or None when they cannot be read."""
             from PIL import Image
             try:
                 self._window.clear_area(0, 0, width, height)
@@ -175,19 +176,27 @@ def _clickable_xorg(base: Any) -> Any:
                 raw = self._window.get_image(0, 0, width, height, Xlib.X.ZPixmap, 0xFFFFFFFF)
                 if len(raw.data) == width * height * 4:
                     return Image.frombytes("RGB", (width, height), raw.data, "raw", "BGRX")
-            except Exception as exc:            # not mapped yet, another depth: a plain grey
+            except Exception as exc:            # not mapped yet, another depth
                 log.debug("cannot read the panel behind the icon (%s)", type(exc).__name__)
-            return Image.new("RGB", (width, height), XORG_BACKGROUND)
+            return None
 
         def _assert_icon_data(self, width: int, height: int) -> None:
+            """Draw the icon for a window of this size, kept while the size stays, but
+            only when it was composited on the panel's real pixels: a draw that could
+            not read them (before the tray mapped the window) uses a plain grey and is
+            done again at the next expose, else the grey square stays for good."""
             shown: Any = getattr(self, "_icon_data", None)
-            if shown and shown.size == (width, height):
+            if shown and shown.size == (width, height) and getattr(self, "_on_panel", False):
                 return
             from PIL import Image
             side = max(8, min(width, height))
             icon = self.renderer(side) if self.renderer is not None else \
                 self._icon.convert("RGBA").resize((side, side), Image.Resampling.LANCZOS)
-            flat = self._panel(width, height).convert("RGBA")
+            panel = self._panel(width, height)
+            setattr(self, "_on_panel", panel is not None)  # noqa: B010 (typed Any)
+            if panel is None:
+                panel = Image.new("RGB", (width, height), XORG_BACKGROUND)
+            flat = panel.convert("RGBA")
             flat.alpha_composite(icon, ((width - side) // 2, (height - side) // 2))
             data: Any = flat.convert("RGB")
             data.tostring = data.tobytes        # python-xlib's put_pil_image calls it
