@@ -67,6 +67,9 @@ EXAMPLE_PROBE = 'url = "https://api.example.com/v1/models"'
 DESCRIBE: dict[str, str] = {
     # top level
     "interval": "seconds between polls; at least 15, or 1 when every URL is on this machine",
+    "battery_interval": "seconds between polls while the laptop runs on its battery "
+                        "(default: twice `interval`); `0`: as on mains power. Never slower "
+                        "while a watched service is in trouble",
     "connectivity_url": "answers 204 when this computer is online (the offline and captive "
                         "portal check); `\"\"` turns the check off",
     "failure_threshold": "bad probes in a row before a probe-driven change counts",

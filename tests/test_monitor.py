@@ -248,7 +248,7 @@ def test_filter_matching_nothing_makes_the_service_unknown() -> None:
 
 
 def test_a_bad_probe_awaiting_confirmation_is_polled_again_sooner() -> None:
-    from trayapp.runtime.engine import next_delay
+    from trayapp.core.cadence import next_poll
 
     config = parse_text(
         'interval = 60\n[[services]]\nid = "a"\nname = "A"\n'
@@ -257,10 +257,10 @@ def test_a_bad_probe_awaiting_confirmation_is_polled_again_sooner() -> None:
     good = {"a": Observation(probe=ProbeResult(Level.OPERATIONAL, "HTTP 401"))}
     bad = {"a": Observation(probe=ProbeResult(Level.DEGRADED, "HTTP 529"))}
     first = step(config, MonitorState(), Connectivity.ONLINE, good, now)
-    assert next_delay(first, config) == 60
+    assert next_poll(first, config).every == 60
     pending = step(config, first.state, Connectivity.ONLINE, bad, now + timedelta(seconds=60))
     assert pending.snapshot.services[0].level is Level.OPERATIONAL     # not yet confirmed
-    assert next_delay(pending, config) == 15
+    assert next_poll(pending, config).every == 15
     confirmed = step(config, pending.state, Connectivity.ONLINE, bad, now + timedelta(seconds=75))
     assert confirmed.snapshot.services[0].level is Level.DEGRADED
-    assert next_delay(confirmed, config) == 15
+    assert next_poll(confirmed, config).every == 15

@@ -93,6 +93,7 @@ class ServiceConfig:
 class Config:
     services: tuple[ServiceConfig, ...]
     interval: int = DEFAULT_INTERVAL
+    battery_interval: int = 2 * DEFAULT_INTERVAL  # seconds between polls on battery; 0 = interval
     min_interval: int = MIN_INTERVAL          # the floor for adaptive polling
     connectivity_url: str | None = DEFAULT_CONNECTIVITY_URL
     failure_threshold: int = 2
@@ -208,7 +209,7 @@ def _quiet_hours(value: Any, where: str) -> tuple[time, time] | None:
 _TOP_KEYS = {"interval", "connectivity_url", "failure_threshold", "success_threshold",
              "connect_timeout", "timeout", "max_body_bytes", "min_gap", "min_level",
              "quiet_hours", "notify_maintenance", "stale_after", "services", "hooks",
-             "history_days"}
+             "history_days", "battery_interval"}
 
 
 def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None) -> bool:
@@ -253,6 +254,10 @@ def parse_config(data: Mapping[str, Any], where: str,
     if interval < floor:
         raise ConfigError(where, "interval", f"must be at least {floor} seconds "
                           "(status pages are shared; polling faster does not help)")
+    battery = r.integer("battery_interval", 2 * interval, 0, 86400)
+    if 0 < battery < interval:
+        raise ConfigError(where, "battery_interval", "must be 0 (the same as on mains "
+                          f"power) or at least interval ({interval} seconds)")
     connect_timeout = r.number("connect_timeout", 5.0, 0.1, 60)
     timeout = r.number("timeout", 10.0, 0.1, 120)
     min_level_word = r.opt_str("min_level") or "degraded"
@@ -264,7 +269,8 @@ def parse_config(data: Mapping[str, Any], where: str,
         raise ConfigError(where, "min_level", "must be one of maintenance, degraded, "
                           "partial_outage, major_outage")
     return Config(
-        services=services, interval=interval, min_interval=floor,
+        services=services, interval=interval, battery_interval=battery or interval,
+        min_interval=floor,
         connectivity_url=connectivity,
         failure_threshold=r.integer("failure_threshold", 2, 1, 20),
         success_threshold=r.integer("success_threshold", 2, 1, 20),

@@ -116,6 +116,8 @@ def snapshot_json(snapshot: Snapshot) -> dict[str, Any]:
         "reason": snapshot.reason,
         "overall": str(snapshot.overall),
         "warnings": list(snapshot.warnings),
+        "polling": {"every": round(snapshot.polling.every), "on_battery":
+                    snapshot.polling.on_battery} if snapshot.polling else None,
         "services": [{
             "id": s.id, "name": s.name, "role": s.role, "level": str(s.level),
             "summary": one_line(s.summary),

@@ -227,12 +227,21 @@ class ServiceStatus:
 
 
 @dataclass(frozen=True, slots=True)
+class Polling:
+    """How the running loop polls after this snapshot: the seconds to the next poll,
+    and whether that is the slower pace of a laptop on its battery."""
+    every: float
+    on_battery: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     checked_at: datetime
     offline: bool
     reason: str | None
     services: tuple[ServiceStatus, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    polling: Polling | None = None            # set by the running loop (tray, watch)
 
     def service(self, service_id: str) -> ServiceStatus | None:
         for s in self.services:

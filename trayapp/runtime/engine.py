@@ -18,36 +18,27 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from trayapp.config import Config
+from trayapp.core.cadence import next_poll
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.core.render import snapshot_json
 from trayapp.edges import snapcache
 from trayapp.edges.http import HttpClient
+from trayapp.edges.netchange import fingerprint
+from trayapp.edges.power import on_battery
 from trayapp.edges.state import StateStore
 from trayapp.runtime.hooks import Hooks
 from trayapp.runtime.poller import HISTORY_EVERY, Poller
 from trayapp.runtime.recorder import Recorder
 
 log = logging.getLogger(__name__)
-SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a wall-clock jump
+SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a resume or a new network
 RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
+OVERSLEEP = 5.0             # a wait that returned this much late: the process was frozen
 MIN_POOL, MAX_POOL = 8, 128  # connections in the HTTP pool (file descriptors stay few)
 
 
 def wall_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def next_delay(result: StepResult, config: Config) -> float:
-    """Poll four times as often while something is wrong, so recovery is seen sooner,
-    and while a bad probe waits for its confirmation, so an outage is seen sooner."""
-    snap = result.snapshot
-    unconfirmed = any(m.bad_streak > 0 and not m.probe_level.is_problem
-                      for m in result.state.services.values())
-    troubled = snap.offline or unconfirmed or any(s.level.is_problem or s.probe_disagrees
-                                                  for s in snap.services)
-    if troubled:
-        return float(max(config.interval / 4, config.min_interval))
-    return float(config.interval)
 
 
 def pool_size(config: Config) -> int:
@@ -151,16 +142,32 @@ class Runner:
     and the cycle is kept in the history (:mod:`trayapp.runtime.recorder`, one transaction, on
     this thread: never the UI's), and the changes go to the configured hooks
     (:mod:`trayapp.runtime.hooks`, their own threads).
+
+    Between polls it sleeps in slices of ``SLEEP_SLICE`` seconds and polls at once,
+    without waiting for the next tick, when a slice ends on a resume from sleep (the
+    wall clock jumped ahead of the monotonic one), on a process that was frozen
+    (the slice ended ``OVERSLEEP`` late) or on a new network (``network()``'s
+    fingerprint of the routes and addresses changed); ``on_checking(why)`` is told
+    first, so a surface can show its last level as being checked again. The pace
+    comes from :func:`trayapp.core.cadence.next_poll` with ``power()`` (on battery?).
     """
 
     def __init__(self, config: Config, on_result: Callable[[StepResult], None], *,
                  store: StateStore | None = None, environ: Mapping[str, str] | None = None,
-                 clock: Callable[[], datetime] = wall_clock) -> None:
+                 clock: Callable[[], datetime] = wall_clock,
+                 on_checking: Callable[[str], None] | None = None,
+                 power: Callable[[], bool | None] = on_battery,
+                 network: Callable[[], str] = fingerprint,
+                 slice_seconds: float = SLEEP_SLICE) -> None:
         self.config = config
         self.on_result = on_result
+        self.on_checking = on_checking
         self.store = store
         self.environ = environ
         self.clock = clock
+        self.power = power
+        self.network = network
+        self.slice_seconds = slice_seconds
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._pending_config: Config | None = None
@@ -210,12 +217,20 @@ class Runner:
                 delay = float(self.config.interval)
                 try:
                     result = self.engine.cycle(self.clock())
-                    delay = next_delay(result, self.config)
+                    polling = next_poll(result, self.config, self.power())
+                    delay = polling.every
+                    result = replace(result, snapshot=replace(result.snapshot,
+                                                              polling=polling))
                     self._after_cycle(result)
                     self.on_result(result)
                 except Exception:
                     log.exception("poll cycle failed; trying again in %.0f s", delay)
-                self._sleep(delay)
+                why = self._sleep(delay)
+                if why and self.on_checking is not None and not self._stopping.is_set():
+                    try:
+                        self.on_checking(why)
+                    except Exception:
+                        log.exception("showing 'checking' failed")
         finally:
             self.hooks.close()
             if self.history is not None:
@@ -232,16 +247,31 @@ class Runner:
             self.history.record(result)
         self.hooks.submit(result)
 
-    def _sleep(self, delay: float) -> None:
+    def _sleep(self, delay: float) -> str | None:
+        """Sleep ``delay`` seconds, or less: the reason to poll early, if there is one
+        that the surfaces should show (a resume, a new network); None otherwise."""
         mono_start, wall_start = time.monotonic(), self.clock()
         deadline = mono_start + delay
+        network = self.network()
         while not self._stopping.is_set() and not self._poll_requested:
-            remaining = deadline - time.monotonic()
+            before = time.monotonic()
+            remaining = deadline - before
             if remaining <= 0:
-                return
-            self._wake.wait(min(remaining, SLEEP_SLICE))
+                return None
+            asked = min(remaining, self.slice_seconds)
+            woken = self._wake.wait(asked)
             self._wake.clear()
+            late = time.monotonic() - before - asked
             wall = (self.clock() - wall_start).total_seconds()
             if wall - (time.monotonic() - mono_start) > RESUME_SLACK:
                 log.info("the clock jumped %.0f s ahead (sleep/resume?); polling now", wall)
-                return
+                return "after a sleep"
+            if not woken and late > OVERSLEEP:
+                log.info("this process did not run for %.0f s (frozen, suspended?); "
+                         "polling now", late + asked)
+                return "after a sleep"
+            now = self.network()
+            if now != network:
+                log.info("the network changed; polling now")
+                return "the network changed"
+        return None

@@ -44,7 +44,7 @@ from trayapp.tray.menu import Act, Action, Item, MenuState, build_menu, flat_act
 from trayapp.tray.menuview import MenuView
 from trayapp.tray.notifier import Notifier
 from trayapp.tray.notify_actions import NoteAction, service_actions
-from trayapp.tray.tooltip import tooltip
+from trayapp.tray.tooltip import checking, tooltip
 
 log = logging.getLogger(__name__)
 ICON_SIZE = 64
@@ -77,7 +77,9 @@ class TrayApp:
         self.store = PolicyStore(state / "notify-state.json")
         self.policy_state = self.store.load()
         self.settings = policy.Settings.from_config(config)
-        self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"))
+        self.checking: str | None = None    # why the last level is being checked again
+        self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"),
+                             on_checking=self.on_checking)
         self.details = DetailsWindow(self.details_payload, lambda a: self._callback(a)())
         self._shown_image = b""
         self.autostart: Any = autostart_module()
@@ -117,10 +119,12 @@ class TrayApp:
             marks.add("paused")
         if snap is not None and not snap.offline and any(s.probe_disagrees for s in snap.watched):
             marks.add("disagree")
-        level = snap.overall if snap is not None else Level.UNKNOWN
+        level = snap.overall if snap is not None and self.checking is None else Level.UNKNOWN
         return level, frozenset(marks)
 
     def _tooltip(self) -> str:
+        if self.checking is not None:
+            return checking(self.snapshot, self.checking, self._now(), self.backend.tooltip_limit)
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
 
     def menu_items(self) -> tuple[Item, ...]:
@@ -176,7 +180,7 @@ class TrayApp:
                 self.settings = policy.Settings.from_config(new_config)
             self.runner.reconfigure(new_config)
         with self.lock:
-            self.snapshot = result.snapshot
+            self.snapshot, self.checking = result.snapshot, None
             decision = policy.decide(result.events, result.snapshot, self.policy_state,
                                      self.settings, self._now())
             self.policy_state = decision.state
@@ -190,6 +194,13 @@ class TrayApp:
                                actions=self._note_actions(n.service), level=n.level)
         self.refresh()
         heap.release()     # this cycle's garbage (and, the first time, start-up's)
+
+    def on_checking(self, why: str) -> None:
+        """Called on the poller thread just before the poll after a sleep or a network
+        change: the icon stops showing a level from before it."""
+        with self.lock:
+            self.checking = why
+        self.refresh()
 
     def _note_actions(self, service_id: str) -> tuple[NoteAction, ...]:
         """A service notification's "Details" and (a safe link only) "Open status page";

@@ -98,3 +98,14 @@ def tooltip(snapshot: Snapshot | None, now: datetime, limit: int = DEFAULT_LIMIT
     room = limit - len(head) - len(" - ") - len(tail)
     text = f"{head} - {line(_headline(top), room)}{tail}" if room >= 8 else head + tail
     return truncate(text, limit)
+
+
+def checking(snapshot: Snapshot | None, why: str, now: datetime,
+             limit: int = DEFAULT_LIMIT) -> str:
+    """While the first poll after a sleep or a network change runs: the last level is
+    from before it, said as such (the icon is grey meanwhile, never green from before)."""
+    if snapshot is None:
+        return truncate(f"{APP_NAME}: checking again ({why})", limit)
+    last = "offline" if snapshot.offline else snapshot.overall.label
+    return truncate(f"{APP_NAME}: checking again ({why}); before: {last}, checked "
+                    f"{ago(snapshot.checked_at, now)}", limit)

@@ -31,6 +31,7 @@ from trayapp.domain.text import safe_url
 from trayapp.windows.details_words import (
     Seg,
     clock,
+    duration,
     headline,
     probe_words,
     segments,
@@ -209,6 +210,15 @@ def _use_instead(s: dict[str, Any], snap: dict[str, Any],
     return tuple(up), None if up else "No fallback is up right now"
 
 
+def _pace(polling: dict[str, Any] | None) -> str:
+    """``" · on battery: polling every 2 min"`` while the slower battery pace is on."""
+    every = polling.get("every") if polling else None
+    if not polling or polling.get("on_battery") is not True or isinstance(every, bool) \
+            or not isinstance(every, int | float) or not 0 < every < 1e9:
+        return ""
+    return f" · on battery: polling every {duration(every)}"
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -260,6 +270,7 @@ def dashboard(snap: dict[str, Any], now: datetime, tz: tzinfo | None = None,
     offline = bool(snap.get("offline"))
     checked_at = _time(snap.get("checked_at"))
     checked = f"Checked {clock(checked_at, now, tz)}" if checked_at else "Not checked yet"
+    checked += _pace(_dict(snap, "polling"))
     vendors = vendors or {}
     watched = tuple(
         _service(s, snap, line(vendors.get(str(s.get("id"))), 40)
