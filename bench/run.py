@@ -32,6 +32,7 @@ from bench import (
     peer,
     scale,
     startup,
+    wake,
 )
 from bench.harness import HERE, Bench, env_for
 from bench.report import write_results
@@ -70,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{b.tray_skip or 'measured'}", flush=True)
         if args.only in (None, "detection"):
             detection.run(b)
+            wake.run(b)
         if args.only in (None, "footprint"):
             network.run(b, footprint.run(b))
         if args.only in (None, "scale"):

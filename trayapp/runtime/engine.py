@@ -27,13 +27,15 @@ from trayapp.edges.netchange import fingerprint
 from trayapp.edges.power import on_battery
 from trayapp.edges.state import StateStore
 from trayapp.runtime.hooks import Hooks
-from trayapp.runtime.poller import HISTORY_EVERY, Poller
+from trayapp.runtime.poller import HISTORY_EVERY, Poller, cycle_budget
 from trayapp.runtime.recorder import Recorder
 
 log = logging.getLogger(__name__)
 SLEEP_SLICE = 15.0          # how often a sleeping loop checks for a resume or a new network
 RESUME_SLACK = 30.0         # wall clock ahead of the monotonic clock by this much = resumed
 OVERSLEEP = 5.0             # a wait that returned this much late: the process was frozen
+OVERRUN = 10.0              # a cycle this much over its budget: the process was frozen in it
+OFFLINE_SLICE = 3.0         # the slice while offline: a network that comes back is seen soon
 MIN_POOL, MAX_POOL = 8, 128  # connections in the HTTP pool (file descriptors stay few)
 
 
@@ -176,6 +178,7 @@ class Runner:
         self.hooks = Hooks(config, environ)
         self.history = Recorder(config) if store is not None else None
         self._cache_problem: str | None = None
+        self._early: str | None = None      # why the last sleep was cut short, if it was
 
     # -- controls, callable from any thread ---------------------------------
     def request_poll(self) -> None:
@@ -214,18 +217,20 @@ class Runner:
                     if self.history is not None:
                         self.history.reconfigure(self.config)
                 self._poll_requested = False
-                delay = float(self.config.interval)
+                delay, offline = float(self.config.interval), False
+                began = time.monotonic(), self.clock()
                 try:
-                    result = self.engine.cycle(self.clock())
+                    result = self.engine.cycle(began[1])
                     polling = next_poll(result, self.config, self.power())
-                    delay = polling.every
+                    delay, offline = polling.every, result.snapshot.offline
                     result = replace(result, snapshot=replace(result.snapshot,
                                                               polling=polling))
                     self._after_cycle(result)
                     self.on_result(result)
                 except Exception:
                     log.exception("poll cycle failed; trying again in %.0f s", delay)
-                why = self._sleep(delay)
+                why = self._sleep(delay, min(self.slice_seconds, OFFLINE_SLICE) if offline
+                                  else self.slice_seconds, began)
                 if why and self.on_checking is not None and not self._stopping.is_set():
                     try:
                         self.on_checking(why)
@@ -247,31 +252,51 @@ class Runner:
             self.history.record(result)
         self.hooks.submit(result)
 
-    def _sleep(self, delay: float) -> str | None:
-        """Sleep ``delay`` seconds, or less: the reason to poll early, if there is one
-        that the surfaces should show (a resume, a new network); None otherwise."""
-        mono_start, wall_start = time.monotonic(), self.clock()
-        deadline = mono_start + delay
+    def _sleep(self, delay: float, slice_seconds: float,
+               began: tuple[float, datetime]) -> str | None:
+        """Sleep ``delay`` seconds in slices, or less: the reason to poll early, if there
+        is one that the surfaces should show (a resume, a new network); None otherwise.
+
+        ``began``: the monotonic and wall clocks when the cycle began, so a sleep or a
+        freeze during the cycle counts too: a wall clock ahead of the monotonic one
+        (the machine slept), or a cycle that overran its budget by ``OVERRUN`` (the
+        process did not run; never twice in a row, so a slow machine is not polled in
+        a loop). Offline the slices are shorter, so the network coming back is seen
+        within seconds (offline is rare: the extra wakeups cost nothing on a normal day).
+        """
+        mono_began, wall_began = began
+        late = time.monotonic() - mono_began - cycle_budget(self.config, False) - 1.0
+        if late > OVERRUN and self._early != "frozen":
+            return self._early_poll("frozen", late)
+        self._early = None
+        deadline = time.monotonic() + delay
         network = self.network()
         while not self._stopping.is_set() and not self._poll_requested:
+            jump = (self.clock() - wall_began).total_seconds() - (time.monotonic() - mono_began)
+            if jump > RESUME_SLACK:
+                return self._early_poll("resumed", jump)
             before = time.monotonic()
             remaining = deadline - before
             if remaining <= 0:
                 return None
-            asked = min(remaining, self.slice_seconds)
+            asked = min(remaining, slice_seconds)
             woken = self._wake.wait(asked)
             self._wake.clear()
             late = time.monotonic() - before - asked
-            wall = (self.clock() - wall_start).total_seconds()
-            if wall - (time.monotonic() - mono_start) > RESUME_SLACK:
-                log.info("the clock jumped %.0f s ahead (sleep/resume?); polling now", wall)
-                return "after a sleep"
             if not woken and late > OVERSLEEP:
-                log.info("this process did not run for %.0f s (frozen, suspended?); "
-                         "polling now", late + asked)
-                return "after a sleep"
-            now = self.network()
-            if now != network:
-                log.info("the network changed; polling now")
-                return "the network changed"
+                return self._early_poll("frozen", late)
+            if self.network() != network:
+                return self._early_poll("network", 0.0)
         return None
+
+    def _early_poll(self, kind: str, seconds: float) -> str:
+        self._early = kind
+        if kind == "network":
+            log.info("the network changed; polling now")
+            return "the network changed"
+        if kind == "resumed":
+            log.info("the clock jumped %.0f s ahead (sleep/resume?); polling now", seconds)
+        else:
+            log.info("this process did not run for %.0f s (frozen, suspended?); polling now",
+                     seconds)
+        return "after a sleep"
