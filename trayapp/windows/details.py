@@ -46,7 +46,8 @@ PAUSE_KINDS = ("pause_hour", "pause_tomorrow", "resume")
 LABELS = {   # the tray's actions, named for a window where they stand alone
     "check_now": "Check now", "pause_hour": "Pause for 1 hour",
     "pause_tomorrow": "Pause until tomorrow", "resume": "Resume notifications",
-    "open_config": "Open config file", "open_log": "Open log", "about": "About trayapp",
+    "test_notification": "Send a test notification", "open_config": "Open config file",
+    "open_log": "Open log", "about": "About trayapp",
 }
 
 
