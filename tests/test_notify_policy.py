@@ -77,7 +77,7 @@ def test_outage_is_announced_once_with_fallbacks_coalesced() -> None:
     (Level.DEGRADED, Level.PARTIAL_OUTAGE, "Try: ChatGPT (degraded)"),
     # a degraded fallback is named as such and offered after the healthy ones
     (Level.DEGRADED, OK, "Try: Ollama (local), ChatGPT (degraded)"),
-    (OK, Level.DEGRADED, "Try: ChatGPT, Ollama (local) (degraded)"),
+    (OK, Level.DEGRADED, "Try: ChatGPT, Ollama (local, degraded)"),
     (MAJOR, Level.UNKNOWN, NO_FALLBACK),
 ])
 def test_fallback_line_lists_only_those_up_now(openai: Level, ollama: Level, line: str) -> None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from trayapp.config import vendor_hosts
 from trayapp.core.policy import fallback_name
-from trayapp.core.textclean import line
+from trayapp.core.textclean import line, noted
 from trayapp.core.timefmt import ago, local_time
 from trayapp.domain.links import safe_link
 from trayapp.domain.model import Incident, ServiceStatus, Snapshot
@@ -125,7 +125,7 @@ def _service_items(s: ServiceStatus, now: datetime) -> tuple[Item, ...]:
     for m in feed.maintenances[:MAX_MAINTENANCES] if feed else ():
         start = local_time(m.starts_at, None, "%a %d %b %H:%M") if m.starts_at else ""
         when = "in progress" if m.in_progress else (start or "planned")
-        planned.append(Item(f"Maintenance: {_label(m.name, 40)} ({when})", enabled=False))
+        planned.append(Item(f"Maintenance: {noted(_label(m.name, 40), when)}", enabled=False))
     return (Item(_label(s.summary), enabled=False),
             *_section(_slots(incidents, MAX_INCIDENTS, NO_INCIDENT)),
             *_section(parts), *_section(_slots(planned, MAX_MAINTENANCES, HIDDEN)),
