@@ -7,6 +7,8 @@ operational while the user has the menu open:
   place, so its picture changes while it stays open and then is exactly the
   picture of the menu opened afresh (before, it kept "Claude: major outage"
   until it was closed);
+  "Send a test notification" in its Troubleshooting submenu then shows a real
+  notification (dunst) that says it is a test and names the fallback that is up;
 * appindicator backend under XFCE 4.18's panel (a StatusNotifier host, which
   closes an open menu when the DBusMenu layout is replaced): the menu stays
   open through the level change and shows the new words, as a fresh menu does.
@@ -33,6 +35,7 @@ from tests.desktop.test_tray_e2e import (
     feed,
     grab,
     wait_colour,
+    wait_notification,
     xdotool,
 )
 from tests.loopback import LoopbackServer, wait_until
@@ -125,8 +128,12 @@ def test_an_open_gtk_menu_shows_the_new_level(desktop: DesktopSession, tmp_path:
     tray = Tray(desktop, tmp_path, "gtk", feed, "Backup gtk")
     try:
         x0, y0, x1, y1 = wait_colour(desktop, Level.MAJOR_OUTAGE)
-        menu_follows_the_level(desktop, feed, ((x0 + x1) // 2, (y0 + y1) // 2),
-                               lambda lv: bool(wait_colour(desktop, lv)))
+        spot = ((x0 + x1) // 2, (y0 + y1) // 2)
+        menu_follows_the_level(desktop, feed, spot, lambda lv: bool(wait_colour(desktop, lv)))
+        # Troubleshooting (third from the end) > "Send a test notification": a real one
+        open_menu(desktop, spot)
+        xdotool(desktop, "key", "Up", "Up", "Up", "Right", "Return")
+        wait_notification(desktop, "trayapp: test notification", "Try: Backup gtk")
     finally:
         code = tray.stop()
     assert code == 0, tray.log_text()[-2000:]
