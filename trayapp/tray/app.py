@@ -36,7 +36,7 @@ from trayapp.domain.text import one_line
 from trayapp.edges import heap, paths
 from trayapp.edges.notify_memory import PolicyStore
 from trayapp.edges.selfrun import module_argv
-from trayapp.tray.appfiles import autostart_module, level_icon_file, private_dir, written_config
+from trayapp.tray.appfiles import autostart_module, level_icon_file, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
 from trayapp.tray.details_proc import DetailsWindow
@@ -125,12 +125,8 @@ class TrayApp:
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
 
     def menu_items(self) -> tuple[Item, ...]:
-        enabled = None
-        if self.autostart is not None:
-            try:
-                enabled = bool(self.autostart.is_enabled())
-            except Exception:
-                enabled = None
+        from trayapp.tray.appfiles import autostart_state
+        enabled = autostart_state(self.autostart)
         fallbacks = tuple(dict.fromkeys(
             f for s in self.config.services if s.role == "watch" for f in s.fallbacks))
         state = MenuState(paused_until=self.policy_state.paused_until, autostart=enabled,
@@ -231,6 +227,7 @@ class TrayApp:
                 title, body = policy.trial_note(self.snapshot, self.settings)
             self.notifier.send(title, body, key="trayapp-test")
         elif kind is Act.OPEN_CONFIG:
+            from trayapp.tray.appfiles import written_config
             open_path(written_config(self.config_path, self.config), failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)

@@ -67,6 +67,14 @@ def autostart_module() -> Any:
         return None
 
 
+def autostart_state(module: Any) -> bool | None:
+    """Whether start at login is on; None where it is not available or cannot be read."""
+    try:
+        return None if module is None else bool(module.is_enabled())
+    except Exception:
+        return None
+
+
 def written_config(path: Path, config: Config) -> Path:
     """``path``, written first with the built-in default that runs when it is missing
     ("Open config file" then shows what is watched, commented)."""
