@@ -11,7 +11,9 @@ operational while the user has the menu open:
   notification (dunst) that says it is a test and names the fallback that is up;
 * appindicator backend under XFCE 4.18's panel (a StatusNotifier host, which
   closes an open menu when the DBusMenu layout is replaced): the menu stays
-  open through the level change and shows the new words, as a fresh menu does.
+  open through the level change and shows the new words, as a fresh menu does;
+  on the session bus (dbus-monitor) the change is an ``ItemsPropertiesUpdated``
+  of libdbusmenu, and no ``LayoutUpdated`` is sent at all.
 
 The menu is found as the new override-redirect window a right click maps; no
 text recognition: the patched menu's pixels are compared with a fresh menu's.
@@ -19,6 +21,9 @@ text recognition: the patched menu's pixels are compared with a fresh menu's.
 
 from __future__ import annotations
 
+import re
+import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -160,7 +165,25 @@ def test_xfces_panel_keeps_the_menu_open_across_a_level_change(tmp_path: Path,
             spot = next(((x, y) for y in range(shot.height) for x in range(shot.width)
                          if shot.getpixel((x, y)) == (215, 38, 38)), None)
             assert spot is not None, "no red icon to click"
-            menu_follows_the_level(desk, feed, spot, shows)
+            monitor = subprocess.Popen(
+                ["dbus-monitor", "--session", "interface='com.canonical.dbusmenu'"],
+                env=desk.env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            said: list[str] = []
+            reader = threading.Thread(target=lambda: said.extend(monitor.stdout or ()),
+                                      daemon=True)
+            reader.start()
+            try:
+                assert wait_until(lambda: any("NameAcquired" in ln for ln in list(said)),
+                                  TIMEOUT), "dbus-monitor did not start"
+                menu_follows_the_level(desk, feed, spot, shows)
+            finally:
+                monitor.terminate()
+                monitor.wait(10)
+                reader.join(10)
+            # the level change went over the bus as property updates, never a new layout
+            signals = re.findall(r"member=(\w+)", "".join(said))
+            assert "ItemsPropertiesUpdated" in signals and "LayoutUpdated" not in signals, \
+                signals
         finally:
             code = tray.stop()
             panel.terminate()
