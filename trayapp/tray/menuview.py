@@ -61,7 +61,14 @@ class MenuView:
             # Only the default (click) action: opening the details window.
             return b.menu_class(b.item_class("Details", self.callback(Action(Act.DETAILS)),
                                              default=True, visible=False))
-        return b.menu_class(*[self._item(i, (n,), cell) for n, i in enumerate(items)])
+        return b.menu_class(*self._items(items, (), cell))
+
+    def _items(self, items: tuple[Item, ...], path: Path, cell: list[tuple[Item, ...]],
+               ) -> list[Any]:
+        """pystray items for ``items``: every slot where the backend patches (hidden by the
+        patch), else only the visible ones (a path is still the place in ``items``)."""
+        return [self._item(i, (*path, n), cell) for n, i in enumerate(items)
+                if i.visible or self.patches]
 
     def _item(self, item: Item, path: Path, cell: list[tuple[Item, ...]]) -> Any:
         b = self.backend
@@ -69,9 +76,8 @@ class MenuView:
             return b.menu_class.SEPARATOR
         visible = True if self.patches else item.visible
         if item.children:
-            return b.item_class(item.text, b.menu_class(
-                *[self._item(c, (*path, n), cell) for n, c in enumerate(item.children)]),
-                enabled=item.enabled, visible=visible)
+            return b.item_class(item.text, b.menu_class(*self._items(item.children, path, cell)),
+                                enabled=item.enabled, visible=visible)
         def click() -> None:
             self._click(cell[0], path)
 
