@@ -75,3 +75,20 @@ def test_without_patching_only_what_is_shown_is_built(pystray: Any) -> None:
     check = next(i for i in menu if i.text == "Check now")
     check(None)
     assert clicked == [Action(Act.CHECK_NOW)]
+
+
+def test_the_details_windows_pause_button_has_the_hour_the_tray_gives(
+        tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Menu-less backends: the tray's buttons (flat_actions) go to the details window,
+    whose "Pause until tomorrow" keeps the tray's "(08:00)"."""
+    from datetime import datetime
+
+    from trayapp.tray.menu import flat_actions
+    from trayapp.windows.details import Live, bar_actions
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    morning = datetime(2024, 5, 2, 8, 0).astimezone()
+    items = flat_actions(build_menu(None, MenuState(tomorrow=morning), NOW))
+    payload = {"snapshot": {}, "actions": [
+        {"text": i.text, "kind": str(i.action.kind), "arg": ""} for i in items if i.action]}
+    labels = [label for label, _ in bar_actions(payload, Live(payload), print)]
+    assert "Pause until tomorrow (08:00)" in labels and "Send a test notification" in labels
