@@ -291,9 +291,9 @@ def test_a_hold_is_logged_once_per_change_not_per_poll() -> None:
 
 
 @pytest.mark.parametrize(("snap", "body"), [
-    (down(), "Notifications work. If Claude went down now: Try: ChatGPT, Ollama (local)."),
-    (down(openai=MAJOR, ollama=MAJOR), f"Notifications work. If Claude went down now: "
-                                       f"{NO_FALLBACK}."),
+    (down(), "Notifications work. One about Claude would end:\nTry: ChatGPT, Ollama (local)"),
+    (down(openai=MAJOR, ollama=MAJOR), f"Notifications work. One about Claude would end:\n"
+                                       f"{NO_FALLBACK}"),
     (snapshot(service("gemini")), "Notifications work. (No fallback to name: none is configured "
                            "or checked yet.)"),
     (None, "Notifications work. (No fallback to name: none is configured or checked yet.)"),

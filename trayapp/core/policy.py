@@ -271,5 +271,5 @@ def trial_note(snapshot: Snapshot | None, settings: Settings) -> tuple[str, str]
     for s in snapshot.watched if snapshot is not None else ():
         fallbacks = fallback_line(snapshot, s.id, settings) if snapshot is not None else ""
         if fallbacks:
-            return title, f"{said} If {line(s.name, 40)} went down now: {fallbacks}."
+            return title, f"{said} One about {line(s.name, 40)} would end:\n{fallbacks}"
     return title, f"{said} (No fallback to name: none is configured or checked yet.)"
