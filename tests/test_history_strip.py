@@ -46,7 +46,7 @@ def test_load_reads_the_week_for_the_snapshots_services(
     (inc,) = claude.incidents
     assert "Elevated errors on Claude Opus" in inc and "before the page" in inc
     text = plain_text(history_strip.lines(history))
-    assert text.startswith("History") and "ChatGPT: 24h: 100 % of" in text
+    assert text.startswith("History") and "ChatGPT: 24h: 100 % up" in text
     # the strips: red where the outage was, hatched where trayapp was not watching
     states = {s for _, _, s in history_strip.segments(claude.spans, now - 7 * 86400, now)}
     assert {"operational", "major_outage", "degraded", "offline", "gap"} <= states

@@ -7,7 +7,15 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
-from tests.test_tray_builders import HOSTILE, T0, claude, fallbacks, incident, snapshot
+from tests.test_tray_builders import (
+    HOSTILE,
+    T0,
+    claude,
+    fallbacks,
+    incident,
+    service,
+    snapshot,
+)
 from trayapp.core.policy import (
     NO_FALLBACK,
     Decision,
@@ -69,7 +77,7 @@ def test_outage_is_announced_once_with_fallbacks_coalesced() -> None:
     (Level.DEGRADED, Level.PARTIAL_OUTAGE, "Try: ChatGPT (degraded)"),
     # a degraded fallback is named as such and offered after the healthy ones
     (Level.DEGRADED, OK, "Try: Ollama (local), ChatGPT (degraded)"),
-    (OK, Level.DEGRADED, "Try: ChatGPT, Ollama (local) (degraded)"),
+    (OK, Level.DEGRADED, "Try: ChatGPT, Ollama (local, degraded)"),
     (MAJOR, Level.UNKNOWN, NO_FALLBACK),
 ])
 def test_fallback_line_lists_only_those_up_now(openai: Level, ollama: Level, line: str) -> None:
@@ -261,3 +269,36 @@ def test_no_fallback_line_when_none_is_configured() -> None:
     alone = replace(claude(MAJOR, incident()), fallbacks=())
     d = run(WORSE, snapshot(alone, at=T0), known())
     assert d.notifications[0].body == "Elevated errors on Claude Opus"
+
+
+def test_a_hold_is_logged_once_per_change_not_per_poll() -> None:
+    """Paused through many polls of one outage: "held back" once; again only when what
+    is held changes (another level), or after the hold ended and came back."""
+    from trayapp.core.policy import fresh_holds
+    paused = PolicyState(told=known().told, paused_until=T0 + timedelta(days=1))
+    logged: list[tuple[str, str, str]] = []
+    before: frozenset[tuple[str, str, str]] = frozenset()
+    state = paused
+    polls = [down()] * 5 + [snapshot(claude(Level.DEGRADED), *fallbacks())] * 3 + [up()] * 2
+    polls += [down()] * 2
+    for n, snap in enumerate(polls):
+        d = run(WORSE, snap, state, now=T0 + timedelta(minutes=n))
+        new, before = fresh_holds(d, snap, before)
+        logged += new
+        state = d.state
+    assert logged == [("claude", "paused", "major_outage"), ("claude", "paused", "degraded"),
+                      ("claude", "paused", "major_outage")]
+
+
+@pytest.mark.parametrize(("snap", "body"), [
+    (down(), "Notifications work. One about Claude would end:\nTry: ChatGPT, Ollama (local)"),
+    (down(openai=MAJOR, ollama=MAJOR), f"Notifications work. One about Claude would end:\n"
+                                       f"{NO_FALLBACK}"),
+    (snapshot(service("gemini")), "Notifications work. (No fallback to name: none is configured "
+                           "or checked yet.)"),
+    (None, "Notifications work. (No fallback to name: none is configured or checked yet.)"),
+])
+def test_the_test_notification_says_it_is_one_and_names_a_fallback_up(
+        snap: Snapshot | None, body: str) -> None:
+    from trayapp.core.policy import trial_note
+    assert trial_note(snap, S) == ("trayapp: test notification", body)

@@ -127,7 +127,7 @@ def test_offers_put_healthy_first_and_name_the_degraded() -> None:
     assert [offer_label(n, lv, local) for n, lv, local in (
         ("ChatGPT", "degraded", False), ("Ollama", "operational", True),
         ("Ollama (local)", "degraded", True), ("ChatGPT", "operational", False))] == [
-        "ChatGPT (degraded)", "Ollama (local)", "Ollama (local) (degraded)", "ChatGPT"]
+        "ChatGPT (degraded)", "Ollama (local)", "Ollama (local, degraded)", "ChatGPT"]
 
 
 def test_pick_text_says_a_degraded_pick_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:

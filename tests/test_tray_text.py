@@ -6,7 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -22,6 +23,11 @@ from trayapp.windows.details_text import dashboard, details_lines, plain_text, w
 NOW = T0 + timedelta(minutes=4)
 BAD = ("\x1b", "\x07", "\u202e", "<b>", "<script>", "[31m", "\n")
 STATE = MenuState(local_ids=frozenset({"ollama"}), fallback_ids=("openai", "ollama"))
+
+
+def shown(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """The items a user sees (hidden slots left out, in submenus too)."""
+    return tuple(replace(i, children=shown(i.children)) for i in items if i.visible)
 
 
 def walk(items: tuple[Item, ...]) -> list[Item]:
@@ -66,11 +72,15 @@ def test_tooltip_respects_platform_limits_with_hostile_text(platform: str) -> No
 
 def test_menu_structure() -> None:
     snap = snapshot(claude(Level.MAJOR_OUTAGE, incident()), *fallbacks(ollama=Level.UNKNOWN))
-    items = build_menu(snap, STATE, NOW)
+    items = shown(build_menu(snap, STATE, NOW))
     top = [i.text for i in items if not i.separator]
     assert top == ["Details…", "Claude: major outage", "Fallbacks", "ChatGPT: operational",
                    "Ollama (local): unknown", "Check now", "Pause notifications",
-                   "Preferences…", "Open config file", "Open log", "About", "Quit"]
+                   "Preferences…", "Troubleshooting", "About", "Quit"]
+    trouble = next(i for i in items if i.text == "Troubleshooting").children
+    assert [(i.text, i.action.kind if i.action else None) for i in trouble] == [
+        ("Send a test notification", Act.TEST_NOTIFICATION),
+        ("Open config file", Act.OPEN_CONFIG), ("Open log", Act.OPEN_LOG)]
     assert items[0].default and items[0].action is not None
     claude_sub = items[1].children
     inc = next(i for i in claude_sub if i.text.startswith("Incident:"))
@@ -98,6 +108,23 @@ def test_menu_pause_and_autostart_states() -> None:
     resume = next(i for i in off if i.text == "Pause notifications").children[2]
     assert not resume.enabled
     assert "Checking…" in [i.text for i in off]
+    assert not off[0].visible and on[0].visible and on[0].action is not None
+    assert on[0].action.kind is Act.RESUME
+
+
+def test_menu_pause_words_have_the_hour_and_an_en_dash() -> None:
+    """"Paused until 20:04 – Resume", "Until tomorrow (08:00)": the clock in this
+    machine's zone, with a real en dash (never a hyphen)."""
+    local = datetime(2024, 5, 1, 20, 4).astimezone()
+    morning = datetime(2024, 5, 2, 8, 0).astimezone()
+    items = build_menu(None, MenuState(paused_until=local, tomorrow=morning),
+                       local - timedelta(minutes=30))
+    assert items[0].text == "Paused until 20:04 \u2013 Resume"
+    pause = next(i for i in items if i.text.startswith("Pause notifications"))
+    assert pause.text == "Pause notifications (until 20:04)"
+    assert [c.text for c in pause.children] == [
+        "For 1 hour", "Until tomorrow (08:00)", "Resume"]
+    assert "Pause until tomorrow (08:00)" in [i.text for i in flat_actions(items)]
 
 
 def test_menu_refuses_non_web_links_and_sanitizes_labels() -> None:
@@ -117,7 +144,8 @@ def test_flat_actions_for_menu_less_backends() -> None:
     items = build_menu(None, MenuState(autostart=False), NOW)
     assert [i.text for i in flat_actions(items)] == [
         "Check now", "Pause for 1 hour", "Pause until tomorrow", "Start at login",
-        "Preferences…", "Open config file", "Open log", "About", "Quit"]
+        "Preferences…", "Send a test notification", "Open config file", "Open log", "About",
+        "Quit"]
 
 
 # ------------------------------------------------------------------ details text

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from gi.repository import GLib
 
+from tests.test_tray_builders import claude, fallbacks, incident, snapshot
 from trayapp.domain.levels import Level
 from trayapp.icon import render_icon
 from trayapp.tray.backend import load
@@ -26,7 +27,9 @@ NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def labels(menu: object) -> list[str]:
-    return [w.get_label() or "" for w in menu.get_children()]  # type: ignore[attr-defined]
+    """The labels a user sees (hidden slots left out)."""
+    return [w.get_label() or "" for w in menu.get_children()  # type: ignore[attr-defined]
+            if w.get_visible()]
 
 
 def main() -> None:
@@ -47,13 +50,16 @@ def main() -> None:
 
     def script(_icon: object) -> None:
         icon.visible = True
+        view.patch(icon)                                      # hide the empty slots
         base = build_menu(None, MenuState(), NOW)
         step(base)                                            # same: nothing to do
         relabel = tuple(replace(i, text="Checking… again") if i.text == "Checking…" else i
                         for i in base)
         step(relabel)                                         # a label: patched in place
         paused = build_menu(None, MenuState(paused_until=NOW + timedelta(hours=1)), NOW)
-        step(paused)                                          # a new item: rebuilt
+        step(paused)                                          # a hidden slot shown: patched
+        snap = snapshot(claude(Level.MAJOR_OUTAGE, incident()), *fallbacks())
+        step(build_menu(snap, MenuState(fallback_ids=("openai",)), NOW))  # services: rebuilt
         print(json.dumps(out), flush=True)
         os._exit(0)          # pystray's gtk loop may linger after stop(): the answer is out
 

@@ -31,9 +31,14 @@ def test_menu_patched_in_place(desktop: DesktopSession, backend: str) -> None:
     assert lines, done.stderr[-2000:]
     result = json.loads(lines[-1])
     assert result["backend"] == backend
-    same, patched, rebuilt = result["steps"]
+    same, patched, paused, rebuilt = result["steps"]
     assert same["how"] == "same"
+    assert not [t for t in same["labels"] if t.startswith("Paused")], "a hidden slot shows"
     assert patched["how"] == "patched" and patched["menu"] == same["menu"]
     assert "Checking… again" in patched["labels"] and "Checking…" not in patched["labels"]
+    assert paused["how"] == "patched" and paused["menu"] == same["menu"]
+    assert paused["labels"][0].startswith("Paused until ")
     assert rebuilt["how"] == "rebuilt" and rebuilt["menu"] != same["menu"]
-    assert rebuilt["labels"][0].startswith("Paused until ")
+    # the new menu's empty slots hidden at once: "Paused..." and "Offline..." not shown
+    shown = [t.replace("<b>", "").replace("</b>", "") for t in rebuilt["labels"] if t]
+    assert shown[:3] == ["Details…", "Claude: major outage", "Fallbacks"]   # gtk: bold

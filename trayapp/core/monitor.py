@@ -67,6 +67,7 @@ from trayapp.core.connectivity import reason as offline_reason
 from trayapp.core.eta import expected
 from trayapp.core.latency import median, remember
 from trayapp.core.modelwatch import ModelMemory, shown, slow_probe, update, verdict
+from trayapp.core.timefmt import since
 from trayapp.core.verdict import model_result, probe_result, unexplained_429, with_cycle
 from trayapp.domain.levels import Level, worst
 from trayapp.domain.model import (
@@ -238,11 +239,6 @@ def stale_line(since: str, last_known: Level | None, expired: bool) -> str:
     return text
 
 
-def _clock(at: datetime, now: datetime, tz: tzinfo | None) -> str:
-    local, today = at.astimezone(tz), now.astimezone(tz)
-    return local.strftime("%H:%M" if local.date() == today.date() else "%Y-%m-%d %H:%M")
-
-
 def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
              probe: ProbeResult | None, mem: ServiceMemory, disagree: bool,
              now: datetime, tz: tzinfo | None) -> str:
@@ -250,7 +246,7 @@ def _summary(level: Level, assessed: Assessed | None, page: _Page | None,
     probe_bad = probe is not None and probe.level.is_problem
     if page is not None and not page.readable:
         if page.stale_since is not None:
-            text = stale_line(f"since {_clock(page.stale_since, now, tz)}", page.last_known,
+            text = stale_line(since(page.stale_since, now, tz, ""), page.last_known,
                               page.expired)
             text += f" ({page.why})" if page.why else ""
         else:

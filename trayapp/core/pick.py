@@ -112,11 +112,9 @@ def offer_label(name: str, level: str, local: bool = False) -> str:
     """How a fallback is named where it is offered: ``"ChatGPT"``, ``"Ollama (local)"``,
     ``"ChatGPT (degraded)"``. ``name`` is already cleaned for its medium; ``level`` the
     wire name (``"degraded"``); ``local``: it runs on this machine."""
-    if local and "local" not in name.lower():
-        name += " (local)"
-    if level == "degraded":
-        name += " (degraded)"
-    return name
+    from trayapp.core.textclean import noted  # here: the prompt's start stays light
+    return noted(name, "local" if local and "local" not in name.lower() else "",
+                 "degraded" if level == "degraded" else "")
 
 
 def service_ids(snapshot: dict[str, Any]) -> list[str]:

@@ -249,3 +249,27 @@ def decide(events: tuple[Event, ...], snapshot: Snapshot, state: PolicyState,
         sent = prev.last_sent if kind == "recovered" else now
         told[s.id] = Told(level=s.level, incidents=incidents, maintenances=maint, last_sent=sent)
     return Decision(tuple(out), replace(state, told=told), tuple(held))
+
+
+Hold = tuple[str, str, str]          # (service, why, the level held back)
+
+
+def fresh_holds(decision: Decision, snapshot: Snapshot, before: frozenset[Hold],
+                ) -> tuple[tuple[Hold, ...], frozenset[Hold]]:
+    """The holds to log (new since the last cycle: a hold goes on at every poll while
+    paused, the log says it once per change) and the holds to remember."""
+    now = frozenset((sid, why, str(s.level) if (s := snapshot.service(sid)) else "")
+                    for sid, why in decision.held)
+    return tuple(sorted(now - before)), now
+
+
+def trial_note(snapshot: Snapshot | None, settings: Settings) -> tuple[str, str]:
+    """"Send a test notification": a title that says it is a test, and the line a real
+    notification would carry about the first watched service's fallbacks."""
+    title = "trayapp: test notification"
+    said = "Notifications work."
+    for s in snapshot.watched if snapshot is not None else ():
+        fallbacks = fallback_line(snapshot, s.id, settings) if snapshot is not None else ""
+        if fallbacks:
+            return title, f"{said} One about {line(s.name, 40)} would end:\n{fallbacks}"
+    return title, f"{said} (No fallback to name: none is configured or checked yet.)"

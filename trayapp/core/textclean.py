@@ -27,3 +27,15 @@ def block(value: object, limit: int = 4000) -> str:
     if "<" in text or "&" in text:
         return html_to_text(text, limit)
     return paragraph(text, limit)
+
+
+def noted(text: str, *notes: str) -> str:
+    """``text`` with ``notes`` in parentheses, joined into one pair when ``text`` already
+    ends with one: ``"Claude Console (platform.claude.com, degraded)"``, ``"Ollama
+    (local, degraded)"``, never ``"... (platform.claude.com) (degraded)"``."""
+    notes = tuple(n for n in notes if n)
+    if not notes:
+        return text
+    if text.endswith(")") and "(" in text:
+        return f"{text[:-1]}, {', '.join(notes)})"
+    return f"{text} ({', '.join(notes)})"

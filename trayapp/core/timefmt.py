@@ -36,3 +36,38 @@ def local_time(value: datetime, tz: tzinfo | None = None, fmt: str = "%Y-%m-%d %
         return value.astimezone(tz).strftime(fmt)
     except _BROKEN:
         return ""
+
+
+WEEK_DAYS = 7
+
+
+def _days(at: datetime, now: datetime, tz: tzinfo | None) -> int:
+    """Calendar days from ``at`` to ``now`` in ``tz`` (negative: ahead). Raises on
+    times at datetime's limits."""
+    return (now.astimezone(tz).date() - at.astimezone(tz).date()).days
+
+
+def when(at: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """A moment as people say it, as precise as its distance needs: ``"14:03"`` today,
+    ``"Mon 14:03"`` within a week either way, a date further back (``"2 Apr 2020"``),
+    a date and time further ahead (``"2 Apr 2027 14:00"``); ``"?"`` when unknowable."""
+    try:
+        local, days = at.astimezone(tz), _days(at, now, tz)
+    except _BROKEN:
+        return "?"
+    if days == 0:
+        return local.strftime("%H:%M")
+    if -WEEK_DAYS < days < WEEK_DAYS:
+        return local.strftime("%a %H:%M")
+    date = f"{local.day} {local.strftime('%b %Y')}"       # no %-d: Windows has none
+    return date if days > 0 else f"{date} {local.strftime('%H:%M')}"
+
+
+def since(at: datetime, now: datetime, tz: tzinfo | None, span: str) -> str:
+    """``"since 14:03 (38 min)"``; a week or more back only the date (``"since 2 Apr
+    2020"``: "2439 d" says nothing more); ``span`` is the time since, in words."""
+    try:
+        long_ago = _days(at, now, tz) >= WEEK_DAYS
+    except _BROKEN:
+        long_ago = False
+    return f"since {when(at, now, tz)}" + ("" if long_ago or not span else f" ({span})")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from trayapp.config import Config
+from trayapp.core.pick import offer_label
 
 
 def _names(names: list[str]) -> str:
@@ -24,8 +25,7 @@ def welcome_text(config: Config) -> str:
     for s in watched:
         order += [f for f in s.fallbacks if f not in order]
     found = [f for fid in order if (f := config.service(fid)) is not None]
-    fallbacks = [f"{f.name} (local)" if f.local and "local" not in f.name.lower() else f.name
-                 for f in found]
+    fallbacks = [offer_label(f.name, "", f.local) for f in found]
     text = f"Watching {_names([s.name for s in watched])}"
     if not fallbacks:
         return f"{text}, with no fallback"

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from trayapp.config import Config, default_toml
+from trayapp.config import Config
 from trayapp.core import policy
 from trayapp.core.monitor import StepResult
 from trayapp.domain.levels import Level
@@ -82,6 +82,7 @@ class TrayApp:
                              on_checking=self.on_checking)
         self.details = DetailsWindow(self.details_payload, lambda a: self._callback(a)())
         self._shown_image = b""
+        self._held: frozenset[policy.Hold] = frozenset()    # logged once, not per poll
         self.autostart: Any = autostart_module()
         self.menu = MenuView(backend, self._callback)
         self.icon: Any = backend.icon_class(
@@ -128,16 +129,13 @@ class TrayApp:
         return tooltip(self.snapshot, self._now(), self.backend.tooltip_limit, self._paused())
 
     def menu_items(self) -> tuple[Item, ...]:
-        enabled = None
-        if self.autostart is not None:
-            try:
-                enabled = bool(self.autostart.is_enabled())
-            except Exception:
-                enabled = None
+        from trayapp.tray.appfiles import autostart_state
+        enabled = autostart_state(self.autostart)
         fallbacks = tuple(dict.fromkeys(
             f for s in self.config.services if s.role == "watch" for f in s.fallbacks))
         state = MenuState(paused_until=self.policy_state.paused_until, autostart=enabled,
-                          local_ids=self.settings.local_ids, fallback_ids=fallbacks)
+                          local_ids=self.settings.local_ids, fallback_ids=fallbacks,
+                          tomorrow=policy.pause_until(self._now(), "tomorrow", self.settings))
         return build_menu(self.snapshot, state, self._now())
 
     def _callback(self, action: Action) -> Any:
@@ -185,7 +183,8 @@ class TrayApp:
                                      self.settings, self._now())
             self.policy_state = decision.state
             self.store.save(self.policy_state)
-        for sid, why in decision.held:
+            held, self._held = policy.fresh_holds(decision, result.snapshot, self._held)
+        for sid, why, _level in held:
             log.info("notification for %s held back (%s)", sid, why)
         for n in decision.notifications:
             urgency = ("critical" if n.level is Level.MAJOR_OUTAGE and n.kind == "problem"
@@ -234,13 +233,13 @@ class TrayApp:
             self.toggle_autostart()
         elif kind is Act.PREFERENCES:
             self.open_preferences()
+        elif kind is Act.TEST_NOTIFICATION:
+            with self.lock:
+                title, body = policy.trial_note(self.snapshot, self.settings)
+            self.notifier.send(title, body, key="trayapp-test")
         elif kind is Act.OPEN_CONFIG:
-            if not self.config_path.exists():     # the built-in default that runs
-                ollama = self.config.service("ollama")
-                from trayapp.edges.configwrite import write_config
-                text = default_toml(ollama.probe.url if ollama and ollama.probe else None)
-                write_config(self.config_path, text.encode())
-            open_path(self.config_path, failed=self._open_failed)
+            from trayapp.tray.appfiles import written_config
+            open_path(written_config(self.config_path, self.config), failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
             open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
         elif kind is Act.ABOUT:
@@ -291,6 +290,7 @@ class TrayApp:
     # ----------------------------------------------------------------- lifecycle
     def _setup(self, icon: Any) -> None:
         icon.visible = True
+        self.menu.patch(icon)           # hide the empty slots of the first menu
         threading.Thread(target=self._poll, name="poller", daemon=True).start()
         if self.banner:                 # first run: say what is watched, never silently
             self.open_details()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from trayapp.config import Config
 from trayapp.domain.levels import Level
 from trayapp.domain.text import one_line
 from trayapp.edges import paths
@@ -64,3 +65,23 @@ def autostart_module() -> Any:
         return autostart
     except Exception:
         return None
+
+
+def autostart_state(module: Any) -> bool | None:
+    """Whether start at login is on; None where it is not available or cannot be read."""
+    try:
+        return None if module is None else bool(module.is_enabled())
+    except Exception:
+        return None
+
+
+def written_config(path: Path, config: Config) -> Path:
+    """``path``, written first with the built-in default that runs when it is missing
+    ("Open config file" then shows what is watched, commented)."""
+    if not path.exists():
+        from trayapp.config import default_toml
+        from trayapp.edges.configwrite import write_config
+        ollama = config.service("ollama")
+        write_config(path, default_toml(ollama.probe.url if ollama and ollama.probe
+                                        else None).encode())
+    return path

@@ -32,6 +32,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +57,10 @@ class Backend:
     background: tuple[int, int, int] | None   # paint the icon's corners (alpha-blind trays)
     tooltip_limit: int
     platform: str
-    # change the shown menu's labels and enabled states in place (same structure)
-    patch_menu: Callable[[Any, tuple[Any, ...]], None] | None = None
+    # change the shown menu's labels, checks, enabled and visible states in place (same
+    # structure), the items' actions held back while it does
+    patch_menu: Callable[[Any, tuple[Any, ...], Callable[[], AbstractContextManager[None]]],
+                         None] | None = None
 
 
 def requested(environ: MutableMapping[str, str]) -> str | None:
@@ -206,28 +209,38 @@ def _clickable_xorg(base: Any) -> Any:
 
 
 def _patch_gtk_menu(menu: Any, items: tuple[Any, ...]) -> None:
-    """Walk a Gtk.Menu built by pystray from ``items``' structure; set labels and
-    sensitivity. Checks are structure (set_active would fire the item's action)."""
+    """Walk a Gtk.Menu built by pystray from ``items``' structure (every slot built, none
+    hidden by pystray); set labels, checks, sensitivity and visibility. libdbusmenu-gtk
+    (appindicator) sends each as a property update of the item, not a new layout."""
     for widget, item in zip(menu.get_children(), items, strict=False):
+        if widget.get_visible() != item.visible:
+            widget.set_visible(item.visible)
         if item.separator:
             continue
         if not item.default and widget.get_label() != item.text:
             widget.set_label(item.text)       # the default item's label is bold markup
         if widget.get_sensitive() != item.enabled:
             widget.set_sensitive(item.enabled)
+        if item.checked is not None and hasattr(widget, "set_active") \
+                and widget.get_active() != item.checked:
+            widget.set_active(item.checked)   # activates the item: see MenuView._quiet
         sub = widget.get_submenu()
         if sub is not None and item.children:
             _patch_gtk_menu(sub, item.children)
 
 
-def patch_gtk(icon: Any, items: tuple[Any, ...]) -> None:
-    """Patch the icon's Gtk menu on the GLib main loop (pystray's own thread)."""
+def patch_gtk(icon: Any, items: tuple[Any, ...],
+              quiet: Callable[[], AbstractContextManager[None]]) -> None:
+    """Patch the icon's Gtk menu on the GLib main loop (pystray's own thread), after
+    any menu pystray was asked to build (its ``_update_menu`` is queued there too);
+    ``quiet``: the items' actions do not run meanwhile."""
     from gi.repository import GLib
 
     def apply() -> bool:
         handle = getattr(icon, "_menu_handle", None)
         if handle is not None:
-            _patch_gtk_menu(handle, items)
+            with quiet():
+                _patch_gtk_menu(handle, items)
         return False
     GLib.idle_add(apply)
 

@@ -46,7 +46,8 @@ PAUSE_KINDS = ("pause_hour", "pause_tomorrow", "resume")
 LABELS = {   # the tray's actions, named for a window where they stand alone
     "check_now": "Check now", "pause_hour": "Pause for 1 hour",
     "pause_tomorrow": "Pause until tomorrow", "resume": "Resume notifications",
-    "open_config": "Open config file", "open_log": "Open log", "about": "About trayapp",
+    "test_notification": "Send a test notification", "open_config": "Open config file",
+    "open_log": "Open log", "about": "About trayapp",
 }
 
 
@@ -189,6 +190,10 @@ def bar_actions(payload: dict[str, Any], live: Live, send: Any) -> list[tuple[st
     kinds = {str(a.get("kind")) for a in acts}
     out: list[tuple[str, Any]] = []
     pause_done = False
+    # the tray names it with the hour it ends ("Pause until tomorrow (08:00)")
+    tomorrow = next((text for a in acts if a.get("kind") == "pause_tomorrow"
+                     and (text := one_line(a.get("text"), 40)).startswith(
+                         LABELS["pause_tomorrow"])), LABELS["pause_tomorrow"])
     for a in acts:
         kind, arg = str(a.get("kind")), str(a.get("arg") or "")
         if kind in ("quit", "details", "open_url", "preferences"):
@@ -201,7 +206,7 @@ def bar_actions(payload: dict[str, Any], live: Live, send: Any) -> list[tuple[st
                 out.append((LABELS["resume"], lambda: send("resume", "")))
             else:
                 out.append((LABELS["pause_hour"], lambda: send("pause_hour", "")))
-                out.append((LABELS["pause_tomorrow"], lambda: send("pause_tomorrow", "")))
+                out.append((tomorrow, lambda: send("pause_tomorrow", "")))
             continue
         label = LABELS.get(kind) or one_line(a.get("text"), 40)
         out.append((label, lambda k=kind, g=arg: send(k, g)))

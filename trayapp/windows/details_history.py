@@ -63,7 +63,7 @@ def rows_for(history: list[Any] | None, scale: float) -> Rows:
                 row=row, column=2, sticky="w")
         n = len(strip.WINDOWS)
         if "30d" in h.uptime:
-            ttk.Label(frame, text="30 d: " + strip.uptime_text(h.uptime["30d"]) + " watched",
+            ttk.Label(frame, text="30 d: " + strip.uptime_text(h.uptime["30d"]),
                       foreground="#555555").grid(row=n, column=0, columnspan=3, sticky="w")
         for i, inc in enumerate(strip.extra_lines(h), start=n + 1):
             ttk.Label(frame, text=str(inc), foreground="#555555",

@@ -226,8 +226,7 @@ class DetailsView:
         for child in self.inner.winfo_children():
             child.destroy()
         self.wrapped = [(lab, ind) for lab, ind in self.wrapped if lab.winfo_exists()]
-        self.root.title(d.title)
-        self._text(self.inner, d.title, font=self.big)
+        self.root.title(d.title)    # said once, in the title bar: the services' headings follow
         self._text(self.inner, d.checked, muted=True)
         for note in (d.offline, d.paused):
             if note:

@@ -24,7 +24,7 @@ from trayapp.core.eta import eta_from_json, figures_words, usually_words
 from trayapp.core.monitor import stale_line
 from trayapp.core.pick import offer_label, offers
 from trayapp.core.retryafter import wait_words
-from trayapp.core.textclean import block, line
+from trayapp.core.textclean import block, line, noted
 from trayapp.domain.levels import Level, parse_level
 from trayapp.domain.links import safe_link
 from trayapp.domain.text import safe_url
@@ -238,12 +238,12 @@ def _service(s: dict[str, Any], snap: dict[str, Any], vendor: str,
     hurt = [c for c in _list(feed, "components") if _level(c.get("level")).is_problem]
     if hurt:
         notes.append("Affected: " + line(", ".join(
-            f"{line(c.get('name'), 60)} ({_level(c.get('level')).label})" for c in hurt), 400))
+            noted(line(c.get("name"), 60), _level(c.get("level")).label) for c in hurt), 400))
     for m in _list(feed, "maintenances"):
         start = _time(m.get("starts_at"))
         when = "in progress" if m.get("in_progress") else \
             f"from {clock(start, now, tz)}" if start else "planned"
-        notes.append(f"Maintenance: {line(m.get('name'), 120)} ({when})")
+        notes.append(f"Maintenance: {noted(line(m.get('name'), 120), when)}")
     waiting = wait_words(_time(s.get("retry_at")), now, tz)
     if waiting:
         notes.append(f"{_sentence(waiting)} (Retry-After): not asked before then")

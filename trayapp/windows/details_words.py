@@ -18,7 +18,7 @@ from typing import Any
 
 from trayapp.config import vendor_hosts
 from trayapp.core.textclean import line
-from trayapp.core.timefmt import local_time
+from trayapp.core.timefmt import since, when
 from trayapp.domain.levels import Level
 from trayapp.domain.links import safe_link
 
@@ -48,28 +48,17 @@ def duration(seconds: float) -> str:
 
 
 def clock(at: datetime, now: datetime, tz: tzinfo | None) -> str:
-    """``"14:03"`` today, ``"Mon 14:03"`` within a week, else ``"2024-05-01 14:03"``."""
-    try:
-        local, today = at.astimezone(tz), now.astimezone(tz)
-        days = (today.date() - local.date()).days
-    except (OverflowError, ValueError, OSError, TypeError):
-        return "?"
-    if days == 0:
-        return local_time(at, tz, "%H:%M")
-    if 0 < days < 7:
-        return local_time(at, tz, "%a %H:%M")
-    return local_time(at, tz)
+    """``"14:03"`` today, ``"Mon 14:03"`` within a week, else a date (:func:`when`)."""
+    return when(at, now, tz)
 
 
 def since_words(at: datetime, now: datetime, tz: tzinfo | None) -> str:
-    """``"since 14:03 (38 min)"``."""
+    """``"since 14:03 (38 min)"``, ``"since 2 Apr 2020"``."""
     try:
         age = (now - at).total_seconds()
     except (OverflowError, TypeError):
         return ""
-    if age < 0:
-        return f"since {clock(at, now, tz)}"
-    return f"since {clock(at, now, tz)} ({duration(age)})"
+    return since(at, now, tz, duration(age) if age >= 0 else "")
 
 
 def headline(level: Level, since: datetime | None, now: datetime, tz: tzinfo | None) -> str:

@@ -17,6 +17,7 @@ grey, and a gap in observation (asleep, not running) is hatched.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -135,11 +136,24 @@ def draw_strip(parent: tk.Misc, spans: tuple[Span, ...], start: float, end: floa
     return canvas
 
 
+def percent_words(percent: float) -> str:
+    """An uptime as precise as it needs to be, never better than it was: "100" only when
+    all was up, two decimals in the 99s (where uptimes differ: "99.95"), else whole
+    (rounded down: "64", not "64.52" of two minutes); "under 1", not "0", when any was."""
+    if percent >= 100:
+        return "100"
+    if percent >= 99:
+        return f"{math.floor(percent * 100) / 100:.2f}".rstrip("0").rstrip(".")
+    return str(math.floor(percent)) if percent >= 1 else "under 1" if percent > 0 else "0"
+
+
 def uptime_text(u: Uptime) -> str:
+    """``"99.95 % up"``, ``"64 % up (2 min watched)"`` when part of the window was not
+    watched, ``"not watched yet"``."""
     if u.percent is None:
-        return "not observed"
-    pct = f"{u.percent:.2f}".rstrip("0").rstrip(".")
-    return f"{pct} % of {humanize(u.observed)}"
+        return "not watched yet"
+    text = f"{percent_words(u.percent)} % up"
+    return text if u.observed_percent >= 99 else f"{text} ({humanize(u.observed)} watched)"
 
 
 def insert_into(text: tk.Text, history: list[ServiceHistory]) -> None:
@@ -159,7 +173,7 @@ def insert_into(text: tk.Text, history: list[ServiceHistory]) -> None:
                                                                      padx=4, pady=1)
             ttk.Label(frame, text=uptime_text(h.uptime[key])).grid(row=row, column=2,
                                                                    sticky="w")
-        ttk.Label(frame, text="30 d: " + uptime_text(h.uptime["30d"]) + " watched",
+        ttk.Label(frame, text="30 d: " + uptime_text(h.uptime["30d"]),
                   foreground="#555555").grid(row=3, column=0, columnspan=3, sticky="w")
         for n, inc in enumerate(extra_lines(h), start=4):
             ttk.Label(frame, text=inc, foreground="#555555", wraplength=WRAP).grid(
