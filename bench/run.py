@@ -28,6 +28,7 @@ from bench import (
     detection,
     footprint,
     history,
+    memory,
     network,
     peer,
     scale,
@@ -45,8 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="a short smoke-test run (about a minute; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
     ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer",
-                                         "history"],
-                    help="run one section (footprint includes the network counts)")
+                                         "history", "memory"],
+                    help="run one section (footprint includes the network counts, the memory "
+                         "breakdown and the wakeups; memory: those two only)")
     ap.add_argument("--no-tray", action="store_true", help="skip the tray measurements")
     ap.add_argument("--tray-window", default=desktop.DEFAULT_WINDOW_NAME,
                     help="the tray icon's window name, for `xdotool search --name`")
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             detection.run(b)
         if args.only in (None, "footprint"):
             network.run(b, footprint.run(b))
+        if args.only in (None, "footprint", "memory"):
+            memory.run(b)
         if args.only in (None, "scale"):
             scale.run(b)
         if args.only in (None, "startup"):
