@@ -2,7 +2,8 @@
 
 Method: `watch` (after polling every second for 120 s, 10 s in --quick),
 `status` (at its exit) and the tray on each backend (after the same polling)
-run with the configuration of the footprint section, under ``python -X importtime``
+run with the configuration of the footprint section (history, two hooks and a
+model probe on: :mod:`bench.featured`), under ``python -X importtime``
 and with a small reporter (:data:`SHIM`): a thread blocked on opening a FIFO
 (it never wakes by itself) that, when the benchmark opens the FIFO (or at exit),
 writes the process's RSS (anonymous and file-backed), its modules, its Python
@@ -25,8 +26,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench.featured import ENV as FEATURED_ENV
+from bench.featured import featured_config, featured_standins
 from bench.harness import PY, Bench, env_for, fmt_mb, stop, wait_for
-from bench.payloads import TERMINAL_FLOOR, TRAY_FLOOR, default_config, default_standins
+from bench.payloads import TERMINAL_FLOOR, TRAY_FLOOR
 from bench.procs import as_module, floor_rss
 
 SHIM = r'''
@@ -147,19 +150,19 @@ def run(b: Bench) -> None:
         from bench.footprint import pystray_default
         backends = list(dict.fromkeys(["xorg", pystray_default(
             env_for(b.tmp / "which-bd", **b.session.env))]))
-    default_standins(s, "/bd")
-    cfg = str(default_config(b.tmp / "bd.toml", s, "/bd", 1))
+    featured_standins(s, "/bd")
+    cfg = str(featured_config(b.tmp / "bd.toml", s, "/bd", 1))
     runs = {"watch": (as_module("trayapp", "watch", "--json", "--config", cfg),
-                      env_for(b.tmp / "bd-watch"), TERMINAL_FLOOR)}
+                      env_for(b.tmp / "bd-watch", **FEATURED_ENV), TERMINAL_FLOOR)}
     for name in backends:
         assert b.session is not None
         runs[f"tray ({name})"] = (as_module("trayapp", "--config", cfg), env_for(
             b.tmp / f"bd-tray-{name}", TRAYAPP_TRAY_BACKEND=name, PYSTRAY_BACKEND=name,
-            **b.session.env), TRAY_FLOOR)
+            **b.session.env, **FEATURED_ENV), TRAY_FLOOR)
     started = {n: _launch(b, n.split()[-1].strip("()"), code, env)
                for n, (code, env, _) in runs.items()}
     status = _launch(b, "status", as_module("trayapp", "status", "--config", cfg),
-                     env_for(b.tmp / "bd-status"))
+                     env_for(b.tmp / "bd-status", **FEATURED_ENV))
     try:
         status[0].wait(120)
         time.sleep(polls_s)

@@ -3,7 +3,8 @@
 Method: `trayapp watch` and the tray on each backend (the X11 one and the one
 pystray picks by itself) run side by side at the default 60 s interval against
 the default services' stand-ins (all answering "operational", so the interval
-stays 60 s). After each one's first cycle has been answered, the voluntary +
+stays 60 s), with history, two hooks and a model probe configured
+(:mod:`bench.featured`). After each one's first cycle has been answered, the voluntary +
 involuntary context switches of every thread (``/proc/PID/task/*/status``) are
 summed over a window that ends before the next poll can start (the window is
 checked: no request from that process reaches the server in it), and scaled
@@ -20,8 +21,10 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench.featured import ENV as FEATURED_ENV
+from bench.featured import featured_config, featured_standins
 from bench.harness import Bench, env_for, stop, wait_for
-from bench.payloads import DEFAULT_INTERVAL, default_config, default_standins
+from bench.payloads import DEFAULT_INTERVAL
 from bench.procs import start_tray, start_watch
 
 LIMIT_PER_MIN = 10.0
@@ -68,13 +71,14 @@ def run(b: Bench) -> None:
 
     def start(name: str, backend: str | None) -> None:
         p = f"/z-{name}"
-        default_standins(s, p)
-        cfg = default_config(b.tmp / f"wake-{name}.toml", s, p, DEFAULT_INTERVAL)
+        featured_standins(s, p)
+        cfg = featured_config(b.tmp / f"wake-{name}.toml", s, p, DEFAULT_INTERVAL)
         if backend is None:
-            proc: subprocess.Popen[str] | None = start_watch(b, cfg, b.tmp / f"wake-{name}")[0]
+            proc: subprocess.Popen[str] | None = start_watch(b, cfg, b.tmp / f"wake-{name}",
+                                                             **FEATURED_ENV)[0]
         else:
             proc = start_tray(b, cfg, b.tmp / f"wake-{name}", backend,
-                              b.tmp / f"wake-{name}.log")
+                              b.tmp / f"wake-{name}.log", **FEATURED_ENV)
         if proc is not None:
             procs[name], prefixes[name] = proc, p
 
