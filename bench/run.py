@@ -34,7 +34,7 @@ from bench import (
     scale,
     startup,
 )
-from bench.harness import HERE, Bench, env_for
+from bench.harness import HERE, Bench, compile_bytecode, env_for
 from bench.report import write_results
 from bench.server import BenchServer
 
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="the tray icon's window name, for `xdotool search --name`")
     args = ap.parse_args(argv)
     started, t0 = dt.datetime.now(dt.UTC), time.monotonic()
+    compile_bytecode()
     shown = list(argv if argv is not None else sys.argv[1:])
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="trayapp-bench-")))
