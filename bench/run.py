@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
-                    help="a short smoke-test run (about a minute; numbers are indicative)")
+                    help="a short smoke-test run (about three minutes; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
     ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer",
                                          "history", "memory"],

@@ -23,7 +23,7 @@ def quick(tmp_path: Path, *args: str, cache: Path | None = None) -> str:
     env = {**os.environ, "TRAYAPP_BENCH_CACHE": str(cache or tmp_path / "empty-cache")}
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick",
                            "--out", str(tmp_path), *args], capture_output=True, text=True,
-                          timeout=240, stdin=subprocess.DEVNULL, check=False, env=env)
+                          timeout=420, stdin=subprocess.DEVNULL, check=False, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr
     return (tmp_path / "RESULTS.md").read_text()
