@@ -19,6 +19,8 @@ import subprocess
 import time
 from typing import Any
 
+from bench.featured import ENV as FEATURED_ENV
+from bench.featured import featured_config, featured_standins
 from bench.harness import PY, Bench, env_for, fmt_mb, fmt_s, median, stop, wait_for
 from bench.payloads import (
     DEFAULT_INTERVAL,
@@ -61,14 +63,14 @@ def run(b: Bench) -> dict[str, Any]:
     soak_s = 20.0 if b.quick else 300.0
     soak_interval = 1 if b.quick else 2
     s = b.server
-    default_standins(s, "/w")
+    featured_standins(s, "/w")
     default_standins(s, "/i")
-    watch_cfg = default_config(b.tmp / "soak.toml", s, "/w", soak_interval)
+    watch_cfg = featured_config(b.tmp / "soak.toml", s, "/w", soak_interval)
     idle_cfg = default_config(b.tmp / "idle.toml", s, "/i", DEFAULT_INTERVAL)
     env = env_for(b.tmp / "floor")
 
     # -- watch soak, the idle process and (if it can run) the tray, side by side
-    watch, _ = start_watch(b, watch_cfg, b.tmp / "soak-watch")
+    watch, _ = start_watch(b, watch_cfg, b.tmp / "soak-watch", **FEATURED_ENV)
     idle, _ = start_watch(b, idle_cfg, b.tmp / "idle-watch")
     # The tray on the plain X11 backend (what pystray uses without PyGObject, and
     # the backend of the reference figures) and, side by side, on the
@@ -79,10 +81,10 @@ def run(b: Bench) -> dict[str, Any]:
         backends = list(dict.fromkeys(["xorg", pystray_default(
             env_for(b.tmp / "which", **b.session.env))]))
         for name in backends:
-            default_standins(s, f"/t-{name}")
-            cfg = default_config(b.tmp / f"tray-{name}.toml", s, f"/t-{name}", soak_interval)
+            featured_standins(s, f"/t-{name}")
+            cfg = featured_config(b.tmp / f"tray-{name}.toml", s, f"/t-{name}", soak_interval)
             tray = start_tray(b, cfg, b.tmp / f"soak-tray-{name}", name,
-                              b.tmp / f"tray-{name}.log")
+                              b.tmp / f"tray-{name}.log", **FEATURED_ENV)
             if tray is not None:
                 trays[name] = tray
     t_start = time.monotonic()
@@ -121,9 +123,9 @@ def run(b: Bench) -> dict[str, Any]:
           fmt_mb(watch_rss), "<= 1.25x floor", watch_rss / term_floor,
           watch_rss <= 1.25 * term_floor)
     b.row(sec, f"floor: `python -c \"{TERMINAL_FLOOR}\"`", fmt_mb(term_floor))
-    status_cfg = default_config(b.tmp / "status.toml", s, "/w", 60)
+    status_cfg = featured_config(b.tmp / "status.toml", s, "/w", 60)
     st_peak, st_code = peak_rss(as_module("trayapp", "status", "--config", str(status_cfg)),
-                                env_for(b.tmp / "status"))
+                                env_for(b.tmp / "status", **FEATURED_ENV))
     fl_peak, _ = peak_rss(TERMINAL_FLOOR, env)
     b.row(sec, "`status` peak RSS (whole run)", fmt_mb(st_peak), "<= 1.25x floor",
           st_peak / fl_peak, st_peak <= 1.25 * fl_peak)
@@ -189,7 +191,9 @@ def run(b: Bench) -> dict[str, Any]:
     polls_h = 3600 / DEFAULT_INTERVAL
     b.row(sec, f"CPU per hour at interval {DEFAULT_INTERVAL} (idle + {polls_h:.0f} cycles)",
           f"{per_hour + polls_h * cpu_cycle:.2f} s/h", "info")
-    b.note(sec, f"RSS = VmRSS of the process. `watch` polled the default services (Claude "
+    b.note(sec, f"RSS = VmRSS of the process. `watch`, `status` and the tray ran with "
+                "history, two hooks (a command and a webhook) and a model probe with a key "
+                "configured (bench/featured.py). `watch` polled the default services (Claude "
                 f"watched; ChatGPT, Ollama as fallbacks) against loopback stand-ins every "
                 f"{soak_interval} s for {soak_s:.0f} s (more cycles than the default 60 s "
                 "interval would do in that time, to show any growth). "

@@ -94,20 +94,21 @@ class LineReader:
                 return t, got
 
 
-def start_watch(b: Bench, config: Path, tmp: Path) -> tuple[subprocess.Popen[str], LineReader]:
+def start_watch(b: Bench, config: Path, tmp: Path,
+                **extra: str) -> tuple[subprocess.Popen[str], LineReader]:
     proc = subprocess.Popen([PY, "-m", "trayapp", "watch", "--json", "--config", str(config)],
-                            env=env_for(tmp), text=True, stdout=subprocess.PIPE,
+                            env=env_for(tmp, **extra), text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
     return proc, LineReader(proc)
 
 
 def start_tray(b: Bench, config: Path, tmp: Path, backend: str | None = None,
-               log: Path | None = None) -> subprocess.Popen[str] | None:
+               log: Path | None = None, **more: str) -> subprocess.Popen[str] | None:
     """The tray under the virtual desktop; ``backend`` forces a pystray backend,
     ``log`` keeps its stderr."""
     if b.session is None:
         return None
-    extra = {"TRAYAPP_TRAY_BACKEND": backend} if backend else {}
+    extra = {**more, "TRAYAPP_TRAY_BACKEND": backend} if backend else more
     with open(log or os.devnull, "w") as err:
         return subprocess.Popen([PY, "-m", "trayapp", "--config", str(config)],
                                 env=env_for(tmp, **extra, **b.session.env), text=True,

@@ -28,13 +28,14 @@ from bench import (
     detection,
     footprint,
     history,
+    memory,
     network,
     peer,
     scale,
     startup,
     wake,
 )
-from bench.harness import HERE, Bench, env_for
+from bench.harness import HERE, Bench, compile_bytecode, env_for
 from bench.report import write_results
 from bench.server import BenchServer
 
@@ -43,16 +44,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
-                    help="a short smoke-test run (about a minute; numbers are indicative)")
+                    help="a short smoke-test run (about three minutes; numbers are indicative)")
     ap.add_argument("--out", type=Path, default=HERE, help="where RESULTS.md goes")
     ap.add_argument("--only", choices=["detection", "footprint", "scale", "startup", "peer",
-                                         "history"],
-                    help="run one section (footprint includes the network counts)")
+                                         "history", "memory"],
+                    help="run one section (footprint includes the network counts, the memory "
+                         "breakdown and the wakeups; memory: those two only)")
     ap.add_argument("--no-tray", action="store_true", help="skip the tray measurements")
     ap.add_argument("--tray-window", default=desktop.DEFAULT_WINDOW_NAME,
                     help="the tray icon's window name, for `xdotool search --name`")
     args = ap.parse_args(argv)
     started, t0 = dt.datetime.now(dt.UTC), time.monotonic()
+    compile_bytecode()
     shown = list(argv if argv is not None else sys.argv[1:])
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="trayapp-bench-")))
@@ -74,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             wake.run(b)
         if args.only in (None, "footprint"):
             network.run(b, footprint.run(b))
+        if args.only in (None, "footprint", "memory"):
+            memory.run(b)
         if args.only in (None, "scale"):
             scale.run(b)
         if args.only in (None, "startup"):

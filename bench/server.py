@@ -143,6 +143,9 @@ class BenchServer:
                     self.stats.opened_by[path] += 1
                     first = False
                 self.stats.bytes_in[path] += len(head)
+                size = int(headers.get("content-length", "0") or 0)
+                if size:            # a POST's body (a webhook, a model probe): read, unused
+                    self.stats.bytes_in[path] += len(await reader.readexactly(size))
                 out = await self._answer(path, headers)
                 self.stats.bytes_out[path] += len(out)
                 writer.write(out)

@@ -13,9 +13,9 @@ import pytest
 from bench import peerkit
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = ("## 1. Detection latency", "## 2. Footprint", "## 3. Scale", "## 4. Network cost",
-            "## 5. Start-up", "## 6. Side by side", "## 7. History store", "- CPU:", "- cores:",
-            "- RAM:", "- OS:", "- Python:")
+SECTIONS = ("## 1. Detection latency", "## 2. Footprint", "## 2c. Wakeups", "## 3. Scale",
+            "## 4. Network cost", "## 5. Start-up", "## 6. Side by side", "## 7. History store",
+            "- CPU:", "- cores:", "- RAM:", "- OS:", "- Python:")
 SIDE_HEADER = "| measurement | trayapp | peer | ratio (trayapp / peer) | method |"
 
 
@@ -23,7 +23,7 @@ def quick(tmp_path: Path, *args: str, cache: Path | None = None) -> str:
     env = {**os.environ, "TRAYAPP_BENCH_CACHE": str(cache or tmp_path / "empty-cache")}
     done = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick",
                            "--out", str(tmp_path), *args], capture_output=True, text=True,
-                          timeout=240, stdin=subprocess.DEVNULL, check=False, env=env)
+                          timeout=420, stdin=subprocess.DEVNULL, check=False, env=env)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     assert "Traceback" not in done.stderr
     return (tmp_path / "RESULTS.md").read_text()
@@ -72,6 +72,12 @@ def test_quick_benchmark_produces_every_section(tmp_path: Path) -> None:
             assert theirs and not theirs.startswith("skipped"), (name, theirs)
     assert not (tmp_path / "empty-cache").exists()      # nothing was installed
     assert "Start-up" in results and "--cached" in results
+    # the wakeup guard: a count of context switches over a window with no poll in it
+    # (a count, not a timing): a timer or polling loop added to the idle loop fails here
+    wakeups = [row for row in rows if "wakeups per idle hour" in row]
+    assert any(row.startswith("| `watch`") for row in wakeups)
+    for row in wakeups:
+        assert row.rstrip(" |").endswith(("PASS", "SKIP")), row
 
 
 @pytest.mark.slow

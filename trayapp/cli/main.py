@@ -271,6 +271,8 @@ class WatchPrinter:
         for event in result.events:
             line = dumps(event_json(event)) if self.as_json else event_text(event)
             print(line, file=self.out, flush=True)
+        from trayapp.edges import heap
+        heap.release()     # this cycle's garbage (and, the first time, start-up's), as the tray
 
     def _network(self, snap: Snapshot, first: bool = False) -> None:
         from trayapp.core.render import dumps, network_json
@@ -286,10 +288,12 @@ class WatchPrinter:
 
 
 def cmd_watch(config: Config, args: argparse.Namespace, out: TextIO) -> int:
+    from trayapp.edges import heap
     from trayapp.edges.paths import state_dir
     from trayapp.edges.state import StateStore
     from trayapp.runtime.engine import Runner
 
+    heap.single_arena()     # before any thread starts: poll threads share one C heap
     if not args.json:
         from trayapp.domain.text import one_line
 
