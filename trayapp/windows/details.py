@@ -273,6 +273,7 @@ def show_tk(payload: dict[str, Any]) -> None:
         assert view is not None
         emit({"shown": first.title, "text": text(first), "bar": view.bar_geometry(),
               "buttons": view.body_geometry(),
+              "clipped": view.clipped(),
               "window": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
                          root.winfo_height()], "frame": str(root.wm_geometry()),
               "area": list(details_place.work_area(root)), "dpi": root.winfo_fpixels("1i")})
