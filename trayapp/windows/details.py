@@ -183,11 +183,12 @@ def bar_actions(payload: dict[str, Any], live: Live, send: Any) -> list[tuple[st
 def show_tk(payload: dict[str, Any]) -> None:
     import tkinter as tk
 
-    from trayapp.windows import details_place, winopen
+    from trayapp.windows import details_place, theme, winopen
     from trayapp.windows.details_layout import Actions, DetailsView
 
     live = Live(payload)
     root = tk.Tk(className="trayapp")
+    theme.apply_theme(root, max(1.0, float(root.winfo_fpixels("1i")) / 96.0))
     config = payload.get("config") if isinstance(payload.get("config"), str) else None
     kinds = {str(a.get("kind")) for a in payload.get("actions") or [] if isinstance(a, dict)}
     view: DetailsView | None = None
@@ -273,7 +274,8 @@ def show_tk(payload: dict[str, Any]) -> None:
         assert view is not None
         emit({"shown": first.title, "text": text(first), "bar": view.bar_geometry(),
               "buttons": view.body_geometry(),
-              "clipped": view.clipped(),
+              "clipped": view.clipped(), "theme": theme.ACTIVE[0].name,
+              "scrollbar": int(view.scroll.winfo_width()),
               "window": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
                          root.winfo_height()], "frame": str(root.wm_geometry()),
               "area": list(details_place.work_area(root)), "dpi": root.winfo_fpixels("1i")})

@@ -23,11 +23,10 @@ from typing import Any
 
 from trayapp.domain.levels import Level
 from trayapp.windows.details_text import Dashboard, IncidentView, Link, ServiceView
+from trayapp.windows.theme import ACTIVE
 
 FONTS = ("TkDefaultFont", "TkTextFont", "TkHeadingFont", "TkMenuFont", "TkCaptionFont",
          "TkSmallCaptionFont", "TkTooltipFont", "TkFixedFont", "TkIconFont")
-LINK = "#1a5fb4"
-MUTED = "#555555"
 
 
 def mark_image(master: tk.Misc, level: Level, size: int) -> tk.PhotoImage:
@@ -265,9 +264,9 @@ class DetailsView:
               link: Link | None = None) -> ttk.Label:
         opts: dict[str, Any] = {"text": text, "justify": "left", "font": font or "TkDefaultFont"}
         if muted:
-            opts["foreground"] = MUTED
+            opts["foreground"] = ACTIVE[0].muted
         if link is not None and link.url:
-            opts.update(foreground=LINK, cursor="hand2")
+            opts.update(foreground=ACTIVE[0].link, cursor="hand2")
         label = ttk.Label(parent, **opts)
         label.pack(side="top", anchor="w", padx=(indent, 0), pady=pady)
         if link is not None and link.url:
