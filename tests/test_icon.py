@@ -164,3 +164,54 @@ def test_terminal_modules_do_not_import_pillow() -> None:
         "assert 'PIL' not in sys.modules, sorted(m for m in sys.modules if 'PIL' in m)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _on_grey(level: Level, marks: frozenset[str], size: int) -> Image.Image:
+    flat = Image.new("RGBA", (size, size), (128, 128, 128, 255))
+    flat.alpha_composite(render_icon(level, marks, size))
+    return flat.convert("L")
+
+
+def _glyph(level: Level, size: int) -> list[tuple[int, int]]:
+    """The level symbol's own pixels: inside the disc, far from its colour in luminance."""
+    bare = _on_grey(level, frozenset(), size)
+    disc = Image.new("RGB", (1, 1), LEVEL_COLOURS[level]).convert("L").getpixel((0, 0))
+    assert isinstance(disc, int)
+    c, r = size / 2, 0.36 * size          # inside the disc, clear of its rim
+    return [(x, y) for y in range(size) for x in range(size)
+            if (x + 0.5 - c) ** 2 + (y + 0.5 - c) ** 2 < r * r
+            and abs(int(bare.getpixel((x, y))) - disc) > 48]   # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", (16, 22, 24))
+@pytest.mark.parametrize("mark", ["paused", "disagree"])
+@pytest.mark.parametrize("level", list(Level))
+def test_small_marks_leave_the_symbol_whole(level: Level, mark: str, size: int) -> None:
+    # Issue 26: at 16 px the paused badge hid the check's left arm (operational +
+    # paused read as "/"). In grayscale, every pixel of the level's symbol is as
+    # it was without the mark, and the mark itself is drawn: dark with white ink.
+    glyph = _glyph(level, size)
+    assert len(glyph) >= 8, (level, size)
+    bare, marked = _on_grey(level, frozenset(), size), _on_grey(level, frozenset({mark}), size)
+    changed = [p for p in glyph if abs(int(bare.getpixel(p)) - int(marked.getpixel(p))) > 16]  # type: ignore[arg-type]
+    assert changed == [], f"{mark} covers {len(changed)} of {len(glyph)} symbol pixels"
+    diff = ImageChops.difference(bare, marked)
+    box = diff.getbbox()
+    assert box is not None
+    region = marked.crop(box)
+    values = list(region.tobytes())
+    assert sum(v > 200 for v in values) >= 2 and sum(v < 90 for v in values) >= 4, \
+        (mark, size, box)
+
+
+@pytest.mark.parametrize("size", (16, 22, 24))
+def test_small_marks_are_told_apart_in_grayscale(size: int) -> None:
+    # paused and disagree sit in different corners and have different shapes
+    for level in Level:
+        bare = _on_grey(level, frozenset(), size)
+        boxes = {m: ImageChops.difference(bare, _on_grey(level, frozenset({m}), size)).getbbox()
+                 for m in ("paused", "disagree")}
+        p, d = boxes["paused"], boxes["disagree"]
+        assert p is not None and d is not None
+        assert p[0] == 0 and p[3] == size, p          # bottom left
+        assert d[2] == size and d[1] == 0, d          # top right

@@ -21,7 +21,10 @@ badge with a cross), ``paused`` notifications (bottom left, a square badge
 with two bars) and ``disagree`` (top right, a diamond with "!": the API probe
 disagrees with the status page). At 24 px and below only the most important
 mark is drawn (offline, then disagree, then paused), larger, so it stays a
-readable shape instead of three specks.
+readable shape instead of three specks; there paused is two white bars on a
+dark plate in the bottom-left corner and disagree a dark corner flag with a
+white "!" at the top right, both outside the symbol, which stays whole
+(docs/tray.md shows the pixels).
 
 The level's colour, exactly ``LEVEL_COLOURS[level]`` (no anti-aliasing
 inside the disc), is the most common opaque colour of the image:
@@ -183,7 +186,27 @@ def _draw_symbol(canvas: _Canvas, level: Level, big: int, small: bool) -> None:
         canvas.disc(c, 0.70 * big, w * 0.6, ink)
 
 
+def _draw_small_mark(canvas: _Canvas, mark: str, big: int) -> None:
+    """At 24 px and below, paused and disagree stay in the corners, off the level's
+    symbol: the symbols keep inside 0.24..0.77 of the icon, these marks outside it."""
+    b = float(big)
+    edge = max(1.0, 0.04 * b)                       # the light outline
+    if mark == "paused":        # two white bars on a dark plate, bottom left
+        canvas.rectangle(0, 0.625 * b, 0.3125 * b, b, _MARK_BODY)
+        for x0 in (0.045, 0.165):
+            canvas.rectangle(x0 * b, 0.70 * b, (x0 + 0.08) * b, 0.96 * b, _WHITE)
+    else:                       # disagree: a dark corner flag with a white "!", top right
+        leg, d = 0.54 * b, 2.1 * edge
+        canvas.polygon([(b - leg, 0), (b, 0), (b, leg)], _LIGHT)
+        canvas.polygon([(b - leg + d, 0), (b, 0), (b, leg - d)], _MARK_BODY)
+        canvas.rectangle(0.84 * b, 0.03 * b, 0.93 * b, 0.19 * b, _WHITE)
+        canvas.rectangle(0.84 * b, 0.25 * b, 0.93 * b, 0.32 * b, _WHITE)
+
+
 def _draw_mark(canvas: _Canvas, mark: str, big: int, small: bool) -> None:
+    if small and mark != "offline":
+        _draw_small_mark(canvas, mark, big)
+        return
     cx, cy = (v * big for v in _MARK_CENTRES[mark])
     r = (_SMALL_MARK_RADIUS if small else _MARK_RADIUS) * big
     if small:       # a bigger badge reaches further in: keep it inside the icon

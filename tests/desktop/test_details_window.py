@@ -76,6 +76,7 @@ def test_every_button_is_inside_and_the_window_lives(display: tuple[str, int],
     win = Window(name, tmp_path, outage_snapshot(now_utc()), banner=BANNER)
     try:
         shown = win.next("shown")
+        assert shown["clipped"] == [], "lines cut at the right edge"
         assert abs(shown["dpi"] - dpi) < 2, shown["dpi"]
         assert "usually 20-95 min; open for 38 min" in shown["text"]   # under the level
         wid, (x0, y0, x1, y1) = window_box(win, TITLE)

@@ -33,6 +33,7 @@ def test_details_window_shows_the_strips(desktop: DesktopSession, tmp_path: Path
         assert proc.stdout is not None
         shown = json.loads(proc.stdout.readline())
         assert "History" in shown["text"] and "the probe saw it" in shown["text"]
+        assert shown["clipped"] == [], "lines cut at the right edge"
         assert ("Claude's status page admitted the one problem this machine saw, 15 min "
                 "later (a grade needs 5)") in shown["text"]
         window = find(desktop, "^trayapp: Claude operational$")

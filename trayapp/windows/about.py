@@ -91,6 +91,8 @@ def show(info: AboutInfo) -> None:
     root = tk.Tk(className="trayapp")
     root.title(f"About trayapp {info.version}")
     k = scale_fonts(root)
+    from trayapp.windows.theme import apply_theme
+    apply_theme(root, k)
     pad = round(10 * k)
     body = ttk.Frame(root, padding=pad)
     body.pack(fill="both", expand=True)

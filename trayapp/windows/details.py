@@ -3,7 +3,8 @@
 FILE is the JSON payload the tray wrote (deleted once read)::
 
     {"snapshot": {...}, "actions": [{"text", "kind", "arg"}], "banner": str | null,
-     "config": path | null, "snapshot_file": path | null, "policy_file": path | null}
+     "config": path | null, "snapshot_file": path | null, "policy_file": path | null,
+     "icon": [x, y, w, h] | null}
 
 A separate process keeps Tk's main loop from fighting pystray's (each wants
 the main thread) and keeps Tk's memory out of the long-running tray process.
@@ -13,7 +14,8 @@ the main thread) and keeps Tk's memory out of the long-running tray process.
   redraws in place when either changed; every 30 s anyway, for the ages.
 * **One window**: the tray writes ``{"raise": true}`` on the window's stdin
   for a second click; the window raises itself (and says ``{"raised": true}``).
-* Esc or Close closes it; its size and position are kept in the state dir.
+* Esc or Close closes it; its size and position are kept in the state dir
+  (:mod:`trayapp.windows.details_place`).
 * Buttons (for tray backends without a menu) report their action to the tray
   as one JSON line on stdout (``{"action", "arg"}``); ``{"shown", "text"}``
   tells the tray what the window shows (logged). Without a usable Tk, the same
@@ -41,7 +43,6 @@ from trayapp.windows.details_text import Dashboard, Link, dashboard
 
 log = logging.getLogger("trayapp.details")
 POLL_MS = 1000
-GEOMETRY_FILE = "details-window.json"
 PAUSE_KINDS = ("pause_hour", "pause_tomorrow", "resume")
 LABELS = {   # the tray's actions, named for a window where they stand alone
     "check_now": "Check now", "pause_hour": "Pause for 1 hour",
@@ -146,35 +147,6 @@ class Live:
         return dashboard(self.snap, _now(), None, vendors_for(self.snap), self.paused_until)
 
 
-def _geometry_file() -> Path:
-    from trayapp.edges import paths
-    return paths.state_dir() / GEOMETRY_FILE
-
-
-def load_geometry(screen: tuple[int, int], minimum: tuple[int, int]) -> str | None:
-    """The saved "WxH+X+Y", when it still fits on this screen."""
-    from trayapp.edges.safefile import read_bytes
-    try:
-        raw = json.loads(read_bytes(_geometry_file(), 4096))
-        w, h, x, y = (int(raw[k]) for k in ("width", "height", "x", "y"))
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-    sw, sh = screen
-    w, h = max(minimum[0], min(w, sw)), max(minimum[1], min(h, sh))
-    x, y = max(0, min(x, sw - w)), max(0, min(y, sh - h))
-    return f"{w}x{h}+{x}+{y}"
-
-
-def save_geometry(root: Any) -> None:
-    from trayapp.edges import paths
-    data = {"width": root.winfo_width(), "height": root.winfo_height(),
-            "x": root.winfo_rootx(), "y": root.winfo_rooty()}
-    try:
-        paths.write_atomic(_geometry_file(), json.dumps(data).encode(), 0o600)
-    except OSError as exc:
-        log.warning("cannot keep the window's place (%s)", exc.strerror)
-
-
 def _stdin_reader(inbox: queue.Queue[str]) -> None:
     try:
         for raw in sys.stdin:
@@ -216,11 +188,12 @@ def bar_actions(payload: dict[str, Any], live: Live, send: Any) -> list[tuple[st
 def show_tk(payload: dict[str, Any]) -> None:
     import tkinter as tk
 
-    from trayapp.windows import winopen
+    from trayapp.windows import details_place, theme, winopen
     from trayapp.windows.details_layout import Actions, DetailsView
 
     live = Live(payload)
     root = tk.Tk(className="trayapp")
+    theme.apply_theme(root, max(1.0, float(root.winfo_fpixels("1i")) / 96.0))
     config = payload.get("config") if isinstance(payload.get("config"), str) else None
     kinds = {str(a.get("kind")) for a in payload.get("actions") or [] if isinstance(a, dict)}
     view: DetailsView | None = None
@@ -231,7 +204,7 @@ def show_tk(payload: dict[str, Any]) -> None:
             view.say_error(text)
 
     def close() -> None:
-        save_geometry(root)
+        details_place.save_geometry(root)
         root.destroy()
 
     def send(kind: str, arg: str) -> None:
@@ -265,8 +238,7 @@ def show_tk(payload: dict[str, Any]) -> None:
     natural = view.natural_size()
     minimum = view.min_size()
     root.minsize(*minimum)
-    root.geometry(load_geometry((root.winfo_screenwidth(), root.winfo_screenheight()), minimum)
-                  or f"{natural[0]}x{natural[1]}")
+    details_place.place(root, payload, natural, minimum)
     root.protocol("WM_DELETE_WINDOW", close)
     root.bind("<Escape>", lambda _e: close())
     paused = live.paused_until
@@ -307,8 +279,11 @@ def show_tk(payload: dict[str, Any]) -> None:
         assert view is not None
         emit({"shown": first.title, "text": text(first), "bar": view.bar_geometry(),
               "buttons": view.body_geometry(),
+              "clipped": view.clipped(), "theme": theme.ACTIVE[0].name,
+              "scrollbar": int(view.scroll.winfo_width()),
               "window": [root.winfo_rootx(), root.winfo_rooty(), root.winfo_width(),
-                         root.winfo_height()], "dpi": root.winfo_fpixels("1i")})
+                         root.winfo_height()], "frame": str(root.wm_geometry()),
+              "area": list(details_place.work_area(root)), "dpi": root.winfo_fpixels("1i")})
     root.after(300, shown)
     root.after(POLL_MS, tick)
     root.lift()

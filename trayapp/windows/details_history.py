@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from trayapp.windows.details_text import Line
+from trayapp.windows.theme import ACTIVE
 
 Rows = Callable[[Any, str], list[Any]]
 
@@ -64,9 +65,9 @@ def rows_for(history: list[Any] | None, scale: float) -> Rows:
         n = len(strip.WINDOWS)
         if "30d" in h.uptime:
             ttk.Label(frame, text="30 d: " + strip.uptime_text(h.uptime["30d"]),
-                      foreground="#555555").grid(row=n, column=0, columnspan=3, sticky="w")
+                      foreground=ACTIVE[0].muted).grid(row=n, column=0, columnspan=3, sticky="w")
         for i, inc in enumerate(strip.extra_lines(h), start=n + 1):
-            ttk.Label(frame, text=str(inc), foreground="#555555",
+            ttk.Label(frame, text=str(inc), foreground=ACTIVE[0].muted,
                       wraplength=round(strip.WRAP * scale)).grid(row=i, column=0,
                                                                   columnspan=3, sticky="w")
         return [frame]

@@ -23,11 +23,10 @@ from typing import Any
 
 from trayapp.domain.levels import Level
 from trayapp.windows.details_text import Dashboard, IncidentView, Link, ServiceView
+from trayapp.windows.theme import ACTIVE
 
 FONTS = ("TkDefaultFont", "TkTextFont", "TkHeadingFont", "TkMenuFont", "TkCaptionFont",
          "TkSmallCaptionFont", "TkTooltipFont", "TkFixedFont", "TkIconFont")
-LINK = "#1a5fb4"
-MUTED = "#555555"
 
 
 def mark_image(master: tk.Misc, level: Level, size: int) -> tk.PhotoImage:
@@ -188,6 +187,20 @@ class DetailsView:
             if label.winfo_exists():
                 label.configure(wraplength=max(self.char * 20, width - indent))
 
+    def clipped(self) -> list[str]:
+        """The lines that reach past the column's right edge (the tests)."""
+        self.root.update_idletasks()
+        right = int(self.canvas.winfo_rootx()) + int(self.canvas.winfo_width())
+        out: list[str] = []
+        todo: list[tk.Misc] = [self.inner]
+        while todo:
+            w = todo.pop(0)
+            todo += w.winfo_children()
+            if isinstance(w, ttk.Label) and w.winfo_ismapped() \
+                    and int(w.winfo_rootx()) + int(w.winfo_reqwidth()) > right:
+                out.append(str(w.cget("text"))[:60])
+        return out
+
     def natural_size(self) -> tuple[int, int]:
         """A first size from font metrics, within the screen."""
         sw, sh = int(self.root.winfo_screenwidth()), int(self.root.winfo_screenheight())
@@ -250,9 +263,9 @@ class DetailsView:
               link: Link | None = None) -> ttk.Label:
         opts: dict[str, Any] = {"text": text, "justify": "left", "font": font or "TkDefaultFont"}
         if muted:
-            opts["foreground"] = MUTED
+            opts["foreground"] = ACTIVE[0].muted
         if link is not None and link.url:
-            opts.update(foreground=LINK, cursor="hand2")
+            opts.update(foreground=ACTIVE[0].link, cursor="hand2")
         label = ttk.Label(parent, **opts)
         label.pack(side="top", anchor="w", padx=(indent, 0), pady=pady)
         if link is not None and link.url:
@@ -304,6 +317,9 @@ class DetailsView:
                 ttk.Label(use, text=s.use_instead_note).pack(side="left", padx=(self.px(6), 0))
         for extra in self.extras(self.inner, s.id):
             extra.pack(side="top", anchor="w", padx=(ind, 0), pady=(self.px(4), 0))
+            # its wrapped lines (the history's) follow the column's width, as ours do
+            self.wrapped += [(c, ind + self.px(40)) for c in extra.winfo_children()
+                             if isinstance(c, ttk.Label) and int(str(c.cget("wraplength")) or 0)]
         for inc in s.incidents:
             self._incident(s.id, inc, ind)
         for note in s.notes:

@@ -58,6 +58,8 @@ class PrefsWindow(ServicesTab, AddTab):
         if scaling is not None:       # pixels per point, as an X server at that dpi says
             root.tk.call("tk", "scaling", scaling)
         root.title("trayapp Preferences")
+        from trayapp.windows.theme import apply_theme
+        apply_theme(root, max(1.0, float(root.winfo_fpixels("1i")) / 96.0))
         _point_fonts(root)
         base = tkfont.nametofont("TkDefaultFont")
         self.line = int(base.metrics("linespace"))
