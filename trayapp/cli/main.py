@@ -107,6 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON output")
     fmt.add_argument("--csv", action="store_true", help="CSV: one row per change or incident")
+    sub.add_parser("mcp", parents=[common], help="a Model Context Protocol server (stdio)",
+                   description="Serve the tools status, pick and history to an agent over "
+                               "MCP on standard input and output (needs the mcp extra: "
+                               "pip install 'ai-status-tray[mcp]').")
     sub.add_parser("presets", parents=[common], help="list the built-in vendor presets")
     p = sub.add_parser("autostart", parents=[common], help="start trayapp at login")
     p.add_argument("action", choices=["enable", "disable", "status"])
@@ -156,42 +160,6 @@ def _secret_envs(config: Config | None) -> list[str]:
     return [s.probe.api_key_env for s in config.services if s.probe and s.probe.api_key_env]
 
 
-def _poll_once(config: Config, only: str | None, *, record: bool = False) -> Snapshot:
-    """One live poll of everything, or of ``only`` and its fallbacks (kept in the
-    history with ``record``)."""
-    from dataclasses import replace
-
-    from trayapp.runtime.engine import Engine, make_client, wall_clock
-
-    if only is not None:
-        me = config.service(only)
-        assert me is not None
-        keep = {me.id, *me.fallbacks}
-        config = replace(config, services=tuple(
-            replace(s, role="watch" if s.id == me.id else "fallback")
-            for s in config.services if s.id in keep))
-    # One poll has no history: the probe's retry (after about a second) is the confirmation.
-    config = replace(config, failure_threshold=1)
-
-    client = make_client(config)
-    try:
-        # The pages' incident histories (read when due, kept in the state dir) and the
-        # incidents this machine saw resolve: the expected duration of an open incident.
-        from trayapp.edges.history_store import default_path
-        from trayapp.edges.pastcache import FILE_NAME
-        from trayapp.edges.paths import state_dir
-        result = Engine(config, client, past_path=state_dir() / FILE_NAME,
-                        history_path=default_path()).cycle(wall_clock(), retry_probes=True)
-    finally:
-        client.close()
-    if record:
-        from trayapp.runtime.recorder import Recorder
-        recorder = Recorder(config)
-        recorder.record(result)
-        recorder.close()
-    return result.snapshot
-
-
 def _unknown_service(config: Config, service: str) -> int:
     from trayapp.domain.text import one_line
 
@@ -220,7 +188,9 @@ def cmd_status(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     if args.service and config.service(args.service) is None:
         return _unknown_service(config, args.service)
-    snapshot = _poll_once(config, args.service, record=True)
+    from trayapp.cli.once import poll_once
+
+    snapshot = poll_once(config, args.service, record=True)
     data = snapshot_json(snapshot)
     if not args.service:        # a partial poll would hide the other services from the cache
         problem = snapcache.save(data)
@@ -239,7 +209,9 @@ def cmd_pick(config: Config, args: argparse.Namespace, out: TextIO) -> int:
 
     if config.service(args.service) is None:
         return _unknown_service(config, args.service)
-    return quick.print_pick(snapshot_json(_poll_once(config, args.service)), args.service,
+    from trayapp.cli.once import poll_once
+
+    return quick.print_pick(snapshot_json(poll_once(config, args.service)), args.service,
                             None, args.json, out, args.wait_under)
 
 
@@ -452,6 +424,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_watch(config, args, out)
         if command == "pick":
             return cmd_pick(config, args, out)
+        if command == "mcp":
+            from trayapp.cli import mcp_server
+            return mcp_server.serve(config)
         if command == "key":
             from trayapp.cli import key as keycmd
             return keycmd.run(args.action, args.service, config, sys.stdin, out, sys.stderr)
