@@ -188,16 +188,22 @@ def test_a_refused_page_cannot_be_added_and_a_bad_setting_is_named(
         assert window.found is None and str(window.add_button.cget("state")) == "disabled"
         window.fields["interval"].delete(0, "end")
         window.fields["interval"].insert(0, "often")
-        window.root.event_generate("<Return>")       # Enter = Save
-        pump(window)
-        assert str(window.message.cget("text")) == \
-            "interval: must be a whole number of seconds, got 'often'"
-        window.fields["interval"].delete(0, "end")
-        window.fields["interval"].insert(0, "0")
+        window.notebook.select(0)
         window.save_button.invoke()
         pump(window)
+        assert str(window.message.cget("text")) == \
+            "Check every (seconds): must be a whole number, got 'often'"
+        # the focus is on the field named, its tab shown
+        assert window.root.focus_get() is window.fields["interval"]
+        assert window.notebook.select() == str(window.fields["interval"].master)
+        window.fields["interval"].delete(0, "end")
+        window.fields["interval"].insert(0, "0")
+        window.fields["stale_after"].focus_set()
+        window.enter()                               # Enter in a settings field: Save
+        pump(window)
         assert str(window.message.cget("text")).startswith(
-            f"Not saved: {path}: interval: must be ")
+            "Not saved: Check every (seconds): must be ")
+        assert window.root.focus_get() is window.fields["interval"]
         assert path.read_text() == config_text(feed)
         assert not (tmp_path / "config.toml.bak").exists()
     finally:
