@@ -18,6 +18,7 @@ as plain text. Checking a page by URL runs on a thread; the UI stays live.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from dataclasses import replace
@@ -27,6 +28,7 @@ from typing import Any
 from trayapp.config import Config, ConfigError, load_presets, parse_text
 from trayapp.domain.text import one_line
 from trayapp.windows import prefs_model as pm
+from trayapp.windows.details_layout import geometry
 from trayapp.windows.prefs_add import AddTab
 from trayapp.windows.prefs_services import ERROR, OK, ServicesTab
 
@@ -175,15 +177,18 @@ class PrefsWindow(ServicesTab, AddTab):
 
         save = ttk.Button(row, text="Save", default="active",
                           command=lambda: answer("save"))
-        for button in (save,
-                       ttk.Button(row, text="Discard", command=lambda: answer("discard")),
-                       ttk.Button(row, text="Cancel", command=lambda: answer("cancel"))):
+        buttons = [save, ttk.Button(row, text="Discard", command=lambda: answer("discard")),
+                   ttk.Button(row, text="Cancel", command=lambda: answer("cancel"))]
+        for button in buttons:
             button.pack(side="left", padx=(pad, 0))
         top.bind("<Return>", lambda _e: (top.focus_get() or save).invoke())
         top.bind("<Escape>", lambda _e: answer("cancel"))
         top.protocol("WM_DELETE_WINDOW", lambda: answer("cancel"))
         save.focus_set()
         top.grab_set()
+        # once it has the keyboard, say so and where its buttons are (what a test reads)
+        top.bind("<FocusIn>", lambda e: e.widget is top and print(
+            "asking: " + json.dumps(geometry(top, buttons)), flush=True))
 
     # ------------------------------------------------------------ settings tab
     def _settings_tab(self, parent: Any) -> Any:
