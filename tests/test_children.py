@@ -50,6 +50,13 @@ def test_a_child_that_ends_well_is_not_reported() -> None:
     assert code == 0 and said == []
 
 
+def test_a_child_closed_by_a_signal_is_not_reported() -> None:
+    """The tray terminates its details window when it quits: that is no death to say."""
+    said, code = run([sys.executable, "-c", "import os, signal; "
+                      "os.kill(os.getpid(), signal.SIGTERM)"])
+    assert code == -15 and said == []
+
+
 def test_a_child_that_cannot_start_is_said() -> None:
     said: list[str] = []
     assert children.start(["/nonexistent/trayapp-child"], "Preferences", LOG,

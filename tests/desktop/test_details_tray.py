@@ -104,3 +104,59 @@ feed = {{ kind = "statuspage", url = "{feed.base}/claude" }}
             tray.wait(5)
         out.close()
     assert "Traceback" not in (tmp_path / "trayapp.out").read_text(errors="replace")
+
+
+def test_details_and_about_open_from_a_tray_started_beside_a_trayapp_folder(
+        desktop: DesktopSession, tmp_path: Path, feed: LoopbackServer) -> None:
+    """Issue 26, item 6: a login session starts programs in $HOME, which may hold a clone
+    named trayapp; the window's child imported that folder and died silently. The tray
+    is started as installed (its console script) from such a directory."""
+    home = tmp_path / "home"
+    (home / "trayapp").mkdir(parents=True)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f"""\
+interval = 1
+connectivity_url = "{feed.url('/generate_204')}"
+
+[[services]]
+id = "claude"
+name = "Claude"
+feed = {{ kind = "statuspage", url = "{feed.base}/claude" }}
+""")
+    state = tmp_path / "state"
+    log = state / "trayapp" / "log" / "trayapp.log"
+    env = desktop.env(TRAYAPP_TRAY_BACKEND="xorg", XDG_STATE_HOME=str(state))
+    script = Path(sys.executable).parent / "trayapp"
+    if not script.exists():
+        pytest.skip("no trayapp console script next to this Python")
+    out = open(tmp_path / "trayapp.out", "wb")  # noqa: SIM115
+    tray = subprocess.Popen([str(script), "-v", "--config", str(cfg)], cwd=home,
+                            env=env, stdin=subprocess.DEVNULL, stdout=out,
+                            stderr=subprocess.STDOUT)
+    try:
+        assert wait_until(lambda: bool(ids(desktop, "^Claude: operational")), TIMEOUT), \
+            "no tray icon"
+        icon = ids(desktop, "^Claude: operational")[0]
+        desktop.run("xdotool", "mousemove", "--window", icon, "8", "8", "click", "1")
+        assert wait_until(lambda: bool(ids(desktop, "^trayapp: Claude operational$")),
+                          TIMEOUT), log.read_text(errors="replace")
+        # its About button: the tray starts About (a child that imports `from trayapp`)
+        assert wait_until(lambda: "About trayapp" in last(log, "details buttons: "), TIMEOUT)
+        bar = json.loads(last(log, "details buttons: "))
+        about = next(b for b in bar if b["text"] == "About trayapp")
+        desktop.run("xdotool", "mousemove", str(about["x"] + about["w"] // 2),
+                    str(about["y"] + about["h"] // 2), "click", "1")
+        assert wait_until(lambda: bool(ids(desktop, "^About trayapp ")) or "did not open"
+                          in log.read_text(errors="replace"), TIMEOUT)
+        assert ids(desktop, "^About trayapp "), log.read_text(errors="replace")
+    finally:
+        if tray.poll() is None:
+            tray.send_signal(signal.SIGTERM)
+        try:
+            tray.wait(10)
+        except subprocess.TimeoutExpired:
+            tray.kill()
+            tray.wait(5)
+        out.close()
+    text = log.read_text(errors="replace")
+    assert "did not open" not in text and "ImportError" not in text, text

@@ -3,7 +3,7 @@ death said in a notification with the log's path, never silently.
 
 A child's stderr is read to its end into the tray's log (each line, bounded), so
 an ImportError or "cannot edit the configuration" is in the log the notification
-names. A child that exits non-zero within :data:`QUICK` seconds of its start did
+names. A child that exits with an error within :data:`QUICK` seconds of its start did
 not get as far as its window: the user clicked and saw nothing, so the tray says so.
 """
 
@@ -48,7 +48,8 @@ def watch(proc: subprocess.Popen[bytes], what: str, started: float, log_file: Pa
                     if n < LINES:
                         log.warning("%s: %s", what, text)
         code = proc.wait()
-        if code != 0 and time.monotonic() - started < QUICK:
+        # a negative code is a signal: closed by the tray (at quit) or the user, not a death
+        if code > 0 and time.monotonic() - started < QUICK:
             log.error("%s stopped at once (exit %s)", what, code)
             died(died_message(what, code, last, log_file))
     threading.Thread(target=run, name=f"child {what}", daemon=True).start()
