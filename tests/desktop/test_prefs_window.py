@@ -183,8 +183,12 @@ def test_a_refused_page_cannot_be_added_and_a_bad_setting_is_named(
     window = PrefsWindow(path, path.read_text(), True)
     try:
         window.url_entry.insert(0, feed.base + "/nothing-here")
-        window.check_button.invoke()
+        window.notebook.select(1)
+        window.url_entry.focus_set()
+        pump(window, lambda: window.root.focus_get() is window.url_entry)
+        window.enter()                               # Enter in the URL field: Check
         pump(window, lambda: "cannot" in str(window.found_label.cget("text")))
+        assert window.message.cget("text") == ""     # not Save
         assert str(window.found_label.cget("text")).startswith("cannot use this page: ")
         assert window.found is None and str(window.add_button.cget("state")) == "disabled"
         window.fields["interval"].delete(0, "end")
