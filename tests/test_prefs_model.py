@@ -111,17 +111,20 @@ def test_choose_refuses_a_word_it_does_not_know() -> None:
       "min_level": "major_outage", "quiet_hours": "22:00-07:00"},
      pm.Settings(min_level="major_outage", quiet_hours="22:00-07:00")),
     ({"interval": "sixty", "min_gap": "600", "stale_after": "1800", "min_level": "degraded"},
-     "interval: must be a whole number of seconds, got 'sixty'"),
+     pm.Problem("Check every (seconds): must be a whole number, got 'sixty'", "interval")),
     ({"interval": "60", "min_gap": "-1", "stale_after": "1800", "min_level": "degraded"},
-     "min_gap: must be a whole number of seconds, got '-1'"),
+     pm.Problem("At most one notification per service every (seconds): must be a whole "
+                "number, got '-1'", "min_gap")),
     ({"interval": "60", "min_gap": "600", "stale_after": "1800", "min_level": "loud"},
-     "min_level: must be one of maintenance, degraded, partial_outage, major_outage"),
+     pm.Problem("Notify from this level up: must be one of maintenance, degraded, "
+                "partial_outage, major_outage", "min_level")),
     ({"interval": "60", "min_gap": "600", "stale_after": "1800", "min_level": "degraded",
       "quiet_hours": "at night"},
-     "quiet_hours: must look like \"22:00-07:00\" (or be empty)"),
+     pm.Problem("Quiet hours (like 22:00-07:00): must look like \"22:00-07:00\" "
+                "(or be empty)", "quiet_hours")),
 ])
 def test_the_settings_form_is_read_or_names_the_field(
-        form: dict[str, str | bool], expected: pm.Settings | str) -> None:
+        form: dict[str, str | bool], expected: pm.Settings | pm.Problem) -> None:
     assert pm.read_settings(form) == expected
 
 
@@ -235,7 +238,8 @@ def test_history_retention_is_read_and_written_when_the_config_has_it() -> None:
                                    "min_level": "degraded", "history_days": "30"}
     assert pm.read_settings(form) == pm.Settings(history_days=30)
     assert pm.read_settings({**form, "history_days": "a month"}) == \
-        "history_days: must be a whole number of days, got 'a month'"
+        pm.Problem("Keep history for (days; 0: none): must be a whole number, "
+                   "got 'a month'", "history_days")
     without = {k: v for k, v in form.items() if k != "history_days"}
     assert pm.read_settings(without) == pm.Settings()        # no field: nothing to write
     prefs = replace(model(COMMENTED), settings=replace(model(COMMENTED).settings,
@@ -244,3 +248,28 @@ def test_history_retention_is_read_and_written_when_the_config_has_it() -> None:
                                                                      history_days=30)))
     assert "history_days = 30" in new.splitlines()
     assert pm.apply(COMMENTED, prefs, prefs) == COMMENTED
+
+
+def test_a_parser_error_names_the_field_as_the_window_labels_it() -> None:
+    problem = pm.name_problem("/home/me/config.toml: interval: must be at least 10",
+                              "/home/me/config.toml")
+    assert problem == pm.Problem("Check every (seconds): must be at least 10", "interval")
+    other = pm.name_problem('/c.toml: services: no service has role = "watch"', "/c.toml")
+    assert other == pm.Problem('services: no service has role = "watch"', None)
+    assert str(other) == other.text
+
+
+def test_edits_are_unsaved_until_they_equal_the_saved_ones_again() -> None:
+    prefs = model(COMMENTED)
+    form: dict[str, str | bool] = {"interval": "60", "min_level": "degraded",
+                                   "notify_maintenance": False}
+    saved = pm.Edits.of(prefs, form, {}, False)
+    assert pm.Edits.of(prefs, {**form, "interval": " 60 "}, {}, False) == saved
+    assert pm.Edits.of(prefs, {**form, "interval": "90"}, {}, False) != saved
+    assert pm.Edits.of(prefs, {**form, "notify_maintenance": True}, {}, False) != saved
+    assert pm.Edits.of(prefs, form, {"openai": "sk-x"}, False) != saved
+    assert pm.Edits.of(prefs, form, {}, True) != saved
+    assert pm.Edits.of(pm.choose(prefs, "claude", "off"), form, {}, False) != saved
+    assert pm.Edits.of(pm.choose(prefs, "claude", "watch"), form, {}, False) == saved
+    assert pm.title(False) == "trayapp Preferences"
+    assert pm.title(True) == "trayapp Preferences \N{EN DASH} unsaved changes"

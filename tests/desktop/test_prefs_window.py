@@ -12,6 +12,7 @@ clipped. TRAYAPP_SCREENSHOTS=DIR keeps the screenshots (docs/make_screenshots.py
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -182,22 +183,32 @@ def test_a_refused_page_cannot_be_added_and_a_bad_setting_is_named(
     window = PrefsWindow(path, path.read_text(), True)
     try:
         window.url_entry.insert(0, feed.base + "/nothing-here")
-        window.check_button.invoke()
+        window.notebook.select(1)
+        window.url_entry.focus_set()
+        pump(window, lambda: window.root.focus_get() is window.url_entry)
+        window.enter()                               # Enter in the URL field: Check
         pump(window, lambda: "cannot" in str(window.found_label.cget("text")))
+        assert window.message.cget("text") == ""     # not Save
         assert str(window.found_label.cget("text")).startswith("cannot use this page: ")
         assert window.found is None and str(window.add_button.cget("state")) == "disabled"
         window.fields["interval"].delete(0, "end")
         window.fields["interval"].insert(0, "often")
-        window.root.event_generate("<Return>")       # Enter = Save
-        pump(window)
-        assert str(window.message.cget("text")) == \
-            "interval: must be a whole number of seconds, got 'often'"
-        window.fields["interval"].delete(0, "end")
-        window.fields["interval"].insert(0, "0")
+        window.notebook.select(0)
         window.save_button.invoke()
         pump(window)
+        assert str(window.message.cget("text")) == \
+            "Check every (seconds): must be a whole number, got 'often'"
+        # the focus is on the field named, its tab shown
+        assert window.root.focus_get() is window.fields["interval"]
+        assert window.notebook.select() == str(window.fields["interval"].master)
+        window.fields["interval"].delete(0, "end")
+        window.fields["interval"].insert(0, "0")
+        window.fields["stale_after"].focus_set()
+        window.enter()                               # Enter in a settings field: Save
+        pump(window)
         assert str(window.message.cget("text")).startswith(
-            f"Not saved: {path}: interval: must be ")
+            "Not saved: Check every (seconds): must be ")
+        assert window.root.focus_get() is window.fields["interval"]
         assert path.read_text() == config_text(feed)
         assert not (tmp_path / "config.toml.bak").exists()
     finally:
@@ -378,3 +389,76 @@ def test_what_was_typed_stays_with_its_row_when_another_is_chosen(
     config = parse_text(path.read_text(), str(path))
     claude = config.service("claude")
     assert claude is not None and claude.fallbacks == ()
+
+
+def test_an_edit_after_save_is_not_lost_close_asks(
+        desktop: DesktopSession, feed: LoopbackServer, tmp_path: Path) -> None:
+    """Issue 26: after one Save, later edits were dropped by Close without a question.
+    Driven with keys sent to the window (xdotool): edit, Enter saves, edit, Esc asks
+    "Save changes?"; Cancel keeps the window, Discard closes it and keeps the file."""
+    path = tmp_path / "config.toml"
+    path.write_text(config_text(feed))
+    env = desktop.env(PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    out = tmp_path / "prefs.out"
+    with out.open("wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "trayapp", "preferences", "--config",
+                                 str(path)], env=env, stdin=subprocess.DEVNULL,
+                                stdout=sink, stderr=subprocess.STDOUT, cwd=os.getcwd())
+
+    def keys(wid: str, *names: str) -> None:
+        desktop.run("xdotool", "key", "--window", wid, *names, check=False)
+
+    def asking() -> str | None:
+        """The "Save changes?" dialog once it is on the screen (mapped), else None."""
+        ids = desktop.run("xdotool", "search", "--onlyvisible", "--name",
+                          "^Save changes\\?$", check=False).stdout.split()
+        return ids[0] if ids else None
+
+    def click(times: int, button: str) -> None:
+        """Click ``button`` of the dialog once it says, the ``times``-th time, that it has
+        the keyboard (a pointer click: where the keyboard goes is the window manager's)."""
+        assert wait_until(lambda: out.read_text().count("asking: ") >= times, 20), \
+            out.read_text()
+        said = [ln for ln in out.read_text().splitlines() if ln.startswith("asking: ")]
+        where = {b["text"]: b for b in json.loads(said[times - 1].removeprefix("asking: "))}
+        b = where[button]
+        desktop.run("xdotool", "mousemove", str(b["x"] + b["w"] // 2),
+                    str(b["y"] + b["h"] // 2), "click", "1", check=False)
+
+    def title() -> str:
+        wid = find(desktop, "^trayapp Preferences")
+        return desktop.run("xdotool", "getwindowname", wid, check=False).stdout.strip() \
+            if wid else ""
+
+    try:
+        assert wait_until(lambda: find(desktop, "^trayapp Preferences$") is not None, 30)
+        wid = find(desktop, "^trayapp Preferences$")
+        assert wid is not None
+        desktop.run("xdotool", "windowfocus", "--sync", wid, check=False)
+        # the notebook (the first Ctrl+Tab), the settings tab (two more), its first field;
+        # "1" becomes "17", Enter saves
+        keys(wid, "ctrl+Tab", "ctrl+Tab", "ctrl+Tab", "Tab")
+        keys(wid, "End", "7")
+        assert wait_until(lambda: title().endswith("unsaved changes"), 20), title()
+        keys(wid, "Return")
+        assert wait_until(lambda: "interval = 17" in path.read_text(), 20), path.read_text()
+        assert wait_until(lambda: title() == "trayapp Preferences", 20), title()
+        keys(wid, "BackSpace", "BackSpace", "3", "0")              # 17 -> 30, not saved
+        assert wait_until(lambda: title().endswith("unsaved changes"), 20), title()
+        keys(wid, "Escape")                                        # Close: it asks
+        assert wait_until(lambda: asking() is not None, 20)
+        desktop.run("xdotool", "windowfocus", "--sync", asking() or "", check=False)
+        click(1, "Cancel")                                         # Cancel: still open
+        assert wait_until(lambda: asking() is None, 20)
+        assert proc.poll() is None and "interval = 17" in path.read_text()
+        keys(wid, "Escape")
+        assert wait_until(lambda: asking() is not None, 20)
+        desktop.run("xdotool", "windowfocus", "--sync", asking() or "", check=False)
+        click(2, "Discard")
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
+    text = path.read_text()
+    assert "interval = 17" in text and "interval = 30" not in text, text

@@ -6,6 +6,13 @@ app (PyInstaller) has no ``-m``: its ``sys.executable`` is trayapp itself. So
 :func:`module_argv` gives ``[trayapp, "--run-module", MODULE, ...]`` there,
 which :func:`run_module` (called first by ``__main__``) runs as ``__main__``.
 Only trayapp's own modules can be run that way.
+
+A child starts clean of the working directory: ``python -P`` does not put the
+current directory first on ``sys.path``, so a folder named ``trayapp`` there (a
+clone in ``$HOME``, where login sessions start programs) cannot shadow the
+package as a namespace package. ``-P`` rather than ``-I`` keeps the environment
+the tray itself runs with (``PYTHONPATH`` of a source checkout). A frozen app
+never has the working directory on its path.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ RUN_MODULE = "--run-module"
 def module_argv(module: str, *args: str) -> list[str]:
     """The argv that runs ``python -m module args...`` with this interpreter or app."""
     if not getattr(sys, "frozen", False):
-        return [sys.executable, "-m", module, *args]
+        return [sys.executable, "-P", "-m", module, *args]
     if module == "trayapp":
         return [sys.executable, *args]
     return [sys.executable, RUN_MODULE, module, *args]

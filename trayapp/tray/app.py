@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 import threading
 from dataclasses import replace
@@ -36,6 +35,7 @@ from trayapp.domain.text import one_line
 from trayapp.edges import heap, paths
 from trayapp.edges.notify_memory import PolicyStore
 from trayapp.edges.selfrun import module_argv
+from trayapp.tray import children
 from trayapp.tray.appfiles import autostart_module, level_icon_file, private_dir
 from trayapp.tray.backend import Backend
 from trayapp.tray.configwatch import ConfigWatcher
@@ -80,7 +80,8 @@ class TrayApp:
         self.checking: str | None = None    # why the last level is being checked again
         self.runner = Runner(config, self.on_result, store=StateStore(state / "tray-state.json"),
                              on_checking=self.on_checking)
-        self.details = DetailsWindow(self.details_payload, lambda a: self._callback(a)())
+        self.details = DetailsWindow(self.details_payload, lambda a: self._callback(a)(),
+                                     died=self._child_died)
         self._shown_image = b""
         self._held: frozenset[policy.Hold] = frozenset()    # logged once, not per poll
         self.autostart: Any = autostart_module()
@@ -241,10 +242,10 @@ class TrayApp:
             from trayapp.tray.appfiles import written_config
             open_path(written_config(self.config_path, self.config), failed=self._open_failed)
         elif kind is Act.OPEN_LOG:
-            open_path(paths.log_dir() / "trayapp.log", failed=self._open_failed)
+            open_path(self.log_file, failed=self._open_failed)
         elif kind is Act.ABOUT:
             argv = module_argv("trayapp.windows.about", "--config", str(self.config_path))
-            subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+            children.start(argv, "About", self.log_file, self._child_died)
         elif kind is Act.QUIT:
             self.quit()
 
@@ -257,7 +258,16 @@ class TrayApp:
         argv = module_argv("trayapp", "preferences")
         if self.watcher.path is not None:
             argv += ["--config", str(self.watcher.path)]
-        subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
+        children.start(argv, "Preferences", self.log_file, self._child_died,
+                       start_new_session=True)
+
+    @property
+    def log_file(self) -> Path:
+        return paths.log_dir() / "trayapp.log"
+
+    def _child_died(self, message: str) -> None:
+        """A window's process died before it showed: said, with the log's path."""
+        self.notifier.send("trayapp: a window did not open", message, key="trayapp-child")
 
     def toggle_autostart(self) -> None:
         if self.autostart is None:

@@ -22,6 +22,7 @@ from typing import Any
 from trayapp.domain.text import one_line
 from trayapp.edges import paths
 from trayapp.edges.selfrun import module_argv
+from trayapp.tray import children
 from trayapp.tray.appfiles import private_dir
 from trayapp.tray.menu import Act, Action
 
@@ -30,9 +31,11 @@ log = logging.getLogger(__name__)
 
 class DetailsWindow:
     def __init__(self, payload: Callable[[], dict[str, Any]],
-                 on_action: Callable[[Action], None]) -> None:
+                 on_action: Callable[[Action], None],
+                 died: Callable[[str], None] | None = None) -> None:
         self.payload = payload          # what the window shows first (tray state, JSON)
         self.on_action = on_action      # a button of the window that is a tray action
+        self.died = died or (lambda _m: None)   # it stopped before showing (notification)
         self.proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
 
@@ -54,9 +57,12 @@ class DetailsWindow:
         paths.write_atomic(target, data, 0o600)
         env = dict(os.environ)
         env.setdefault("NO_AT_BRIDGE", "1")
-        self.proc = subprocess.Popen(
-            module_argv("trayapp.windows.details", str(target)),
+        self.proc = children.start(
+            module_argv("trayapp.windows.details", str(target)), "The details window",
+            paths.log_dir() / "trayapp.log", self.died,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        if self.proc is None:
+            return
         threading.Thread(target=self._read, args=(self.proc,),
                          name="details-reader", daemon=True).start()
 

@@ -1,9 +1,12 @@
 """The About window, as its own process: ``python -m trayapp.windows.about [--config PATH]``.
 
-A small window: the version, what trayapp does, the licence (its SPDX name,
+A small dialog of a fixed size (not resizable, so no maximise button) with
+the app's icon: the version, what trayapp does, the licence (its SPDX name,
 and its text in a window of its own, both from the installed package's
 metadata), the config file and log paths (selectable, each with an Open
-button), and the status pages it watches (from the last snapshot). A file
+button), the project's link (opened through :mod:`trayapp.edges.opener`),
+and the status pages it watches (from the last snapshot). Once shown it prints
+one JSON line with its title, its fields' texts and its buttons (what a test reads). A file
 or link that cannot be opened is said in the window, with the path,
 selectable so it can be copied.
 """
@@ -24,7 +27,8 @@ from trayapp.domain.text import safe_url
 
 ABOUT = ("Watches AI vendors' status pages and APIs, and says what to use instead "
          "when one is down.")
-LICENCE_URL = "https://github.com/trayapp/trayapp/blob/main/LICENSE"
+PROJECT_URL = "https://github.com/trayapp/trayapp"
+LICENCE_URL = f"{PROJECT_URL}/blob/main/LICENSE"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,19 @@ def show_licence(root: Any, info: AboutInfo) -> None:
                      ensure_ascii=True), flush=True)
 
 
+def app_icon(root: Any, size: int) -> Any:
+    """The tray's glyph (operational) as a Tk image, from PNG bytes (no ImageTk)."""
+    import base64
+    import io
+    import tkinter as tk
+
+    from trayapp.domain.levels import Level
+    from trayapp.icon import render_icon
+    data = io.BytesIO()
+    render_icon(Level.OPERATIONAL, size=max(16, size)).save(data, "PNG")
+    return tk.PhotoImage(master=root, data=base64.b64encode(data.getvalue()))
+
+
 def show(info: AboutInfo) -> None:
     import tkinter as tk
     from tkinter import ttk
@@ -94,12 +111,16 @@ def show(info: AboutInfo) -> None:
     from trayapp.windows.theme import apply_theme
     apply_theme(root, k)
     pad = round(10 * k)
+    icon = app_icon(root, round(48 * k))
+    root.iconphoto(True, icon)
     body = ttk.Frame(root, padding=pad)
     body.pack(fill="both", expand=True)
+    ttk.Label(body, image=icon).grid(row=0, column=0, rowspan=2, sticky="nw",
+                                     padx=(0, pad))
     ttk.Label(body, text=f"trayapp {info.version}", font=("TkHeadingFont", 0, "bold")
-              ).grid(row=0, column=0, columnspan=3, sticky="w")
+              ).grid(row=0, column=1, columnspan=2, sticky="w")
     ttk.Label(body, text=ABOUT, wraplength=round(420 * k), justify="left").grid(
-        row=1, column=0, columnspan=3, sticky="w", pady=(0, pad))
+        row=1, column=1, columnspan=2, sticky="w", pady=(0, pad))
     error = tk.StringVar(root)
     err_box = ttk.Entry(body, textvariable=error, state="readonly")
     buttons: list[ttk.Button] = []
@@ -109,12 +130,17 @@ def show(info: AboutInfo) -> None:
         error.set(text)
         err_box.grid(row=99, column=0, columnspan=3, sticky="ew", pady=(pad, 0))
 
+    fields: dict[str, Any] = {}
     for row, (name, path) in enumerate((("Config file", info.config),
                                         ("Log file", info.log)), start=2):
         ttk.Label(body, text=name + ":").grid(row=row, column=0, sticky="w")
-        value = tk.StringVar(root, str(path))
-        ttk.Entry(body, textvariable=value, state="readonly", width=44).grid(
-            row=row, column=1, sticky="ew", padx=round(4 * k))
+        # the text itself, not a Tk variable: a variable made in a loop and not kept
+        # was garbage-collected, and its entry showed empty
+        entry = ttk.Entry(body, width=44)
+        entry.insert(0, str(path))
+        entry.configure(state="readonly")
+        entry.grid(row=row, column=1, sticky="ew", padx=round(4 * k))
+        fields[name] = entry
         buttons.append(ttk.Button(body, text="Open",
                                   command=partial(winopen.open_file, root, path, say)))
         buttons[-1].grid(row=row, column=2, sticky="e")
@@ -122,7 +148,13 @@ def show(info: AboutInfo) -> None:
     ttk.Label(body, text=info.licence).grid(row=4, column=1, sticky="w", padx=round(4 * k))
     buttons.append(ttk.Button(body, text="Show", command=partial(show_licence, root, info)))
     buttons[-1].grid(row=4, column=2, sticky="e")
-    for row, (text, url) in enumerate(info.links, start=5):
+    ttk.Label(body, text="Project:").grid(row=5, column=0, sticky="w")
+    project = ttk.Label(body, text=PROJECT_URL, foreground="#1a5fb4", cursor="hand2",
+                        takefocus=True)
+    project.grid(row=5, column=1, columnspan=2, sticky="w", padx=round(4 * k))
+    project.bind("<Button-1>", partial(_click, root, PROJECT_URL, "Project", say))
+    project.bind("<Return>", partial(_click, root, PROJECT_URL, "Project", say))
+    for row, (text, url) in enumerate(info.links, start=6):
         link = ttk.Label(body, text=text, foreground="#1a5fb4", cursor="hand2")
         link.grid(row=row, column=0, columnspan=3, sticky="w")
         link.bind("<Button-1>", partial(_click, root, url, text, say))
@@ -131,10 +163,14 @@ def show(info: AboutInfo) -> None:
     body.columnconfigure(1, weight=1)
     root.bind("<Escape>", lambda _e: root.destroy())
     root.update_idletasks()
-    root.minsize(root.winfo_reqwidth(), root.winfo_reqheight())
+    root.resizable(False, False)        # a dialog: its size is its content's
 
     def shown() -> None:
+        texts = {name: entry.get() for name, entry in fields.items()}
+        texts.update(Licence=info.licence, Project=str(project.cget("text")))
         print(json.dumps({"shown": root.title(), "buttons": geometry(root, buttons),
+                          "fields": texts, "resizable": list(root.resizable()),
+                          "icon": [icon.width(), icon.height()],
                           "window": [root.winfo_rootx(), root.winfo_rooty(),
                                      root.winfo_width(), root.winfo_height()]}), flush=True)
     root.after(300, shown)

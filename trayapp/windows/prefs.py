@@ -7,13 +7,18 @@ control edits a copy of it, and Save writes ``apply(text, before, after)``
 through :mod:`trayapp.edges.configwrite` (validated first, atomic, one backup).
 Keys typed here go to the OS keyring (:mod:`trayapp.edges.keys`) on Save, never
 to the file. Sizes come from the font's metrics (nothing fixed in pixels),
-so nothing is clipped at 192 dpi; Enter saves, Esc cancels, Tab walks the
+so nothing is clipped at 192 dpi. Edits are never lost silently: the title says
+when something is unsaved, and Close (or Esc, or the window manager's close)
+then asks "Save changes?" (Save / Discard / Cancel). Enter does the focused
+field's own action (Check in the URL field, a focused button's), Save elsewhere;
+an error names the field as the window labels it and focuses it. Tab walks the
 controls in reading order. Feed text (a page's component names) is inserted
 as plain text. Checking a page by URL runs on a thread; the UI stays live.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from dataclasses import replace
@@ -23,10 +28,12 @@ from typing import Any
 from trayapp.config import Config, ConfigError, load_presets, parse_text
 from trayapp.domain.text import one_line
 from trayapp.windows import prefs_model as pm
+from trayapp.windows.details_layout import geometry
 from trayapp.windows.prefs_add import AddTab
 from trayapp.windows.prefs_services import ERROR, OK, ServicesTab
 
 log = logging.getLogger("trayapp.preferences")
+WATCH_MS = 200          # how often the title is brought up to date with the edits
 
 
 def saved_message(config: Config) -> str:
@@ -57,7 +64,7 @@ class PrefsWindow(ServicesTab, AddTab):
         self.root = root = tk.Tk(className="trayapp")
         if scaling is not None:       # pixels per point, as an X server at that dpi says
             root.tk.call("tk", "scaling", scaling)
-        root.title("trayapp Preferences")
+        root.title(pm.title(False))
         from trayapp.windows.theme import apply_theme
         apply_theme(root, max(1.0, float(root.winfo_fpixels("1i")) / 96.0))
         _point_fonts(root)
@@ -86,18 +93,104 @@ class PrefsWindow(ServicesTab, AddTab):
         self.save_button = ttk.Button(buttons, text="Save", command=self.save,
                                       default="active")
         self.save_button.pack(side="left", padx=self.pad)
-        self.cancel_button = ttk.Button(buttons, text="Cancel", command=self.cancel)
+        self.cancel_button = ttk.Button(buttons, text="Close", command=self.close)
         self.cancel_button.pack(side="left")
-        root.bind("<Return>", lambda _e: self.save())
-        root.bind("<KP_Enter>", lambda _e: self.save())
-        root.bind("<Escape>", lambda _e: self.cancel())
-        root.protocol("WM_DELETE_WINDOW", self.cancel)
+        self.asking: Any = None             # the "Save changes?" dialog while it is open
+        root.bind("<Return>", self.enter)
+        root.bind("<KP_Enter>", self.enter)
+        root.bind("<Escape>", lambda _e: self.close())
+        root.protocol("WM_DELETE_WINDOW", self.close)
         self._fill_tree()
         first = self.prefs.rows[0].sid if self.prefs.rows else None
         if first:
             self.select(first)
+        self.saved_edits = self.edits()
+        self.dirty = False
         root.update_idletasks()
         root.minsize(root.winfo_reqwidth(), root.winfo_reqheight())
+        self._watch()
+
+    # ------------------------------------------------------------ unsaved changes
+    def edits(self) -> pm.Edits:
+        """What Save would write now (the shown row's typed text taken into the model)."""
+        self._commit()
+        form: dict[str, str | bool] = {k: w.get() for k, w in self.fields.items()}
+        form["notify_maintenance"] = self.maintenance.get()
+        return pm.Edits.of(self.prefs, form, self.pending_keys, self.autostart.get())
+
+    def refresh_dirty(self) -> bool:
+        """The title (and a "Saved." that no longer holds) follow the edits; True if dirty."""
+        if self.closed:
+            return False
+        dirty = self.edits() != self.saved_edits
+        if dirty != self.dirty:
+            self.dirty = dirty
+            self.root.title(pm.title(dirty))
+            if dirty and str(self.message.cget("text")).startswith("Saved"):
+                self.say("")
+        return dirty
+
+    def _watch(self) -> None:
+        if not self.closed:
+            self.refresh_dirty()
+            self.root.after(WATCH_MS, self._watch)
+
+    def enter(self, event: Any = None) -> None:
+        """Enter: the focused field's own action, Save elsewhere."""
+        focus = self.root.focus_get()
+        if focus is self.url_entry:
+            self.check_button.invoke()
+        elif focus is not None and focus.winfo_class() in ("TButton", "Button"):
+            focus.invoke()
+        else:
+            self.save()
+
+    def close(self) -> None:
+        """Close; with unsaved changes, ask first (Save / Discard / Cancel)."""
+        if self.closed:
+            return
+        if self.asking is not None:
+            self.asking.lift()
+            return
+        if not self.refresh_dirty():
+            self.cancel()
+            return
+        self.ask_save()
+
+    def ask_save(self) -> None:
+        tk, ttk, pad = self.tk, self.ttk, self.pad
+        top = tk.Toplevel(self.root)
+        top.title("Save changes?")
+        top.transient(self.root)
+        top.resizable(False, False)
+        self.asking = top
+        body = ttk.Frame(top, padding=pad * 2)
+        body.pack(fill="both", expand=True)
+        ttk.Label(body, text="Save changes to the preferences before closing?",
+                  wraplength=self.em * 30).pack(anchor="w", pady=(0, pad * 2))
+        row = ttk.Frame(body)
+        row.pack(anchor="e")
+
+        def answer(what: str) -> None:
+            top.destroy()
+            self.asking = None
+            if what == "discard" or (what == "save" and self.save()):
+                self.cancel()
+
+        save = ttk.Button(row, text="Save", default="active",
+                          command=lambda: answer("save"))
+        buttons = [save, ttk.Button(row, text="Discard", command=lambda: answer("discard")),
+                   ttk.Button(row, text="Cancel", command=lambda: answer("cancel"))]
+        for button in buttons:
+            button.pack(side="left", padx=(pad, 0))
+        top.bind("<Return>", lambda _e: (top.focus_get() or save).invoke())
+        top.bind("<Escape>", lambda _e: answer("cancel"))
+        top.protocol("WM_DELETE_WINDOW", lambda: answer("cancel"))
+        save.focus_set()
+        top.grab_set()
+        # once it has the keyboard, say so and where its buttons are (what a test reads)
+        top.bind("<FocusIn>", lambda e: e.widget is top and print(
+            "asking: " + json.dumps(geometry(top, buttons)), flush=True))
 
     # ------------------------------------------------------------ settings tab
     def _settings_tab(self, parent: Any) -> Any:
@@ -105,17 +198,12 @@ class PrefsWindow(ServicesTab, AddTab):
         tab = ttk.Frame(parent, padding=pad)
         s = self.prefs.settings
         self.fields: dict[str, Any] = {}
-        rows: tuple[tuple[str, str, str], ...] = (
-            ("interval", "Check every (seconds)", str(s.interval)),
-            ("min_level", "Notify from this level up", s.min_level),
-            ("quiet_hours", "Quiet hours (like 22:00-07:00)", s.quiet_hours),
-            ("min_gap", "At most one notification per service every (seconds)",
-             str(s.min_gap)),
-            ("stale_after", "An unreadable page's last level counts for (seconds)",
-             str(s.stale_after)))
+        values = {"interval": str(s.interval), "min_level": s.min_level,
+                  "quiet_hours": s.quiet_hours, "min_gap": str(s.min_gap),
+                  "stale_after": str(s.stale_after)}
         if s.history_days is not None:
-            rows = (*rows, ("history_days", "Keep history for (days; 0: none)",
-                            str(s.history_days)))
+            values["history_days"] = str(s.history_days)
+        rows = [(key, pm.LABELS[key], value) for key, value in values.items()]
         for i, (key, label, value) in enumerate(rows):
             ttk.Label(tab, text=label).grid(row=i, column=0, sticky="w", pady=pad // 2)
             if key == "min_level":
@@ -135,7 +223,7 @@ class PrefsWindow(ServicesTab, AddTab):
             row=len(rows) + 1, column=0, columnspan=2, sticky="w", pady=pad // 2)
         return tab
 
-    def _read_settings(self) -> pm.Settings | str:
+    def _read_settings(self) -> pm.Settings | pm.Problem:
         form: dict[str, str | bool] = {k: w.get() for k, w in self.fields.items()}
         form["notify_maintenance"] = self.maintenance.get()
         return pm.read_settings(form)
@@ -150,15 +238,15 @@ class PrefsWindow(ServicesTab, AddTab):
 
         self._commit()
         settings = self._read_settings()
-        if isinstance(settings, str):
-            self.say(settings, ERROR)
+        if isinstance(settings, pm.Problem):
+            self.show_problem(settings)
             return False
         after = replace(self.prefs, settings=settings)
         new_text = pm.apply(self.text, self.before, after)
         try:
             config = configwrite.save(self.path, new_text)
         except ConfigError as exc:
-            self.say(f"Not saved: {exc}", ERROR)
+            self.show_problem(pm.name_problem(str(exc), str(self.path)), "Not saved: ")
             return False
         except OSError as exc:
             self.say(f"Not saved: cannot write {self.path} ({exc.strerror})", ERROR)
@@ -184,11 +272,23 @@ class PrefsWindow(ServicesTab, AddTab):
             self.say("Saved, but " + "; ".join(problems), ERROR)
         else:
             self.say(saved_message(config), OK)
-        self.cancel_button.configure(text="Close")
+        self.saved_edits = self.edits()
+        self.refresh_dirty()
         print(f"saved {self.path}", flush=True)
         return True
 
+    def show_problem(self, problem: pm.Problem, prefix: str = "") -> None:
+        """The problem in the window's words, and the focus on its field (its tab shown)."""
+        self.say(prefix + problem.text, ERROR)
+        widget = self.fields.get(problem.field or "")
+        if widget is not None:
+            self.notebook.select(widget.master)
+            widget.focus_set()
+            if widget.winfo_class() == "TEntry":
+                widget.select_range(0, "end")
+
     def cancel(self) -> None:
+        """Close now, whatever is unsaved (Discard)."""
         self.closed = True
         self.root.destroy()
 

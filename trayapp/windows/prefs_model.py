@@ -215,30 +215,89 @@ def show_list(values: tuple[str, ...]) -> str:
     return ", ".join(values)
 
 
-_NUMBERS = {"interval": "interval (seconds)", "min_gap": "min_gap (seconds)",
-            "stale_after": "stale_after (seconds)"}
+# The Settings tab's fields as the window labels them: an error names the field this way.
+LABELS = {"interval": "Check every (seconds)",
+          "min_level": "Notify from this level up",
+          "quiet_hours": "Quiet hours (like 22:00-07:00)",
+          "min_gap": "At most one notification per service every (seconds)",
+          "stale_after": "An unreadable page's last level counts for (seconds)",
+          "history_days": "Keep history for (days; 0: none)"}
+_NUMBERS = ("interval", "min_gap", "stale_after")
 
 
-def read_settings(form: Mapping[str, str | bool]) -> Settings | str:
-    """The Settings tab's fields -> Settings, or one line naming the field that is wrong.
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """What is wrong, in the window's words, and the field to put the focus on."""
+
+    text: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _wrong(key: str, what: str) -> Problem:
+    return Problem(f"{LABELS[key]}: {what}", key)
+
+
+def read_settings(form: Mapping[str, str | bool]) -> Settings | Problem:
+    """The Settings tab's fields -> Settings, or a Problem naming the field as labelled.
 
     Ranges are the parser's, checked when the whole file is validated on Save."""
     values: dict[str, Any] = {}
     for key in _NUMBERS:
         raw = str(form.get(key, "")).strip()
         if not re.fullmatch(r"\d{1,9}", raw):
-            return f"{key}: must be a whole number of seconds, got {raw!r}"
+            return _wrong(key, f"must be a whole number, got {raw!r}")
         values[key] = int(raw)
     level = str(form.get("min_level", "")).strip()
     if level not in MIN_LEVELS:
-        return f"min_level: must be one of {', '.join(MIN_LEVELS)}"
+        return _wrong("min_level", f"must be one of {', '.join(MIN_LEVELS)}")
     quiet = str(form.get("quiet_hours", "")).strip()
     if quiet and not re.fullmatch(r"\d{1,2}:\d{2}\s*-\s*\d{1,2}:\d{2}", quiet):
-        return "quiet_hours: must look like \"22:00-07:00\" (or be empty)"
+        return _wrong("quiet_hours", "must look like \"22:00-07:00\" (or be empty)")
     if "history_days" in form:
         raw = str(form["history_days"]).strip()
         if not re.fullmatch(r"\d{1,9}", raw):
-            return f"history_days: must be a whole number of days, got {raw!r}"
+            return _wrong("history_days", f"must be a whole number, got {raw!r}")
         values["history_days"] = int(raw)
     return Settings(min_level=level, quiet_hours=quiet,
                     notify_maintenance=bool(form.get("notify_maintenance")), **values)
+
+
+def name_problem(message: str, where: str) -> Problem:
+    """The parser's one line (``"PATH: interval: must be at least 10"``) in the window's
+    words: the path dropped, a Settings key replaced by its label (and focused)."""
+    rest = message.removeprefix(f"{where}: ")
+    key, sep, what = rest.partition(": ")
+    if sep and key in LABELS:
+        return _wrong(key, what)
+    return Problem(rest)
+
+
+# ---------------------------------------------------------------- unsaved changes
+
+@dataclass(frozen=True, slots=True)
+class Edits:
+    """Everything Save would write, as the window holds it now: equal to the one taken
+    at the last Save (or at opening) means nothing is unsaved."""
+
+    prefs: Prefs
+    form: tuple[tuple[str, str | bool], ...]     # the Settings tab's fields, as typed
+    keys: tuple[tuple[str, str], ...] = ()       # API keys typed, not yet stored
+    autostart: bool = False
+
+    @classmethod
+    def of(cls, prefs: Prefs, form: Mapping[str, str | bool], keys: Mapping[str, str],
+           autostart: bool) -> Edits:
+        return cls(prefs, tuple(sorted((k, v if isinstance(v, bool) else v.strip())
+                                       for k, v in form.items())),
+                   tuple(sorted(keys.items())), autostart)
+
+
+TITLE = "trayapp Preferences"
+
+
+def title(dirty: bool) -> str:
+    """The window's title: it says when something is not saved."""
+    return f"{TITLE} \N{EN DASH} unsaved changes" if dirty else TITLE
