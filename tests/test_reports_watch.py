@@ -6,6 +6,7 @@ loop heard it at once (the report command's poke), not at its next poll.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -54,3 +55,26 @@ def test_two_overloaded_reports_warn_at_once_and_an_ok_clears(server: LoopbackSe
     assert code == 0 and "Traceback" not in err
     assert not any(state.glob("wake-*"))                       # its port file removed
     print(f"early warning {took:.2f} s after the second report")
+
+
+def test_a_live_status_counts_the_reports_too(server: LoopbackServer, tmp_path: Path) -> None:
+    server.set("/generate_204", b"", status=204)
+    server.set("/api/v2/summary.json", OK, etag='"ok"')
+    server.set("/v1/models", b"{}", status=401)
+    cfg = write_config(tmp_path, server)
+    env = isolated_env(tmp_path)
+    for outcome in ("timeout", "unreachable"):
+        assert trayapp("report", "claude", "--outcome", outcome, env=env).returncode == 0
+    done = trayapp("status", "--json", "--config", str(cfg), env=env)
+    assert done.returncode == 1, done.stderr
+    (claude,) = json.loads(done.stdout)["services"]
+    assert claude["level"] == "degraded"
+    assert claude["summary"].startswith("your tools: 2 failures in 1 min (timeout, "
+                                        "unreachable); ")
+    # the user's side alone is not the vendor's trouble
+    assert trayapp("report", "claude", "--outcome", "ok", env=env).returncode == 0
+    for _ in range(3):
+        assert trayapp("report", "claude", "--outcome", "rate_limited", env=env).returncode == 0
+    done = trayapp("status", "--json", "--config", str(cfg), env=env)
+    assert done.returncode == 0 and json.loads(done.stdout)["services"][0]["level"] == \
+        "operational"

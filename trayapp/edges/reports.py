@@ -159,6 +159,11 @@ def listen(directory: str) -> tuple[socket.socket, str]:
 
 
 def stop_listening(sock: socket.socket, name: str) -> None:
+    """Close it (a datagram to itself first: a thread blocked in ``recv`` returns)."""
+    try:
+        sock.sendto(b"", sock.getsockname())
+    except OSError:
+        pass
     sock.close()
     try:
         os.unlink(name)
