@@ -32,7 +32,7 @@ USAGE = ("usage: trayapp report SERVICE --outcome {" + ",".join(OUTCOMES) + "} "
          "[--model M] [--detail TEXT]\n       trayapp report --from claude-code  "
          "(a Claude Code hook's JSON on stdin)")
 TOOLS = ("claude-code",)
-_VALUE_OPTIONS = ("--outcome", "--model", "--detail", "--from")
+_VALUE_OPTIONS = ("--outcome", "--model", "--detail", "--from", "--config")  # config: unused
 
 
 def _say(text: str) -> None:
