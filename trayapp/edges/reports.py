@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 from trayapp.domain.reported import DETAIL_CHARS, MODEL_CHARS, OUTCOMES, SERVICE_CHARS
 from trayapp.edges import safefile
@@ -43,14 +44,14 @@ def default_path() -> str:
 
 
 def _lock(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:                         # Windows: unverified on real hardware
+    """An exclusive lock on the open file, released when it is closed."""
+    if sys.platform == "win32":                 # unverified on real Windows hardware
         import msvcrt
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)   # type: ignore[attr-defined,unused-ignore]
-        return
-    fcntl.flock(fd, fcntl.LOCK_EX)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+    else:
+        import fcntl
+        fcntl.flock(fd, fcntl.LOCK_EX)
 
 
 def _compact(fd: int) -> None:
