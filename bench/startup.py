@@ -45,6 +45,28 @@ def run(b: Bench) -> None:
                 "stand-ins once and prints the table. The issue sets no target here: the "
                 "ratios are reported so a change can be compared with the run before it.")
     cached(b, sec, runs)
+    reported(b, sec, runs)
+
+
+def reported(b: Bench, sec: str, runs: int) -> None:
+    """`trayapp report claude --outcome overloaded` (what a hook runs after a failed turn)
+    against `python -c pass`, with the default pages' snapshot in place (the service
+    name is checked against it) and the reports file growing past its bound."""
+    env = env_for(b.tmp / "startup-cached-c0")
+    argv = [PY, "-m", "trayapp", "report", "claude", "--outcome", "overloaded", "--model",
+            "claude-opus-4-1", "--detail", "529 Overloaded"]
+    t_pass, t_report = [], []
+    for _ in range(runs):
+        t_pass.append(run_timed([PY, "-c", "pass"], env))
+        t_report.append(run_timed(argv, env))
+    mp, mr = median(t_pass), median(t_report)
+    code = subprocess.run(argv, env=env, timeout=60, capture_output=True, check=False,
+                          stdin=subprocess.DEVNULL).returncode
+    b.row(sec, "`trayapp report claude --outcome overloaded`, launch to exit", fmt_s(mr),
+          "<= 2x `python -c pass`", mr / mp, mr <= 2 * mp and code == 0)
+    b.row(sec, "floor: `python -c pass` (interleaved with the report runs)", fmt_s(mp))
+    b.note(sec, f"report: median of {runs}, interleaved with `python -c pass`, in the "
+                f"cached runs' state dir (its snapshot checks the name); exit {code}.")
 
 
 PAGES: tuple[tuple[str, Callable[[], bytes] | None], ...] = (

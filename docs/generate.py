@@ -85,6 +85,9 @@ DESCRIBE: dict[str, str] = {
                    "midnight)",
     "notify_maintenance": "also notify when a maintenance starts",
     "stale_after": "seconds an unreadable status page's last level still counts, then unknown",
+    "report_threshold": "your tools' vendor-side failures (`trayapp report`) of one service "
+                        "that make it at least degraded",
+    "report_window": "seconds those reported failures count (an `ok` clears them sooner)",
     "history_days": "days of history kept; `0` keeps none",
     # [[services]]
     "services.id": "required: the service's id, `[a-z0-9-]+`, unique",

@@ -171,7 +171,7 @@ def test_the_cached_path_imports_almost_nothing(server: LoopbackServer, tmp_path
 
 def test_fast_state_dir_matches_platformdirs(tmp_path: Path) -> None:
     code = ("import os\nfrom trayapp.edges import snapcache, paths\n"
-            "print(snapcache._guess_state_dir() == str(paths.state_dir()))")
+            "print(snapcache.guess_state_dir() == str(paths.state_dir()))")
     for extra in ({"XDG_STATE_HOME": str(tmp_path / "xdg")}, {}):
         env = isolated_env(tmp_path, **extra)
         if not extra:

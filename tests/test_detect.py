@@ -54,6 +54,10 @@ EXPECTED = {
     "notify/gdbus-name-owner.txt": None,
     "notify/dbus-send-name-owner.txt": None,
     "notify/notify-send-0.8.1-help.txt": None,
+    # Claude Code hook inputs (`trayapp report --from claude-code`): not feeds.
+    "claude-code/stop.json": None,
+    "claude-code/stopfailure-overloaded.json": None,
+    "claude-code/stopfailure-rate-limit.json": None,
 }
 
 

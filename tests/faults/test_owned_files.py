@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -58,6 +59,7 @@ FILES = [
     ("state", "trayapp/history.sqlite3-shm"),           # while watch runs
     ("state", "trayapp/snapshot.json"),                 # status, watch
     ("state", "trayapp/watch-state.json"),              # watch
+    ("state", "trayapp/wake-PID"),                      # while watch runs (reports' poke)
     ("state", "trayapp/log/trayapp.log"),               # every logging run
     ("runtime", "trayapp-lock/trayapp.lock"),           # the tray's single-instance lock
 ]
@@ -104,8 +106,9 @@ def created(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                 configwrite.save(target, target.read_text() + "\n# saved by Preferences\n")
             finally:
                 os.umask(old)
-            modes = {str(p.relative_to(tmp)): stat.S_IMODE(p.lstat().st_mode)
-                     for p in tmp.rglob("*")}
+            # a running loop's poke port, named by its pid: listed as wake-PID
+            modes = {re.sub(r"/wake-\d+$", "/wake-PID", str(p.relative_to(tmp))):
+                     stat.S_IMODE(p.lstat().st_mode) for p in tmp.rglob("*")}
             assert lock is not None
             lock.release()
         finally:

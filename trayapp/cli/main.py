@@ -36,6 +36,9 @@ EXIT_CONFIG = 78
 def build_parser() -> argparse.ArgumentParser:
     import argparse
 
+    from trayapp.cli.report import TOOLS
+    from trayapp.domain.reported import OUTCOMES
+
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
             self.print_usage(sys.stderr)
@@ -122,6 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
                                    "variable wins when it is set.")
     p.add_argument("action", choices=["set", "delete", "status"])
     p.add_argument("service", metavar="SERVICE", help="the service id, as in the config")
+    p = sub.add_parser("report", parents=[common],
+                       help="record what a real request of your own tools met",
+                       description="Record one real request's outcome (from a hook, a "
+                                   "script, an SDK): two vendor-side failures of a service "
+                                   "within report_window make it at least degraded. No "
+                                   "network; about one interpreter start.")
+    p.add_argument("service", metavar="SERVICE", nargs="?",
+                   help="the service id, its preset (anthropic) or its name")
+    p.add_argument("--outcome", choices=OUTCOMES, help="what the request met")
+    p.add_argument("--model", metavar="M", help="the model it asked")
+    p.add_argument("--detail", metavar="TEXT", help="one line, e.g. the error")
+    p.add_argument("--from", dest="from_tool", choices=TOOLS,
+                   help="read the tool's hook JSON on stdin instead (always exit 0)")
     sub.add_parser("init", parents=[common], help="write a commented starter config",
                    description="Write the built-in default config, commented, with the "
                                "presets listed, and print its path; a local Ollama is a "
@@ -386,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     if command == "init":
         return cmd_init(args, out)
+    if command == "report":
+        from trayapp.cli import report
+        return report.run([*([args.service] if args.service else []), *(
+            f"--{k}={v}" for k, v in (("outcome", args.outcome), ("model", args.model),
+                                      ("detail", args.detail), ("from", args.from_tool))
+            if v is not None)])
     if command == "preferences":
         from trayapp.windows import prefs as prefs_window
         return prefs_window.run(args.config)

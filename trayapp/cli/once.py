@@ -31,8 +31,10 @@ def poll_once(config: Config, only: str | None, *, record: bool = False) -> Snap
         from trayapp.edges.history_store import default_path
         from trayapp.edges.pastcache import FILE_NAME
         from trayapp.edges.paths import state_dir
+        from trayapp.edges.reports import FILE_NAME as REPORTS
         result = Engine(config, client, past_path=state_dir() / FILE_NAME,
-                        history_path=default_path()).cycle(wall_clock(), retry_probes=True)
+                        history_path=default_path(), reports_path=state_dir() / REPORTS,
+                        ).cycle(wall_clock(), retry_probes=True)
     finally:
         client.close()
     if record:

@@ -184,6 +184,10 @@ def _parse(argv: list[str]) -> dict[str, Any] | None:
 def run(argv: list[str], out: TextIO | None = None) -> int | None:
     """Answer ``status --cached`` / ``pick --cached`` from the snapshot, or None when
     the command line is anything else (or needs argparse's help and errors)."""
+    words = [a for a in argv if a not in ("-v", "--verbose")]
+    if words[:1] == ["report"] and not {"-h", "--help"} & set(words):
+        from trayapp.cli import report
+        return report.run(words[1:])
     opts = _parse(argv)
     if opts is None:
         return None

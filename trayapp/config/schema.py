@@ -106,6 +106,8 @@ class Config:
     quiet_hours: tuple[time, time] | None = None
     notify_maintenance: bool = False
     stale_after: int = 1800                   # seconds an unreadable page's last level counts
+    report_threshold: int = 2                 # your tools' failures that make a service degraded
+    report_window: int = 600                  # seconds those failures count (trayapp.core.reports)
     source: str = "built-in default"
     warnings: tuple[str, ...] = field(default_factory=tuple)
     hooks: tuple[HookConfig, ...] = ()        # [[hooks]]: see trayapp.config.hooks
@@ -208,8 +210,8 @@ def _quiet_hours(value: Any, where: str) -> tuple[time, time] | None:
 
 _TOP_KEYS = {"interval", "connectivity_url", "failure_threshold", "success_threshold",
              "connect_timeout", "timeout", "max_body_bytes", "min_gap", "min_level",
-             "quiet_hours", "notify_maintenance", "stale_after", "services", "hooks",
-             "history_days", "battery_interval"}
+             "quiet_hours", "notify_maintenance", "stale_after", "report_threshold",
+             "report_window", "services", "hooks", "history_days", "battery_interval"}
 
 
 def _all_loopback(services: tuple[ServiceConfig, ...], connectivity: str | None) -> bool:
@@ -281,6 +283,8 @@ def parse_config(data: Mapping[str, Any], where: str,
         quiet_hours=_quiet_hours(data.get("quiet_hours"), where),
         notify_maintenance=r.opt_bool("notify_maintenance", False),
         stale_after=r.integer("stale_after", 1800, 0, 86400 * 7),
+        report_threshold=r.integer("report_threshold", 2, 1, 100),
+        report_window=r.integer("report_window", 600, 10, 86400),
         history_days=r.integer("history_days", 90, 0, 3660),
         source=where, hooks=_hooks(data.get("hooks"), where, seen))
 

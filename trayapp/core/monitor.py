@@ -50,6 +50,8 @@ Rules (docs/how-it-decides.md):
 * Retry-After: a probe answer ``held`` (not asked this poll: the vendor asked to
   wait) shows what it last said and neither starts nor clears anything; the
   latest such time of a service's URLs is on its status (``retry_at``).
+* Reports of the user's own tools' requests are counted after this step, over its
+  statuses and events (:mod:`trayapp.core.reports`): at least degraded, never better.
 * A wall-clock jump much larger than the interval (sleep/resume, clock set
   back) resets the probe streaks, so no stale half-counted failures complete.
 """

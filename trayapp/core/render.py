@@ -218,7 +218,7 @@ def event_json(event: Event) -> dict[str, Any]:
     return {"time": event.at.isoformat(), "service": event.service, "kind": str(event.kind),
             "old": str(event.old), "new": str(event.new), "reason": one_line(event.reason),
             "incident": one_line(event.incident) if event.incident else None,
-            "eta": eta_json(event.eta)}
+            "eta": eta_json(event.eta), **({"source": event.source} if event.source else {})}
 
 
 def network_json(snapshot: Snapshot, first: bool = False) -> dict[str, Any]:

@@ -287,3 +287,4 @@ class Event:
     at: datetime
     incident: str | None = None       # incident or maintenance name, when about one
     eta: Eta | None = None            # a new incident or a worse level: its usual length
+    source: str | None = None         # "reports": decided by the user's own tools' reports

@@ -30,7 +30,7 @@ FILE_NAME = "snapshot.json"
 NO_SNAPSHOT = "no snapshot saved yet (run the tray or `trayapp watch`)"
 
 
-def _guess_state_dir() -> str:
+def guess_state_dir() -> str:
     """platformdirs' ``user_state_dir`` for "trayapp", from the environment alone."""
     if sys.platform == "win32":
         base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
@@ -111,7 +111,7 @@ def _read(path: str, full: bool) -> bytes:
 def read(full: bool = False) -> tuple[dict[str, Any] | None, str]:
     """(the saved snapshot, "") or (None, why not, one line). Without ``full`` only the
     head (the file's first line) is read: what the prompt prints."""
-    guess = os.path.join(_guess_state_dir(), FILE_NAME)
+    guess = os.path.join(guess_state_dir(), FILE_NAME)
     try:
         try:
             raw = _read(guess, full)

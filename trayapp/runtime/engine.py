@@ -10,6 +10,7 @@ exceptions: a failing cycle is logged and retried, the loop never dies.
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -21,7 +22,10 @@ from trayapp.config import Config
 from trayapp.core.cadence import next_poll
 from trayapp.core.monitor import MonitorState, StepResult, step
 from trayapp.core.render import snapshot_json
-from trayapp.edges import snapcache
+from trayapp.core.reports import apply as apply_reports
+from trayapp.domain.levels import Level
+from trayapp.domain.model import Polling
+from trayapp.edges import reports, snapcache
 from trayapp.edges.http import HttpClient
 from trayapp.edges.netchange import fingerprint
 from trayapp.edges.power import on_battery
@@ -61,8 +65,16 @@ class Engine:
 
     def __init__(self, config: Config, client: HttpClient, store: StateStore | None = None,
                  environ: Mapping[str, str] | None = None, *, past_path: Path | None = None,
-                 history_path: Path | None = None) -> None:
+                 history_path: Path | None = None, reports_path: Path | None = None) -> None:
         self.config = config
+        # The user's own tools' reports (trayapp.core.reports): the last poll's result
+        # before they were counted, to count them again when one comes in between polls.
+        self.reports_path = reports_path
+        self._base: StepResult | None = None
+        self._shown: dict[str, Level] = {}
+        self._counting: frozenset[str] = frozenset()
+        self.reports_until: float | None = None      # when a count runs out (Unix time)
+        self._reports_seen: float | None = None      # the file's mtime when last read
         self.store = store
         # The pages' incident histories (read at most hourly, kept in ``past_path``) and
         # the incidents this machine saw resolve (``history_path``, read hourly).
@@ -101,7 +113,10 @@ class Engine:
     def cycle(self, now: datetime, *, retry_probes: bool = False) -> StepResult:
         self._read_machine(now)
         poll = self.poller.poll(now, retry_probes=retry_probes, urgent=self._urgent())
+        before = {sid: m.known_level for sid, m in self.state.services.items()}
         result = step(self.config, self.state, poll.connectivity, poll.observations, now)
+        self._base = replace(result, events=())
+        result = self._with_reports(result, {**before, **self._shown}, now)
         if self._silent_cycles and not result.snapshot.offline:
             result = replace(result, events=())
             self._silent_cycles -= 1
@@ -111,6 +126,36 @@ class Engine:
             self.store.save(self.state)
         return result
 
+
+    def _with_reports(self, result: StepResult, before: Mapping[str, Level],
+                      now: datetime) -> StepResult:
+        if self.reports_path is None:
+            return result
+        self._reports_seen = reports.mtime(str(self.reports_path))
+        since = now.timestamp() - self.config.report_window - 60
+        snap = result.snapshot
+        applied = apply_reports(self.config, snap.services, result.events,
+                                reports.read_recent(str(self.reports_path), since), before,
+                                self._counting, snap.offline, now)
+        self._shown, self._counting = dict(applied.shown), applied.active
+        self.reports_until = applied.until
+        return replace(result, snapshot=replace(snap, services=applied.statuses),
+                       events=applied.events)
+
+    def reports_due(self, now: datetime) -> bool:
+        """A report came in (the file moved) or a count ran out since the last decision."""
+        if self.reports_path is None or self._base is None:
+            return False
+        if self.reports_until is not None and now.timestamp() >= self.reports_until:
+            return True
+        return reports.mtime(str(self.reports_path)) != self._reports_seen
+
+    def rejudge(self, now: datetime) -> StepResult | None:
+        """The last poll's result with the reports counted again (no network): a report
+        that came in between polls is shown at once. None before the first poll."""
+        if self._base is None:
+            return None
+        return self._with_reports(self._base, dict(self._shown), now)
 
     def _urgent(self) -> frozenset[str]:
         """Services in trouble: their models are probed every cycle, not every
@@ -179,6 +224,8 @@ class Runner:
         self.history = Recorder(config) if store is not None else None
         self._cache_problem: str | None = None
         self._early: str | None = None      # why the last sleep was cut short, if it was
+        self._poked = False           # a report came in (trayapp.edges.reports.poke)
+        self._polling: Polling | None = None    # the pace after the last poll
 
     # -- controls, callable from any thread ---------------------------------
     def request_poll(self) -> None:
@@ -206,8 +253,12 @@ class Runner:
             past_path = self.store.path.parent / FILE_NAME
             history_path = self.history.path if self.history and self.history.path \
                 else default_path()
+        reports_dir = self.store.path.parent if self.store is not None else None
         self.engine = Engine(self.config, client, self.store, self.environ,
-                             past_path=past_path, history_path=history_path)
+                             past_path=past_path, history_path=history_path,
+                             reports_path=reports_dir / reports.FILE_NAME
+                             if reports_dir is not None else None)
+        wake = self._listen(reports_dir) if reports_dir is not None else None
         try:
             while not self._stopping.is_set():
                 if self._pending_config is not None:
@@ -223,6 +274,7 @@ class Runner:
                     result = self.engine.cycle(began[1])
                     polling = next_poll(result, self.config, self.power())
                     delay, offline = polling.every, result.snapshot.offline
+                    self._polling = polling
                     result = replace(result, snapshot=replace(result.snapshot,
                                                               polling=polling))
                     self._after_cycle(result)
@@ -237,10 +289,48 @@ class Runner:
                     except Exception:
                         log.exception("showing 'checking' failed")
         finally:
+            if wake is not None:
+                reports.stop_listening(*wake)
             self.hooks.close()
             if self.history is not None:
                 self.history.close()
             client.close()
+
+    def _listen(self, directory: Path) -> tuple[socket.socket, str] | None:
+        """Hear `trayapp report`'s poke on a thread blocked in ``recv`` (no wakeups)."""
+        try:
+            sock, name = reports.listen(str(directory))
+        except OSError as exc:
+            log.info("reports are read at each wake only (%s)", exc.strerror or exc)
+            return None
+
+        def hear() -> None:
+            while not self._stopping.is_set():
+                try:
+                    sock.recv(64)
+                except OSError:
+                    return                  # closed: the loop ended
+                self._poked = True
+                self._kick()
+
+        threading.Thread(target=hear, name="reports-wake", daemon=True).start()
+        return sock, name
+
+    def _rejudge(self) -> None:
+        """A report came in, or a count ran out: the last poll decided again, shown."""
+        self._poked = False
+        engine = self.engine
+        if engine is None:
+            return
+        try:
+            result = engine.rejudge(self.clock())
+            if result is not None:
+                result = replace(result, snapshot=replace(result.snapshot,
+                                                          polling=self._polling))
+                self._after_cycle(result)
+                self.on_result(result)
+        except Exception:
+            log.exception("counting the reports failed")
 
     def _after_cycle(self, result: StepResult) -> None:
         if self.store is not None:
@@ -280,11 +370,17 @@ class Runner:
             if remaining <= 0:
                 return None
             asked = min(remaining, slice_seconds)
+            until = self.engine.reports_until if self.engine is not None else None
+            if until is not None:       # a report count runs out then: judge again at once
+                asked = max(0.05, min(asked, until - self.clock().timestamp() + 0.05))
             woken = self._wake.wait(asked)
             self._wake.clear()
             late = time.monotonic() - before - asked
             if not woken and late > OVERSLEEP:
                 return self._early_poll("frozen", late)
+            if self._poked or (self.engine is not None
+                               and self.engine.reports_due(self.clock())):
+                self._rejudge()
             if self.network() != network:
                 return self._early_poll("network", 0.0)
         return None
