@@ -78,7 +78,7 @@ def test_an_agent_asks_status_pick_and_history(feeds: LoopbackServer, tmp_path: 
         ("status", {}), ("status", {"service": "openai"}), ("pick", {"service": "claude"}),
         ("pick", {"service": "gemini"}), ("history", {}),
     ])
-    assert sorted(tools) == ["history", "pick", "status"]
+    assert sorted(tools) == ["history", "pick", "report", "status"]
     live = json.loads(trayapp("status", "--json", "--config", str(cfg), env=env).stdout)
     levels = {s["id"]: s["level"] for s in live["services"]}
     assert {s["id"]: s["level"] for s in status["services"]} == levels == {
@@ -103,6 +103,23 @@ def test_a_fresh_saved_snapshot_is_answered_without_polling(feeds: LoopbackServe
     _, (status,) = ask(cfg, env, [("status", {"service": "claude"})])
     assert status["cached"] is True and status["services"][0]["level"] == "major_outage"
     assert feeds.hits["/claude/api/v2/summary.json"] == asked          # no new request
+
+
+def test_an_agent_reports_what_it_met_and_the_status_turns(feeds: LoopbackServer,
+                                                         tmp_path: Path) -> None:
+    cfg, env = config(tmp_path, feeds), isolated_env(tmp_path)
+    trayapp("status", "--json", "--config", str(cfg), env=env)        # a snapshot to check ids
+    bad = {"service": "openai", "outcome": "overloaded", "model": "gpt-5"}
+    _, (first, second, nobody, wrong) = ask(cfg, env, [
+        ("report", bad), ("report", bad), ("report", {"service": "nope", "outcome": "ok"}),
+        ("report", {"service": "openai", "outcome": "melted"}),
+    ])
+    assert first == second == {"recorded": True}
+    assert nobody["recorded"] is False and "no service 'nope'" in nobody["error"]
+    assert "outcome must be one of" in wrong["error"]
+    live = json.loads(trayapp("status", "--json", "--config", str(cfg), env=env).stdout)
+    openai = next(s for s in live["services"] if s["id"] == "openai")
+    assert openai["level"] == "degraded" and "your tools" in openai["summary"]
 
 
 def test_without_the_mcp_package_one_line_says_how_to_get_it(feeds: LoopbackServer,

@@ -7,6 +7,8 @@ instead?". The tools answer from the same decision as every other surface:
   fallbacks up now; the JSON of ``trayapp status --json``, trimmed per service.
 * ``pick``: the service to use now, as ``trayapp pick --json``.
 * ``history``: uptimes and recent incidents, as ``trayapp history --json``.
+* ``report``: what a real request met, as ``trayapp report`` (the agent's own
+  tools as a signal).
 
 Answers come from the snapshot the tray or ``watch`` saved while it is fresh
 (younger than two polling intervals, at least 5 minutes), else from one live
@@ -27,6 +29,7 @@ from typing import Any
 
 from trayapp.config import Config
 from trayapp.core.pick import offers, pick
+from trayapp.domain.reported import OUTCOMES
 from trayapp.domain.text import one_line
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,20 @@ def serve(config: Config) -> int:
                              "7d, 30d or a date like 2026-11-30.")
     def history(service: str | None = None, since: str = "30d") -> dict[str, Any]:
         return answers.history(service, since)
+
+    @server.tool(description="Report what a real request to an AI service met, so trayapp "
+                             "counts it: two vendor-side failures (overloaded, server_error, "
+                             "timeout, unreachable) within 10 min turn the service yellow "
+                             "before its status page does. `outcome`: " + ", ".join(OUTCOMES)
+                             + "; `model` and `detail` optional.")
+    def report(service: str, outcome: str, model: str | None = None,
+               detail: str | None = None) -> dict[str, Any]:
+        from trayapp.cli.report import submit
+
+        if outcome not in OUTCOMES:
+            return {"error": f"outcome must be one of {', '.join(OUTCOMES)}"}
+        problem = submit(service, outcome, model, detail)
+        return {"recorded": False, "error": problem} if problem else {"recorded": True}
 
     server.run("stdio")
     return 0

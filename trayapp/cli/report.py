@@ -193,14 +193,17 @@ def run(argv: list[str]) -> int:
     if opts["outcome"] not in OUTCOMES:
         _say(f"--outcome must be one of {', '.join(OUTCOMES)} (got {opts['outcome']!r})")
         return EXIT_USAGE
-    problem = _known(opts["service"])
-    if problem is None:
-        problem = _save(opts["service"], opts["outcome"], opts.get("model"),
-                        opts.get("detail"))
+    problem = submit(opts["service"], opts["outcome"], opts.get("model"), opts.get("detail"))
     if problem:
         _say(problem)
         return EXIT_USAGE if problem.startswith("no service") else 1
     return 0
+
+
+def submit(service: str, outcome: str, model: str | None, detail: str | None) -> str | None:
+    """Check the service, record the report and wake the running loops (the command
+    and the MCP server's ``report`` tool); the one line that says why not, or None."""
+    return _known(service) or _save(service, outcome, model, detail)
 
 
 def _known(service: str) -> str | None:
