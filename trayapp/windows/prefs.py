@@ -22,6 +22,7 @@ from typing import Any
 
 from trayapp.config import Config, ConfigError, load_presets, parse_text
 from trayapp.domain.text import one_line
+from trayapp.edges.winshell import prepare as prepare_windows
 from trayapp.windows import prefs_model as pm
 from trayapp.windows.prefs_add import AddTab
 from trayapp.windows.prefs_services import ERROR, OK, ServicesTab
@@ -54,6 +55,7 @@ class PrefsWindow(ServicesTab, AddTab):
         self.found: Any = None
         self.closed = False
 
+        prepare_windows(sys.platform)    # DPI-aware before Tk (Windows only)
         self.root = root = tk.Tk(className="trayapp")
         if scaling is not None:       # pixels per point, as an X server at that dpi says
             root.tk.call("tk", "scaling", scaling)
