@@ -118,8 +118,10 @@ class Notifier:
                  toasts: Toasts | None = None) -> None:
         self.platform = platform
         self.osascript = OsaScript()
-        self.toasts: Toasts | None = toasts or (WinRtToasts(icon_path) if platform == "win32"
-                                                else None)
+        self.toasts: Toasts | None = toasts
+        if toasts is None and platform == "win32":    # trayapp's icon: the operational one
+            self.toasts = WinRtToasts(lambda: icon_path or (
+                icons(Level.OPERATIONAL) if icons is not None else ""))
         self.icon_notify = icon_notify
         self.icon_path = icon_path
         self.icons = icons

@@ -75,9 +75,10 @@ class Toasts(Protocol):
 class WinRtToasts:
     """The real toasts (PyWinRT), imported on first use."""
 
-    def __init__(self, icon_path: str = "", registry: Registry | None = None) -> None:
+    def __init__(self, app_icon: Callable[[], str] = str,
+                 registry: Registry | None = None) -> None:
         self._notifier: Any = None
-        self._icon_path = icon_path
+        self._app_icon = app_icon          # the icon file named with the app id
         self._registry = registry or WinregKey(AUMID_KEY)
 
     def show(self, xml: str, tag: str, on_action: Callable[[str], None]) -> None:
@@ -89,7 +90,7 @@ class WinRtToasts:
         )
         if self._notifier is None:
             try:
-                register(self._registry, self._icon_path)
+                register(self._registry, self._app_icon())
             except OSError as exc:
                 log.warning("cannot register trayapp's name for toasts (%s)", exc)
             self._notifier = ToastNotificationManager.create_toast_notifier(AUMID)
