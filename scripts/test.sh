@@ -23,6 +23,11 @@ done
 . scripts/venv.sh
 "$VENV/bin/ruff" check trayapp tests scripts packaging bench assets docs
 "$VENV/bin/mypy" trayapp bench
+# The macOS and Windows branches, type-checked as those systems (a cache each, so
+# the three checks never invalidate one another's).
+for plat in darwin win32; do
+    "$VENV/bin/mypy" --platform "$plat" --cache-dir ".mypy_cache/$plat" trayapp
+done
 # The layers (pyproject.toml [tool.importlinter]); its banner only when a contract breaks.
 if ! contracts=$("$VENV/bin/lint-imports" --no-cache 2>&1); then echo "$contracts"; exit 1; fi
 echo "import contracts: ${contracts##*$'\n'}"

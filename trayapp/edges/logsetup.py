@@ -68,6 +68,8 @@ def open_log(path: Path) -> TextIOWrapper:
 
 def _lock(stream: IO[str]) -> Any:
     """An exclusive lock on the open log file (POSIX), or None."""
+    if sys.platform == "win32":
+        return None
     try:
         import fcntl
     except ImportError:

@@ -98,7 +98,7 @@ def open_path(path: Path, platform: str | None = None, failed: Failed | None = N
     argv = opener_argv(path, plat)
     if argv is None:
         try:
-            os.startfile(str(path))  # type: ignore[attr-defined]  # noqa: S606 (Windows only)
+            os.startfile(str(path))  # type: ignore[attr-defined,unused-ignore]  # noqa: S606
             return True
         except OSError as exc:
             _say(failed, f"Could not open {path} ({exc.strerror or type(exc).__name__})")

@@ -89,7 +89,7 @@ class TrayApp:
         self.icon: Any = backend.icon_class(
             "trayapp", icon=self._image(), title=self._tooltip(),
             menu=self.menu.build(self.menu_items()))
-        if hasattr(self.icon, "renderer"):      # xorg: drawn at the tray's size, on the panel
+        if hasattr(self.icon, "renderer"):      # xorg, win32, darwin: drawn at the tray's size
             self.icon.renderer = lambda side: self._image(side, flat=False)
         if hasattr(self.icon, "painter"):       # gtk, appindicator: every size of a state
             self.icon.icon_state = self._icon_state()
@@ -335,7 +335,7 @@ class TrayApp:
 def run(config: Config, args: argparse.Namespace) -> int | str:
     """The tray, until Quit: an exit code; or a one-line reason when no tray can be shown."""
     from trayapp.core.welcome import first_run_banner
-    from trayapp.edges import instance
+    from trayapp.edges import instance, winshell
     from trayapp.edges.configfile import locate
     from trayapp.tray.backend import load
 
@@ -350,6 +350,7 @@ def run(config: Config, args: argparse.Namespace) -> int | str:
         if lock is None:
             print(instance.already_running_message(lock_dir), file=sys.stderr)
             return 1
+    winshell.prepare(sys.platform)      # Windows: DPI-aware, trayapp's app id; before any window
     backend = load()
     if isinstance(backend, str):
         if lock is not None:

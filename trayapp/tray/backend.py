@@ -278,6 +278,12 @@ def load(environ: MutableMapping[str, str] | None = None,
         icon_class = sized_gtk(icon_class)
     elif name == "appindicator":
         icon_class = themed_appindicator(icon_class)
+    elif name == "darwin":
+        from trayapp.tray.macos import retina_darwin
+        icon_class = retina_darwin(icon_class)
+    elif name == "win32":
+        from trayapp.tray.backend_win import sized_win32
+        icon_class = sized_win32(icon_class)
     return Backend(name=name, icon_class=icon_class, menu_class=pystray.Menu,
                    item_class=pystray.MenuItem, has_menu=bool(icon_class.HAS_MENU),
                    has_default_action=bool(icon_class.HAS_DEFAULT_ACTION),

@@ -1,4 +1,8 @@
-"""Delivering notifications: plyer, else the tray icon's own ``notify``. Never blocks the UI.
+"""Delivering notifications: the platform's own, else plyer, else the tray icon's ``notify``.
+
+Never blocks the UI. On macOS ``osascript`` (:mod:`trayapp.tray.notify_mac`), on
+Windows WinRT toasts (:mod:`trayapp.tray.notify_win`), on Linux ``notify-send``
+(below); plyer stays the last fallback everywhere.
 
 Notifications go through a small queue to one worker thread, so neither the
 poll loop nor the UI thread ever waits for ``notify-send`` or D-Bus. Text is
@@ -40,7 +44,9 @@ from typing import Any
 from trayapp.domain.levels import Level
 from trayapp.domain.text import one_line
 from trayapp.tray.notify_actions import Capabilities, NoteAction, Waiters, read_id
+from trayapp.tray.notify_mac import OsaScript
 from trayapp.tray.notify_text import for_platform
+from trayapp.tray.notify_win import Toasts, WinRtToasts, toast_tag, toast_xml
 
 log = logging.getLogger(__name__)
 APP_NAME = "trayapp"
@@ -108,8 +114,14 @@ class Notifier:
 
     def __init__(self, platform: str, icon_notify: Callable[[str, str], None] | None = None,
                  icon_path: str = "", capabilities: Capabilities | None = None,
-                 icons: Callable[[Level | None], str] | None = None) -> None:
+                 icons: Callable[[Level | None], str] | None = None,
+                 toasts: Toasts | None = None) -> None:
         self.platform = platform
+        self.osascript = OsaScript()
+        self.toasts: Toasts | None = toasts
+        if toasts is None and platform == "win32":    # trayapp's icon: the operational one
+            self.toasts = WinRtToasts(lambda: icon_path or (
+                icons(Level.OPERATIONAL) if icons is not None else ""))
         self.icon_notify = icon_notify
         self.icon_path = icon_path
         self.icons = icons
@@ -154,7 +166,8 @@ class Notifier:
             title, body, key, urgency, actions, level = item
             try:
                 icon = self.icons(level) if self.icons is not None else self.icon_path
-                if not self._notify_send(title, body, key, urgency, actions, icon):
+                if not self._notify_send(title, body, key, urgency, actions, icon) \
+                        and not self._native(title, body, key, actions, icon):
                     self._deliver(title, body, icon)
                 log.info("notified: %s | %s", title, body.replace("\n", " / "))
             except Exception as exc:
@@ -186,6 +199,25 @@ class Notifier:
         if key and printed and printed[-1].isdigit():
             self._ids[key] = int(printed[-1])
         return True
+
+    def _native(self, title: str, body: str, key: str, actions: tuple[NoteAction, ...],
+                icon: str) -> bool:
+        """macOS's osascript or a Windows toast; False (after a warning) when it cannot."""
+        try:
+            if self.platform == "darwin" and self.osascript.available():
+                self.osascript.show(APP_NAME, title, body)
+                return True
+            if self.platform == "win32" and self.toasts is not None:
+                offered = actions if key else ()
+                by_name = {a.name: a for a in offered}
+                self.toasts.show(toast_xml(title, body, icon,
+                                           tuple((a.name, a.label) for a in offered)),
+                                 toast_tag(key), lambda name: _run(by_name.get(name)))
+                return True
+        except Exception as exc:
+            self._warn_once("native", f"cannot show the system's notifications "
+                                      f"({one_line(exc, 160)}); using plyer")
+        return False
 
     def _notify_wait(self, argv: list[str], key: str, actions: tuple[NoteAction, ...]) -> None:
         """notify-send with actions: its id is read here, the action by a waiter thread.
@@ -236,3 +268,13 @@ class Notifier:
                 return
             notification.notify(title=title, message=body, app_name=APP_NAME,
                                 app_icon=icon, timeout=EXPIRE_MS // 1000)
+
+
+def _run(action: NoteAction | None) -> None:
+    """A toast's action (on WinRT's thread): only one we offered; a failure logged."""
+    if action is None:
+        return
+    try:
+        action.run()
+    except Exception as exc:
+        log.warning("notification action %s failed (%s)", action.name, one_line(exc, 160))

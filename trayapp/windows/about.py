@@ -24,6 +24,7 @@ from typing import Any
 from trayapp import DIST_NAME, __version__
 from trayapp.core.textclean import line
 from trayapp.domain.text import safe_url
+from trayapp.edges.winshell import prepare as prepare_windows
 
 ABOUT = ("Watches AI vendors' status pages and APIs, and says what to use instead "
          "when one is down.")
@@ -105,6 +106,7 @@ def show(info: AboutInfo) -> None:
     from trayapp.windows import winopen
     from trayapp.windows.details_layout import geometry, scale_fonts
 
+    prepare_windows(sys.platform)    # DPI-aware before Tk (Windows only)
     root = tk.Tk(className="trayapp")
     root.title(f"About trayapp {info.version}")
     k = scale_fonts(root)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from trayapp.domain.text import one_line
+from trayapp.edges.winshell import prepare as prepare_windows
 from trayapp.windows.details_html import dashboard_text, to_html
 from trayapp.windows.details_text import Dashboard, Link, dashboard
 
@@ -192,6 +193,7 @@ def show_tk(payload: dict[str, Any]) -> None:
     from trayapp.windows.details_layout import Actions, DetailsView
 
     live = Live(payload)
+    prepare_windows(sys.platform)    # DPI-aware before Tk (Windows only)
     root = tk.Tk(className="trayapp")
     theme.apply_theme(root, max(1.0, float(root.winfo_fpixels("1i")) / 96.0))
     config = payload.get("config") if isinstance(payload.get("config"), str) else None

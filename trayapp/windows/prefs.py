@@ -27,6 +27,7 @@ from typing import Any
 
 from trayapp.config import Config, ConfigError, load_presets, parse_text
 from trayapp.domain.text import one_line
+from trayapp.edges.winshell import prepare as prepare_windows
 from trayapp.windows import prefs_model as pm
 from trayapp.windows.details_layout import geometry
 from trayapp.windows.prefs_add import AddTab
@@ -61,6 +62,7 @@ class PrefsWindow(ServicesTab, AddTab):
         self.found: Any = None
         self.closed = False
 
+        prepare_windows(sys.platform)    # DPI-aware before Tk (Windows only)
         self.root = root = tk.Tk(className="trayapp")
         if scaling is not None:       # pixels per point, as an X server at that dpi says
             root.tk.call("tk", "scaling", scaling)
