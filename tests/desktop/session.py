@@ -105,7 +105,8 @@ class DesktopSession:
     device pixels (tint2's panel is 16 px taller; trayer's is the icon size and
     its icons 2 px smaller); ``scale`` is GTK's device scale (``GDK_SCALE``) for
     every program started in the session (2: HiDPI); ``tray`` is ``tint2`` or
-    ``trayer`` (a GTK 2 tray: 200 px wide at the bottom left)."""
+    ``trayer`` (a GTK 2 tray: 200 px wide at the bottom left), or ``""`` for none
+    (a desktop like vanilla GNOME: :meth:`start_tray` adds one later)."""
 
     def __init__(self, root: Path, geometry: str = "1024x768x24", panel: str = "#404040",
                  icon_size: int = 24, scale: int = 1, tray: str = "tint2") -> None:
@@ -187,6 +188,18 @@ class DesktopSession:
         poll(lambda: self._ok("dbus-send", "--session", "--dest=org.freedesktop.DBus",
                               "--print-reply", "/org/freedesktop/DBus",
                               "org.freedesktop.DBus.GetId"), "the session bus")
+        if self.tray:
+            self.start_tray()
+        self._spawn("dunst", ["dunst"])
+        poll(lambda: "boolean true" in self.run(
+            "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+            "string:org.freedesktop.Notifications", check=False).stdout, "dunst")
+
+    def start_tray(self, tray: str | None = None) -> None:
+        """Start the tray (``tint2`` or ``trayer``) and wait until it owns the selection;
+        a session made with ``tray=""`` has none until this is called."""
+        self.tray = tray or self.tray or "tint2"
         if self.tray == "trayer":
             self._spawn("trayer", ["trayer", "--edge", "bottom", "--align", "left",
                                    "--widthtype", "pixel", "--width", "200",
@@ -199,11 +212,6 @@ class DesktopSession:
                                          height=self.icon_size + 16))
             self._spawn("tint2", ["tint2", "-c", str(rc)])
         poll(self.tray_owned, f"{self.tray}'s system tray")
-        self._spawn("dunst", ["dunst"])
-        poll(lambda: "boolean true" in self.run(
-            "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
-            "string:org.freedesktop.Notifications", check=False).stdout, "dunst")
 
     def tray_owned(self) -> bool:
         """True once some client owns the _NET_SYSTEM_TRAY_S0 selection."""

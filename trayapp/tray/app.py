@@ -299,11 +299,31 @@ class TrayApp:
 
     # ----------------------------------------------------------------- lifecycle
     def _setup(self, icon: Any) -> None:
-        icon.visible = True
-        self.menu.patch(icon)           # hide the empty slots of the first menu
+        from trayapp.core.trayhost import no_tray_reason
+        from trayapp.edges import trayhost
+        name = self.backend.name
+        why = None if self.backend.platform in ("win32", "darwin") else no_tray_reason(
+            name, trayhost.xembed_host(),
+            trayhost.watcher_on_bus() if name == "appindicator" else None)
+        if why:         # keep polling and notifying; the icon when a tray appears
+            log.warning("%s", why)
+            threading.Thread(target=self._show_when_tray, name="tray-watch", daemon=True).start()
+        else:
+            icon.visible = True
+            self.menu.patch(icon)       # hide the empty slots of the first menu
         threading.Thread(target=self._poll, name="poller", daemon=True).start()
         if self.banner:                 # first run: say what is watched, never silently
             self.open_details()
+
+    def _show_when_tray(self) -> None:
+        from trayapp.edges import trayhost
+        if trayhost.wait_for_xembed():
+            log.warning("a system tray appeared: showing the icon")
+            self.icon.visible = True
+            title = self.icon.title         # pystray sends no title while hidden:
+            self.icon.title = ""            # a change now sends the current one
+            self.icon.title = title
+            self.menu.patch(self.icon)
 
     def _poll(self) -> None:
         try:
