@@ -291,7 +291,9 @@ class TrayApp:
                  "kind": str(i.action.kind), "arg": i.action.arg}
                 for i in flat_actions(self.menu_items()) if i.action is not None]
         banner, self.banner = self.banner, None                 # shown once
+        where = getattr(self.icon, "screen_rect", None)   # xorg: where the icon is
         return {"snapshot": snap, "actions": actions, "config": str(self.config_path),
+                "icon": where() if callable(where) else None,
                 "banner": banner}
 
     def open_details(self) -> None:

@@ -166,6 +166,25 @@ def _clickable_xorg(base: Any) -> Any:
             for original in methods:
                 setattr(self, original.__name__, on_loop_thread(original))
 
+        def screen_rect(self) -> list[int] | None:
+            """The icon's place on the screen, [x, y, width, height], for the details
+            window's first place next to it; read over a connection of its own (the
+            loop's belongs to the loop thread). None when X cannot tell."""
+            try:
+                display = Xlib.display.Display(self._display.get_display_name())
+            except Exception:
+                return None
+            try:
+                window = display.create_resource_object("window", self._window.id)
+                size = window.get_geometry()
+                at = display.screen().root.translate_coords(window, 0, 0)
+                return [int(at.x), int(at.y), int(size.width), int(size.height)]
+            except Exception as exc:         # gone, not mapped yet
+                log.debug("cannot tell where the icon is (%s)", type(exc).__name__)
+                return None
+            finally:
+                display.close()
+
         def _on_button_press(self, event: Any) -> None:
             if event.detail in (1, 3):      # no menu here: either button opens the details
                 self()
