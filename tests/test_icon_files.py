@@ -78,9 +78,22 @@ def test_old_states_are_pruned_and_the_directory_stays_bounded(tmp_path: Path) -
         files.theme(state, paint)
         files.file(state, 44, paint)
         pngs = list(tmp_path.glob("**/*.png"))
-        assert len(pngs) <= KEEP_STATES * (len(THEME_SIZES) + 1)
+        assert len(pngs) <= (KEEP_STATES + len(Level)) * (len(THEME_SIZES) + 1)
     kept = {p.stem for p in tmp_path.glob("hicolor/22x22/apps/*.png")}
-    assert kept == {state_name(s) for s in states[-KEEP_STATES:]}
+    plain = {state_name((level, frozenset())) for level in Level}
+    assert kept == {state_name(s) for s in states[-KEEP_STATES:]} | plain
+
+
+def test_every_levels_name_is_in_the_theme_before_it_is_asked_for(tmp_path: Path) -> None:
+    """A host's GTK icon theme rescans its directories only every few seconds: a name
+    written after it listed them could stay missing; so every level is there at once."""
+    IconFiles(tmp_path).theme(OK, paint)
+    for level in Level:
+        for n in THEME_SIZES:
+            name = state_name((level, frozenset()))
+            path = tmp_path / "hicolor" / f"{n}x{n}" / "apps" / f"{name}.png"
+            with Image.open(path) as image:
+                assert same(image, render_icon(level, frozenset(), n)), (level, n)
 
 
 def test_an_earlier_runs_files_are_swept_at_the_first_write(tmp_path: Path) -> None:
@@ -91,7 +104,8 @@ def test_an_earlier_runs_files_are_swept_at_the_first_write(tmp_path: Path) -> N
     files.theme(OK, paint)
     with Image.open(stale) as image:            # drawn again by this run, not reused
         assert same(image, render_icon(Level.OPERATIONAL, frozenset(), 22))
-    assert not list(tmp_path.glob(f"**/{state_name(DOWN)}.png"))
+    for path in tmp_path.glob(f"**/{state_name(DOWN)}.png"):      # this run's drawing
+        assert path.stat().st_mtime_ns >= stale.stat().st_mtime_ns
 
 
 def test_over_a_backdrop_the_icon_is_opaque(tmp_path: Path) -> None:

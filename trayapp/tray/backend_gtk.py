@@ -72,6 +72,7 @@ class IconFiles:
         self._drawn: set[Path] = set()        # written by this run
         self._indexed = False
         self._swept = False
+        self._base: set[str] = set()          # every level's plain name: never pruned
 
     def _write(self, path: Path, draw: Callable[[], Any]) -> None:
         if path in self._drawn and path.exists():
@@ -87,7 +88,8 @@ class IconFiles:
             self._used.remove(name)
         self._used.append(name)
         for old in self._used[:-self.keep]:
-            self._prune(old)
+            if old not in self._base:
+                self._prune(old)
         del self._used[:-self.keep]
 
     def _prune(self, name: str) -> None:
@@ -137,6 +139,17 @@ class IconFiles:
                 text += [f"[{d}]", f"Size={n}", "Type=Fixed", "Context=Applications", ""]
             paths.write_atomic(index, "\n".join(text).encode(), 0o600)
             self._indexed = True
+            # Every level's plain name is there from the start: a host's GTK icon
+            # theme lists the directories and rescans them at most every few seconds,
+            # so a name first written later may be "missing" for good (CI saw the bar
+            # keep a blank icon for trayapp-major_outage written 1.4 s after start).
+            from trayapp.domain.levels import Level
+            for level in Level:
+                plain = state_name((level, frozenset()))
+                self._base.add(plain)
+                for n in THEME_SIZES:
+                    self._write(base / f"{n}x{n}" / "apps" / f"{plain}.png",
+                                functools.partial(painter, (level, frozenset()), n))
         for n in THEME_SIZES:
             self._write(base / f"{n}x{n}" / "apps" / f"{name}.png",
                         functools.partial(painter, state, n))
